@@ -1,0 +1,154 @@
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { ENV } from '../../lib/config';
+import type { LambdaName } from '../../lib/routes';
+import type { Settings } from '../settings';
+import type { CallsTable } from './calls-table';
+
+const FUNCTIONS_DIR = path.join(__dirname, '..', '..', 'functions');
+
+/** Powertools reads this name for the `service` key of every log line. */
+const SERVICE_NAME = 'cekura-call-adapter';
+
+export interface FunctionsProps {
+  calls: CallsTable;
+  readKeys: ISecret;
+  ingestKeys: ISecret;
+  settings: Settings;
+}
+
+interface FunctionSpec {
+  entry: string;
+  description: string;
+  memorySize: number;
+  timeout: Duration;
+  environment: Record<string, string>;
+  /** Everything the function may do besides writing its own logs. */
+  statements: iam.PolicyStatement[];
+}
+
+/**
+ * The three Lambdas behind the API. Each has its own role and log group, and its role allows
+ * exactly the calls its handler makes: nothing is granted through managed policies or `grant*`
+ * helpers, so the whole permission set is readable here.
+ */
+export class Functions extends Construct {
+  readonly byName: Record<LambdaName, NodejsFunction>;
+
+  constructor(scope: Construct, id: string, props: FunctionsProps) {
+    super(scope, id);
+    const { calls, readKeys, ingestKeys, settings } = props;
+    const tableName = calls.table.tableName;
+
+    const readCalls = this.fn('ReadCalls', settings, {
+      entry: 'read-calls.ts',
+      description: 'Serves stored calls to Cekura (GET /calls, GET /calls/{number})',
+      memorySize: 512,
+      timeout: Duration.seconds(10),
+      environment: {
+        [ENV.tableName]: tableName,
+        [ENV.readKeysSecretId]: readKeys.secretArn,
+        [ENV.maxWindowDays]: String(settings.maxWindowDays),
+      },
+      statements: [
+        // Reads go through the two indexes only; the base table is never read.
+        new iam.PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: [calls.indexArn('byNumber'), calls.indexArn('byDay')],
+        }),
+        getSecretValue(readKeys),
+      ],
+    });
+
+    const ingestCalls = this.fn('IngestCalls', settings, {
+      entry: 'ingest-calls.ts',
+      description: 'Stores calls pushed to POST /calls',
+      memorySize: 512,
+      timeout: Duration.seconds(15),
+      environment: {
+        [ENV.tableName]: tableName,
+        [ENV.ingestKeysSecretId]: ingestKeys.secretArn,
+        [ENV.retentionDays]: String(settings.retentionDays),
+      },
+      statements: [
+        // Re-sending a call is a plain Put that replaces it, so writing never needs to read.
+        new iam.PolicyStatement({
+          actions: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
+          resources: [calls.table.tableArn],
+        }),
+        getSecretValue(ingestKeys),
+      ],
+    });
+
+    const fallback = this.fn('Fallback', settings, {
+      entry: 'fallback.ts',
+      description: 'Answers unknown routes (404) and wrong methods (405) with JSON',
+      memorySize: 128,
+      timeout: Duration.seconds(3),
+      environment: {},
+      statements: [],
+    });
+
+    this.byName = { readCalls, ingestCalls, fallback };
+  }
+
+  private fn(id: string, settings: Settings, spec: FunctionSpec): NodejsFunction {
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, {
+      retention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    });
+
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${id} Lambda`,
+      inlinePolicies: {
+        // Stands in for AWSLambdaBasicExecutionRole, which would allow writing to any log group.
+        // The group already exists, so no logs:CreateLogGroup. Its ARN ends in `:*`, which
+        // covers exactly the streams of this one group.
+        Permissions: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [logGroup.logGroupArn],
+            }),
+            ...spec.statements,
+          ],
+        }),
+      },
+    });
+
+    return new NodejsFunction(this, id, {
+      entry: path.join(FUNCTIONS_DIR, spec.entry),
+      handler: 'handler',
+      description: spec.description,
+      // Pinned: NodejsFunction's default follows a feature flag, and 22 is what the code is tested on.
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: spec.memorySize,
+      timeout: spec.timeout,
+      role,
+      logGroup,
+      environment: { POWERTOOLS_SERVICE_NAME: SERVICE_NAME, ...spec.environment },
+      bundling: {
+        minify: true,
+        sourceMap: false,
+        target: 'node22',
+        format: OutputFormat.CJS,
+        // Bundle the AWS SDK too: the version we test is the version that runs, instead of
+        // whatever copy the Lambda runtime ships that month.
+        externalModules: [],
+      },
+    });
+  }
+}
+
+function getSecretValue(secret: ISecret): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] });
+}
+

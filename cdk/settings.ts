@@ -1,0 +1,89 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+/**
+ * Deployment settings, read from CDK context (`cdk.json`, or `cdk deploy -c key=value`).
+ * The defaults below mirror `cdk.json`, so an app built without it (tests) deploys the same thing.
+ */
+export interface Settings {
+  /** Days a call is kept before DynamoDB TTL removes it. */
+  retentionDays: number;
+  /** Widest startedAt range one read may ask for. */
+  maxWindowDays: number;
+  /** Stage-wide steady-state requests per second. */
+  throttleRateLimit: number;
+  /** Stage-wide burst of requests. */
+  throttleBurstLimit: number;
+  /** What happens to the table, secrets and log groups when the stack is deleted. */
+  removalPolicy: RemovalPolicy;
+  /** Retention of the Lambda and access log groups; one of CloudWatch Logs' allowed values. */
+  logRetention: RetentionDays;
+}
+
+export const SETTING_DEFAULTS = {
+  retentionDays: 90,
+  maxWindowDays: 31,
+  throttleRateLimit: 50,
+  throttleBurstLimit: 100,
+  removalPolicy: 'retain',
+  logRetentionDays: 30,
+} as const;
+
+export type SettingKey = keyof typeof SETTING_DEFAULTS;
+
+const REMOVAL_POLICIES: Record<string, RemovalPolicy> = {
+  retain: RemovalPolicy.RETAIN,
+  destroy: RemovalPolicy.DESTROY,
+};
+
+const LOG_RETENTION_VALUES = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
+
+export function loadSettings(scope: Construct): Settings {
+  // `-c key=value` on the command line arrives as a string, cdk.json values as JSON types.
+  const raw = (key: SettingKey): unknown => scope.node.tryGetContext(key) ?? SETTING_DEFAULTS[key];
+
+  const logRetentionDays = integer(raw('logRetentionDays'), 'logRetentionDays');
+  if (!LOG_RETENTION_VALUES.includes(logRetentionDays)) {
+    throw new Error(
+      `Context "logRetentionDays" must be one of CloudWatch Logs' retention values (${LOG_RETENTION_VALUES.join(', ')}), got ${logRetentionDays}`,
+    );
+  }
+
+  const removal = String(raw('removalPolicy'));
+  const removalPolicy = REMOVAL_POLICIES[removal];
+  if (!removalPolicy) {
+    throw new Error(`Context "removalPolicy" must be "retain" or "destroy", got "${removal}"`);
+  }
+
+  return {
+    retentionDays: integer(raw('retentionDays'), 'retentionDays'),
+    maxWindowDays: integer(raw('maxWindowDays'), 'maxWindowDays'),
+    throttleRateLimit: positive(raw('throttleRateLimit'), 'throttleRateLimit'),
+    throttleBurstLimit: integer(raw('throttleBurstLimit'), 'throttleBurstLimit'),
+    removalPolicy,
+    logRetention: logRetentionDays as RetentionDays,
+  };
+}
+
+function toNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value.trim() !== '') return Number(value);
+  return NaN;
+}
+
+function positive(value: unknown, key: SettingKey): number {
+  const n = toNumber(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new Error(`Context "${key}" must be a positive number, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function integer(value: unknown, key: SettingKey): number {
+  const n = toNumber(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new Error(`Context "${key}" must be a positive whole number, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}

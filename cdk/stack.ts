@@ -1,0 +1,47 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ApiKeys } from './constructs/api-keys';
+import { CallsTable } from './constructs/calls-table';
+import { Functions } from './constructs/functions';
+import { HttpApi } from './constructs/http-api';
+import { acknowledgeNagFindings } from './nag';
+import { loadSettings } from './settings';
+
+export const STACK_NAME = 'CekuraCallAdapter';
+
+export class CekuraCallAdapterStack extends Stack {
+  readonly calls: CallsTable;
+  readonly apiKeys: ApiKeys;
+  readonly functions: Functions;
+  readonly httpApi: HttpApi;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const settings = loadSettings(this);
+
+    this.calls = new CallsTable(this, 'Calls', { removalPolicy: settings.removalPolicy });
+    this.apiKeys = new ApiKeys(this, 'ApiKeys', { removalPolicy: settings.removalPolicy });
+    this.functions = new Functions(this, 'Functions', {
+      calls: this.calls,
+      readKeys: this.apiKeys.readKeys,
+      ingestKeys: this.apiKeys.ingestKeys,
+      settings,
+    });
+    this.httpApi = new HttpApi(this, 'Http', { functions: this.functions.byName, settings });
+
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'Base URL to enter in Cekura as the transcript provider endpoint',
+      value: this.httpApi.url,
+    });
+    new CfnOutput(this, 'ReadKeysSecretName', {
+      description: 'Secret holding the key Cekura sends: aws secretsmanager get-secret-value --secret-id <name>',
+      value: this.apiKeys.readKeys.secretName,
+    });
+    new CfnOutput(this, 'IngestKeysSecretName', {
+      description: 'Secret holding the key for POST /calls: aws secretsmanager get-secret-value --secret-id <name>',
+      value: this.apiKeys.ingestKeys.secretName,
+    });
+
+    acknowledgeNagFindings(this);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Environment variables shared by the Lambdas (set by the CDK functions construct) and local mode.
+ * Parsed once per cold start.
+ */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
+  /** Comma-separated keys (local mode, tests). Takes precedence over the secret. */
+  readKeys: 'READ_API_KEYS',
+  ingestKeys: 'INGEST_API_KEYS',
+  /** Secrets Manager secret id holding the keys (deployed). */
+  readKeysSecretId: 'READ_KEYS_SECRET_ID',
+  ingestKeysSecretId: 'INGEST_KEYS_SECRET_ID',
+  retentionDays: 'RETENTION_DAYS',
+  maxWindowDays: 'MAX_WINDOW_DAYS',
+  maxBodyBytes: 'MAX_BODY_BYTES',
+} as const;
+
+export interface AdapterConfig {
+  tableName: string;
+  dynamodbEndpoint: string | undefined;
+  retentionDays: number;
+  maxWindowDays: number;
+  maxBodyBytes: number;
+}
+
+export const DEFAULTS = {
+  retentionDays: 90,
+  maxWindowDays: 31,
+  /** Below Lambda's 6 MB synchronous payload cap, leaving room for the event envelope. */
+  maxBodyBytes: 5 * 1024 * 1024,
+} as const;
+
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`${name} must be a positive number, got "${raw}"`);
+  }
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AdapterConfig {
+  const tableName = env[ENV.tableName];
+  if (!tableName) throw new Error(`${ENV.tableName} is not set`);
+  return {
+    tableName,
+    dynamodbEndpoint: env[ENV.dynamodbEndpoint] || undefined,
+    retentionDays: positiveNumber(env, ENV.retentionDays, DEFAULTS.retentionDays),
+    maxWindowDays: positiveNumber(env, ENV.maxWindowDays, DEFAULTS.maxWindowDays),
+    maxBodyBytes: positiveNumber(env, ENV.maxBodyBytes, DEFAULTS.maxBodyBytes),
+  };
+}

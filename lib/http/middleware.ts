@@ -1,0 +1,85 @@
+/**
+ * The middy middlewares shared by the Lambdas. Each handler file only wires these together.
+ */
+import type { MiddlewareObj } from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { presentedKey } from '../auth';
+import { logger } from '../logger';
+import type { KeyCheckProvider } from '../secrets/api-keys';
+import { ApiError, errors, INTERNAL_ERROR_BODY } from './errors';
+
+type HttpMiddleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
+
+/** 401 unless the Authorization header carries one of the scope's keys. */
+export function requireApiKey(keys: KeyCheckProvider): HttpMiddleware {
+  return {
+    before: async (request) => {
+      const check = await keys();
+      if (!check(presentedKey(request.event.headers?.authorization))) throw errors.unauthorized();
+    },
+  };
+}
+
+/** 413 before parsing when the body is larger than the limit (counted in decoded bytes). */
+export function limitBodySize(maxBytes: number): HttpMiddleware {
+  return {
+    before: async (request) => {
+      const { body, isBase64Encoded } = request.event;
+      if (body === undefined) return;
+      const bytes = isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body);
+      if (bytes > maxBytes) throw errors.payloadTooLarge(`The body must be at most ${maxBytes} bytes.`);
+    },
+  };
+}
+
+const TRANSIENT_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'StoreUnavailableError',
+  'KeysUnavailableError',
+]);
+const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+function isTransient(error: Error & { code?: string; $retryable?: unknown }): boolean {
+  return TRANSIENT_ERRORS.has(error.name) || NETWORK_ERROR_CODES.has(error.code ?? '') || error.$retryable !== undefined;
+}
+
+/**
+ * Maps what can go wrong to the JSON error shape, then lets @middy/http-error-handler answer.
+ * Only names and messages are logged: causes can hold request bodies, stacks hold no use for a
+ * client and are kept out of logs shared with the team.
+ */
+export function jsonErrors(): HttpMiddleware[] {
+  const mapToApiError: HttpMiddleware = {
+    onError: async (request) => {
+      const error = request.error as (Error & { statusCode?: number; code?: string }) | null;
+      if (!error || error instanceof ApiError) return;
+      if (error.statusCode === 415) {
+        // @middy/http-json-body-parser answers 415 for both a wrong Content-Type and bad JSON.
+        request.error =
+          error.message === 'Unsupported Media Type'
+            ? errors.unsupportedMediaType()
+            : errors.validation([{ path: '', message: 'is not valid JSON' }], 'The body is not valid JSON.');
+      } else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+        request.error = new ApiError(error.statusCode, 'bad_request', error.message);
+      } else if (isTransient(error)) {
+        logger.warn('dependency unavailable', { errorName: error.name, errorMessage: error.message });
+        request.error = errors.unavailable();
+      } else {
+        logger.error('unexpected error', { errorName: error.name, errorMessage: error.message });
+      }
+    },
+  };
+  // middy runs onError handlers in reverse order: the mapper first, then the error handler.
+  return [httpErrorHandler({ logger: false, fallbackMessage: INTERNAL_ERROR_BODY }), mapToApiError];
+}
+
+/** A 200 JSON response whose body is already serialised. */
+export function jsonResponse(statusCode: number, body: string, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers }, body };
+}

@@ -1,0 +1,60 @@
+import type { CallRecord } from '../ingest';
+
+export interface CallQuery {
+  /** E.164 customer number, or undefined for every call in the window. */
+  number: string | undefined;
+  /** Inclusive bounds on startedAt (ISO 8601 UTC, millisecond precision). */
+  from: string;
+  to: string;
+  /** At most this many calls. */
+  limit: number;
+  /**
+   * At most this many response bytes (sum of `CallRecord.responseBytes`, plus separators).
+   * The first call is always returned, so a page is never empty while calls remain.
+   */
+  maxBytes: number;
+  /** Continue after this position (a `next` from an earlier page). */
+  after: string | undefined;
+  /** Epoch seconds: calls that expired by then are never returned. */
+  now: number;
+}
+
+export interface CallPage {
+  /** Each call's JSON exactly as stored, newest startedAt first. */
+  calls: string[];
+  /** Opaque position to continue from when more calls match; undefined when this was the last page. */
+  next: string | undefined;
+}
+
+/** Storage of calls. The domain and handlers see only this. */
+export interface CallStore {
+  /**
+   * Stores or replaces calls by (source, id). Either every call is stored or the promise rejects:
+   * a `CallTooLargeError` before anything is written, or a `StoreUnavailableError` when the store
+   * would not accept all of them in time (some may then be stored; re-sending is safe).
+   */
+  putCalls(records: readonly CallRecord[]): Promise<void>;
+  queryCalls(query: CallQuery): Promise<CallPage>;
+}
+
+export class CallTooLargeError extends Error {
+  constructor(readonly ids: readonly string[], readonly limitBytes: number) {
+    super(`calls too large to store even compressed: ${ids.join(', ')}`);
+    this.name = 'CallTooLargeError';
+  }
+}
+
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** The store's position was not one it issued (or belongs to another query). */
+export class InvalidPositionError extends Error {
+  constructor() {
+    super('invalid store position');
+    this.name = 'InvalidPositionError';
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * A small stand-in for API Gateway's HTTP API: matches the shared route table, builds payload
+ * format 2.0 events as API Gateway does (lower-case headers, decoded query parameters with repeated
+ * keys joined by commas, so `+` arrives as a space) and maps handler results back to HTTP.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { type LambdaName, ROUTES } from '../lib/routes';
+
+export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+/** API Gateway's own payload limit for HTTP APIs. */
+const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const TEXT_CONTENT = /^(text\/|application\/(.+\+)?(json|xml|x-www-form-urlencoded|javascript))/i;
+
+interface CompiledRoute {
+  method: string;
+  pattern: RegExp | undefined;
+  params: string[];
+  routeKey: string;
+  lambda: LambdaName;
+}
+
+function compile(routeKey: string, lambda: LambdaName): CompiledRoute {
+  if (routeKey === '$default') return { method: 'ANY', pattern: undefined, params: [], routeKey, lambda };
+  const [method, path] = routeKey.split(' ') as [string, string];
+  const params: string[] = [];
+  const source = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, name: string) => {
+    params.push(name);
+    return '([^/]+)';
+  });
+  return { method, pattern: new RegExp(`^${source}$`), params, routeKey, lambda };
+}
+
+const COMPILED = ROUTES.map((r) => compile(r.routeKey, r.lambda));
+
+/** API Gateway's precedence: an exact method beats ANY, and $default comes last. */
+export function matchRoute(method: string, path: string): { route: CompiledRoute; pathParameters: Record<string, string> } {
+  const candidates = COMPILED.filter((r) => r.pattern?.test(path));
+  const route = candidates.find((r) => r.method === method) ?? candidates.find((r) => r.method === 'ANY') ?? COMPILED.find((r) => r.pattern === undefined)!;
+  const pathParameters: Record<string, string> = {};
+  const match = route.pattern?.exec(path);
+  route.params.forEach((name, i) => {
+    const raw = match?.[i + 1] ?? '';
+    try {
+      pathParameters[name] = decodeURIComponent(raw);
+    } catch {
+      pathParameters[name] = raw;
+    }
+  });
+  return { route, pathParameters };
+}
+
+function decodeQuery(rawQueryString: string): Record<string, string> | undefined {
+  if (rawQueryString === '') return undefined;
+  const params: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(rawQueryString)) {
+    params[key] = key in params ? `${params[key]},${value}` : value;
+  }
+  return params;
+}
+
+export function buildEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
+  const url = req.url ?? '/';
+  const queryStart = url.indexOf('?');
+  const rawPath = queryStart === -1 ? url : url.slice(0, queryStart);
+  const rawQueryString = queryStart === -1 ? '' : url.slice(queryStart + 1);
+  const method = (req.method ?? 'GET').toUpperCase();
+  const { route, pathParameters } = matchRoute(method, rawPath);
+
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const textual = TEXT_CONTENT.test(headers['content-type'] ?? '');
+  const now = new Date();
+  const requestId = randomUUID();
+  return {
+    version: '2.0',
+    routeKey: route.routeKey,
+    rawPath,
+    rawQueryString,
+    cookies: req.headers.cookie?.split(/;\s*/),
+    headers,
+    queryStringParameters: decodeQuery(rawQueryString),
+    pathParameters: route.params.length > 0 ? pathParameters : undefined,
+    body: body.length === 0 ? undefined : textual ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: body.length > 0 && !textual,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: (headers.host ?? 'localhost').split('.')[0]!,
+      http: { method, path: rawPath, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId,
+      routeKey: route.routeKey,
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+  };
+}
+
+function lambdaContext(name: string, requestId: string): Context {
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyResultV2, requestId: string): void {
+  res.setHeader('apigw-requestid', requestId);
+  if (typeof result === 'string' || result === null || typeof result !== 'object' || !('statusCode' in result)) {
+    // Payload 2.0 inference: anything without a statusCode is a 200 JSON body.
+    const body = typeof result === 'string' ? result : JSON.stringify(result);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    return;
+  }
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, String(value));
+  if (result.cookies?.length) res.setHeader('set-cookie', result.cookies);
+  res.statusCode = result.statusCode ?? 200;
+  res.end(result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'));
+}
+
+const jsonError = (code: string, message: string) => JSON.stringify({ error: { code, message } });
+
+export function createApiServer(handlers: Record<LambdaName, HttpHandler>): Server {
+  return createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > API_GATEWAY_MAX_BODY_BYTES && !refused) {
+        refused = true;
+        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(jsonError('payload_too_large', 'The body is larger than 10 MB.'));
+        req.resume();
+      }
+      if (!refused) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (refused) return;
+      const event = buildEvent(req, Buffer.concat(chunks));
+      const lambda = ROUTES.find((r) => r.routeKey === event.routeKey)!.lambda;
+      handlers[lambda](event, lambdaContext(lambda, event.requestContext.requestId))
+        .then((result) => send(res, result, event.requestContext.requestId))
+        .catch(() => {
+          // What API Gateway answers when the integration fails.
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(jsonError('internal_error', 'Internal server error.'));
+        });
+    });
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * Local mode: the Lambda handlers behind the API Gateway stand-in, on an embedded DynamoDB
+ * (or any endpoint given in DYNAMODB_ENDPOINT).
+ */
+import type { AddressInfo } from 'node:net';
+import { DEFAULTS } from '../lib/config';
+import { createIngestHandler } from '../functions/ingest-calls';
+import { handler as fallbackHandler } from '../functions/fallback';
+import { createReadHandler } from '../functions/read-calls';
+import { keyCheck } from '../lib/auth';
+import { createDocumentClient } from '../lib/store/client';
+import { ensureCallsTable } from '../lib/store/create-table';
+import { DynamoCallStore } from '../lib/store/dynamodb-call-store';
+import { createApiServer, type HttpHandler } from './api-gateway';
+import { localKeys } from './dev-keys';
+import { type DynamoBackend, startEmbeddedDynamo } from './embedded-dynamodb';
+
+export interface LocalAppOptions {
+  port?: number;
+  /** Where DynamoDB data and dev keys live; defaults to DATA_DIR, else .data/ */
+  dataDir?: string;
+  /** Keep DynamoDB in memory instead of under dataDir. */
+  inMemory?: boolean;
+  backend?: DynamoBackend | 'auto';
+  env?: NodeJS.ProcessEnv;
+  onNotice?: (line: string) => void;
+}
+
+export interface LocalApp {
+  url: string;
+  port: number;
+  dynamo: { backend: DynamoBackend | 'external'; endpoint: string };
+  keys: { read: string[]; ingest: string[]; generated: boolean };
+  tableName: string;
+  stop(): Promise<void>;
+}
+
+const number = (value: string | undefined, fallback: number) => (value ? Number(value) : fallback);
+
+export async function startLocalApp(options: LocalAppOptions = {}): Promise<LocalApp> {
+  const env = options.env ?? process.env;
+  const dataDir = options.dataDir ?? (env.DATA_DIR || '.data');
+  const tableName = env.TABLE_NAME || 'cekura-calls';
+
+  const external = env.DYNAMODB_ENDPOINT || undefined;
+  const embedded = external
+    ? undefined
+    : await startEmbeddedDynamo({
+        backend: options.backend ?? 'auto',
+        dataDir: options.inMemory ? undefined : `${dataDir}/dynamodb`,
+        onNotice: options.onNotice,
+      });
+  const endpoint = external ?? embedded!.endpoint;
+
+  try {
+    const client = createDocumentClient({ endpoint });
+    await ensureCallsTable(client, tableName);
+    const store = new DynamoCallStore(client, { tableName });
+    const keys = localKeys(env, dataDir);
+    const readKeys = keyCheck(keys.read);
+    const ingestKeys = keyCheck(keys.ingest);
+
+    const handlers: Record<'readCalls' | 'ingestCalls' | 'fallback', HttpHandler> = {
+      readCalls: createReadHandler({
+        store,
+        keys: async () => readKeys,
+        maxWindowDays: number(env.MAX_WINDOW_DAYS, DEFAULTS.maxWindowDays),
+      }) as unknown as HttpHandler,
+      ingestCalls: createIngestHandler({
+        store,
+        keys: async () => ingestKeys,
+        retentionDays: number(env.RETENTION_DAYS, DEFAULTS.retentionDays),
+        maxBodyBytes: number(env.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes),
+      }) as unknown as HttpHandler,
+      fallback: fallbackHandler as unknown as HttpHandler,
+    };
+
+    const server = createApiServer(handlers);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? number(env.PORT, 3000), '127.0.0.1', resolve);
+    });
+    const port = (server.address() as AddressInfo).port;
+
+    return {
+      url: `http://localhost:${port}`,
+      port,
+      dynamo: { backend: embedded?.backend ?? 'external', endpoint },
+      keys,
+      tableName,
+      stop: async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        client.destroy();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}

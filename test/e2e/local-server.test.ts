@@ -1,0 +1,119 @@
+/**
+ * End to end, over HTTP, as Cekura and an ingesting client would: the local server (the same
+ * handlers as the Lambdas) on each embedded DynamoDB backend.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LocalApp, startLocalApp } from '../../local/app';
+import { longTranscript, sampleCall } from '../support/fixtures';
+
+const READ_KEY = 'e2e-read-key';
+const INGEST_KEY = 'e2e-ingest-key';
+const NUMBER = '+16505551234';
+
+const backends = [
+  // The DynamoDB Local jar the test run already started (global setup).
+  { name: 'DynamoDB Local', env: () => ({ DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT }), backend: undefined },
+  // The pure-JS fallback used when Java is missing.
+  { name: 'dynalite', env: () => ({}), backend: 'dynalite' as const },
+];
+
+describe.each(backends)('local server on $name', ({ env, backend }) => {
+  let app: LocalApp;
+  let dataDir: string;
+  const startedAt = new Date(Date.now() - 10 * 60_000).toISOString();
+  const call = (id: string, overrides = {}) => sampleCall({ id, ...overrides }, startedAt);
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'adapter-e2e-'));
+    app = await startLocalApp({
+      port: 0,
+      dataDir,
+      inMemory: true,
+      backend,
+      env: { ...env(), TABLE_NAME: `e2e-${Date.now()}`, READ_API_KEYS: `old-read-key,${READ_KEY}`, INGEST_API_KEYS: INGEST_KEY, MAX_BODY_BYTES: String(4 * 1024 * 1024) },
+    });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const get = (path: string, authorization = READ_KEY) => fetch(`${app.url}${path}`, { headers: { authorization } });
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${app.url}/calls`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const ids = async (response: Response) => ((await response.json()) as Array<{ id: string }>).map((c) => c.id);
+
+  it('ingests calls and serves them in every form Cekura may ask', async () => {
+    const stored = await post({ calls: [call('e2e-1'), call('e2e-2', { customer: { number: '+14155550000' } })] });
+    expect(stored.status).toBe(200);
+    expect(await stored.json()).toEqual({ stored: 2, ids: ['e2e-1', 'e2e-2'] });
+
+    const bare = await get('/calls');
+    expect(bare.status).toBe(200);
+    expect(bare.headers.get('content-type')).toBe('application/json');
+    expect((await ids(bare)).sort()).toEqual(['e2e-1', 'e2e-2']);
+
+    // `+` in a query string is a space once decoded: the server must still find the number.
+    for (const path of [`/calls?number=${NUMBER}`, '/calls?number=%2B16505551234', `/calls?phone_number=${encodeURIComponent('+1 (650) 555-1234')}`, `/calls/${NUMBER}`, '/calls/%2B16505551234']) {
+      const response = await get(path);
+      expect([path, response.status]).toEqual([path, 200]);
+      expect(await ids(response)).toEqual(['e2e-1']);
+    }
+    expect((await get(`/calls?number=${NUMBER}`, `Bearer ${READ_KEY}`)).status).toBe(200);
+    expect((await get(`/calls?number=${NUMBER}`, 'old-read-key')).status).toBe(200);
+
+    const [served] = (await (await get(`/calls/${NUMBER}`)).json()) as unknown[];
+    expect(served).toEqual(JSON.parse(JSON.stringify(call('e2e-1'))));
+  });
+
+  it('refuses wrong keys with 401 and a JSON error', async () => {
+    for (const authorization of ['wrong', INGEST_KEY, `Bearer ${INGEST_KEY}`, '']) {
+      const response = await get('/calls', authorization);
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
+    }
+    expect((await post(call('nope'), { authorization: READ_KEY })).status).toBe(401);
+  });
+
+  it('stores nothing from an invalid batch, and does not duplicate a re-sent call', async () => {
+    const bad = { ...call('bad-1'), endedAt: '2000-01-01T00:00:00Z' };
+    const refused = await post([call('batch-ok'), bad]);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: { issues: [{ path: '[1].endedAt' }] } });
+    expect(await ids(await get('/calls'))).not.toContain('batch-ok');
+
+    const number = '+442079460958';
+    await post(call('resent', { customer: { number }, endedReason: 'first' }));
+    await post(call('resent', { customer: { number }, endedReason: 'second' }));
+    const calls = (await (await get(`/calls?number=${number}`)).json()) as Array<{ id: string; endedReason: string }>;
+    expect(calls.map((c) => [c.id, c.endedReason])).toEqual([['resent', 'second']]);
+  });
+
+  it('round-trips a 1 MB transcript', async () => {
+    const number = '+61291234567';
+    const long = call('long', { customer: { number }, messages: longTranscript(1024 * 1024) });
+    const body = JSON.stringify(long);
+    expect(body.length).toBeGreaterThan(1024 * 1024);
+    expect((await post(body)).status).toBe(200);
+    const response = await get(`/calls?number=${encodeURIComponent(number)}`);
+    expect((await response.json()) as unknown).toEqual([JSON.parse(body)]);
+  });
+
+  it('answers 404, 405, 413 and 415 as JSON errors', async () => {
+    const notFound = await get('/admin');
+    expect([notFound.status, await notFound.json()]).toEqual([404, { error: { code: 'not_found', message: expect.any(String) } }]);
+    const wrongMethod = await fetch(`${app.url}/calls`, { method: 'DELETE' });
+    expect([wrongMethod.status, wrongMethod.headers.get('allow')]).toEqual([405, 'GET, POST']);
+    const tooLarge = await post(call('x', { messages: longTranscript(5 * 1024 * 1024) }));
+    expect([tooLarge.status, ((await tooLarge.json()) as { error: { code: string } }).error.code]).toEqual([413, 'payload_too_large']);
+    const wrongType = await post(call('x'), { 'content-type': 'text/plain' });
+    expect(wrongType.status).toBe(415);
+  });
+});

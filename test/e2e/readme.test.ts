@@ -1,0 +1,56 @@
+/**
+ * The README's local curl examples, run as written (only the port changes) against the local server.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LocalApp, startLocalApp } from '../../local/app';
+
+const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+
+/**
+ * Shell commands of the README's bash blocks that talk to the local server, each preceded by the
+ * variable assignments of its block (e.g. NOW=...).
+ */
+function localCurlCommands(): string[] {
+  const blocks = [...README.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  return blocks.flatMap((block) => {
+    const lines = block
+      .replace(/\\\n\s*/g, ' ')
+      .replace(/'\{[\s\S]*?\}'/g, (json) => json.replace(/\n\s*/g, ' '))
+      .split('\n');
+    const assignments = lines.filter((line) => /^[A-Z_]+=/.test(line)).join('\n');
+    return lines.filter((line) => line.startsWith('curl ') && line.includes('localhost:3000')).map((line) => `${assignments}\n${line}`);
+  });
+}
+
+describe('README examples', () => {
+  let app: LocalApp;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'adapter-readme-'));
+    app = await startLocalApp({
+      port: 0,
+      dataDir,
+      inMemory: true,
+      env: { DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT, TABLE_NAME: `readme-${Date.now()}`, READ_API_KEYS: 'r-key', INGEST_API_KEYS: 'i-key' },
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('stores the example call and reads it back with each example GET', async () => {
+    const [store, ...reads] = localCurlCommands();
+    expect(reads).toHaveLength(2);
+    // Asynchronous: the server answering curl runs in this very process.
+    const run = async (command: string) =>
+      (await promisify(execFile)('bash', ['-c', command.replaceAll('localhost:3000', `localhost:${app.port}`)], { env: { ...process.env, READ_KEY: 'r-key', INGEST_KEY: 'i-key' } })).stdout;
+    expect(JSON.parse(await run(store!))).toEqual({ stored: 1, ids: ['demo-call-1'] });
+    for (const read of reads) expect((JSON.parse(await run(read)) as Array<{ id: string }>).map((c) => c.id)).toEqual(['demo-call-1']);
+  });
+});

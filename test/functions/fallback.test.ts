@@ -1,0 +1,18 @@
+import { handler } from '../../functions/fallback';
+import { httpEvent, invoke } from '../support/events';
+
+describe('fallback handler', () => {
+  it('answers 405 with Allow for a wrong method on a known path', async () => {
+    for (const routeKey of ['ANY /calls', 'ANY /calls/{number}']) {
+      const result = await invoke(handler, httpEvent({ routeKey }));
+      expect(result).toMatchObject({ status: 405, body: { error: { code: 'method_not_allowed' } } });
+    }
+    expect((await invoke(handler, httpEvent({ routeKey: 'ANY /calls' }))).headers.allow).toBe('GET, POST');
+    expect((await invoke(handler, httpEvent({ routeKey: 'ANY /calls/{number}' }))).headers.allow).toBe('GET');
+  });
+
+  it('answers 404 in the JSON error shape for anything else', async () => {
+    const result = await invoke(handler, httpEvent({ routeKey: '$default', path: '/admin' }));
+    expect(result).toMatchObject({ status: 404, body: { error: { code: 'not_found' } }, headers: { 'content-type': 'application/json' } });
+  });
+});

@@ -1,0 +1,63 @@
+import { MAX_CALLS_PER_REQUEST, parseIngestBody, toCallRecord } from '../../lib/ingest';
+import { sampleCall } from '../support/fixtures';
+
+describe('parseIngestBody', () => {
+  it('accepts one call, an array, or { calls: [...] }', () => {
+    const one = sampleCall({ id: 'a' });
+    const two = sampleCall({ id: 'b' });
+    for (const body of [one, [one, two], { calls: [one, two] }]) {
+      const result = parseIngestBody(body);
+      expect(result.ok).toBe(true);
+      if (result.ok) expect(result.calls.map((c) => c.id)).toEqual(Array.isArray(body) || 'calls' in body ? ['a', 'b'] : ['a']);
+    }
+  });
+
+  it('rejects the whole request when any call is invalid, naming each problem with its path', () => {
+    const bad = sampleCall({ id: 'bad' });
+    (bad.messages[0] as { start_time: unknown }).start_time = 'soon';
+    const result = parseIngestBody({ calls: [sampleCall({ id: 'ok' }), sampleCall(), sampleCall(), bad, { ...sampleCall(), customer: {} }] });
+    expect(result).toEqual({
+      ok: false,
+      issues: [
+        { path: 'calls[3].messages[0].start_time', message: 'must be a number of seconds from the start of the call' },
+        { path: 'calls[4].customer.number', message: 'is required' },
+      ],
+    });
+  });
+
+  it('uses [i] paths for a bare array and no prefix for a single call', () => {
+    const result = parseIngestBody([sampleCall(), { ...sampleCall(), id: 5 }]);
+    expect(!result.ok && result.issues).toEqual([{ path: '[1].id', message: 'must be a string' }]);
+    const single = parseIngestBody({ ...sampleCall(), id: 5 });
+    expect(!single.ok && single.issues).toEqual([{ path: 'id', message: 'must be a string' }]);
+  });
+
+  it('refuses empty and oversized batches', () => {
+    expect(parseIngestBody([])).toMatchObject({ ok: false, issues: [{ path: 'calls', message: 'must contain at least one call' }] });
+    const many = Array.from({ length: MAX_CALLS_PER_REQUEST + 1 }, (_, i) => sampleCall({ id: `c${i}` }));
+    expect(parseIngestBody({ calls: many })).toMatchObject({ ok: false, issues: [{ path: 'calls' }] });
+    expect(parseIngestBody(many.slice(1)).ok).toBe(true);
+  });
+
+  it('refuses bodies that are not calls at all', () => {
+    for (const body of [null, 'text', 42, { calls: 'nope' }]) expect(parseIngestBody(body).ok).toBe(false);
+  });
+
+  it('keeps the last of two calls with the same id', () => {
+    const result = parseIngestBody([sampleCall({ id: 'x', endedReason: 'first' }), sampleCall({ id: 'x', endedReason: 'second' })]);
+    expect(result.ok && result.calls.map((c) => c.endedReason)).toEqual(['second']);
+  });
+});
+
+describe('toCallRecord', () => {
+  it('expires the call retentionDays after it started and sizes it as it will appear in a response', () => {
+    const parsed = parseIngestBody(sampleCall({ startedAt: '2025-01-01T00:00:00Z', endedAt: '2025-01-01T00:01:00Z' }));
+    if (!parsed.ok) throw new Error('fixture invalid');
+    const record = toCallRecord(parsed.calls[0]!, { source: 'custom', retentionDays: 90 });
+    expect(record.expiresAt).toBe(Date.parse('2025-04-01T00:00:00Z') / 1000);
+    expect(JSON.parse(record.json)).toEqual(parsed.calls[0]);
+    // Escaped once more inside the Lambda response envelope.
+    expect(record.responseBytes).toBe(JSON.stringify(record.json).length - 2);
+    expect(record.responseBytes).toBeGreaterThan(record.json.length);
+  });
+});
