@@ -9,7 +9,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { errors } from '../lib/http/errors';
 import { jsonErrors, jsonResponse, limitBodySize, requireApiKey } from '../lib/http/middleware';
-import { CUSTOM_SOURCE, parseIngestBody, toCallRecord } from '../lib/ingest';
+import { parseIngestBody, toCallRecord } from '../lib/ingest';
+import { isSourceName, SOURCE_NAMES } from '../lib/sources';
 import { logger } from '../lib/logger';
 import { MAX_RESPONSE_BYTES } from '../lib/query';
 import { runtimeFromEnv } from '../lib/runtime';
@@ -21,6 +22,8 @@ export interface IngestDependencies {
   keys: KeyCheckProvider;
   retentionDays: number;
   maxBodyBytes: number;
+  /** Number given to calls without one (web calls); undefined refuses them. */
+  webCallNumber?: string | undefined;
 }
 
 const NOTHING_STORED = 'No call was stored: fix the listed fields and resend the whole request.';
@@ -34,10 +37,14 @@ export function createIngestHandler(deps: IngestDependencies) {
     .use(limitBodySize(deps.maxBodyBytes))
     .use(httpJsonBodyParser())
     .handler(async (event) => {
-      const parsed = parseIngestBody(event.body as unknown);
+      const source = event.queryStringParameters?.source;
+      if (source !== undefined && !isSourceName(source)) {
+        throw errors.validation([{ path: 'source', message: `must be one of ${SOURCE_NAMES.join(', ')}` }], NOTHING_STORED);
+      }
+      const parsed = parseIngestBody(event.body as unknown, { source, webCallNumber: deps.webCallNumber });
       if (!parsed.ok) throw errors.validation(parsed.issues, NOTHING_STORED);
 
-      const records = parsed.calls.map((call) => toCallRecord(call, { source: CUSTOM_SOURCE, retentionDays: deps.retentionDays }));
+      const records = parsed.calls.map((sourced) => toCallRecord(sourced, { retentionDays: deps.retentionDays }));
       const unservable = records.filter((record) => record.responseBytes > MAX_RESPONSE_BYTES).map((record) => record.id);
       try {
         if (unservable.length > 0) throw new CallTooLargeError(unservable, MAX_RESPONSE_BYTES);
@@ -48,8 +55,9 @@ export function createIngestHandler(deps: IngestDependencies) {
         throw errors.payloadTooLarge(`${NOTHING_STORED.split(':')[0]}: some calls are too large.`, issues);
       }
 
-      logger.info('calls stored', { stored: records.length });
-      return jsonResponse(200, JSON.stringify({ stored: records.length, ids: records.map((record) => record.id) }));
+      logger.info('calls stored', { stored: records.length, ignored: parsed.ignored.length });
+      const ignored = parsed.ignored.length > 0 ? { ignored: parsed.ignored } : {};
+      return jsonResponse(200, JSON.stringify({ stored: records.length, ids: records.map((record) => record.id), ...ignored }));
     });
 }
 
@@ -63,6 +71,7 @@ export const handler = (event: APIGatewayProxyEventV2, context: Context) => {
       keys: keyCheckProvider('ingest'),
       retentionDays: config.retentionDays,
       maxBodyBytes: config.maxBodyBytes,
+      webCallNumber: config.webCallNumber,
     });
   }
   // middy types the event as the intersection its middlewares accept; this is the v2 event they get.

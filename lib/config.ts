@@ -1,3 +1,5 @@
+import { E164_PATTERN } from './phone';
+
 /**
  * Environment variables shared by the Lambdas (set by the CDK functions construct) and local mode.
  * Parsed once per cold start.
@@ -14,6 +16,8 @@ export const ENV = {
   retentionDays: 'RETENTION_DAYS',
   maxWindowDays: 'MAX_WINDOW_DAYS',
   maxBodyBytes: 'MAX_BODY_BYTES',
+  /** E.164 number given to calls that have none (web calls); unset refuses them. */
+  webCallNumber: 'WEB_CALL_NUMBER',
 } as const;
 
 export interface AdapterConfig {
@@ -22,6 +26,7 @@ export interface AdapterConfig {
   retentionDays: number;
   maxWindowDays: number;
   maxBodyBytes: number;
+  webCallNumber: string | undefined;
 }
 
 export const DEFAULTS = {
@@ -41,6 +46,12 @@ function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number):
   return value;
 }
 
+function webCallNumber(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!E164_PATTERN.test(raw)) throw new Error(`${ENV.webCallNumber} must be an E.164 number, got "${raw}"`);
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AdapterConfig {
   const tableName = env[ENV.tableName];
   if (!tableName) throw new Error(`${ENV.tableName} is not set`);
@@ -50,5 +61,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AdapterConfig 
     retentionDays: positiveNumber(env, ENV.retentionDays, DEFAULTS.retentionDays),
     maxWindowDays: positiveNumber(env, ENV.maxWindowDays, DEFAULTS.maxWindowDays),
     maxBodyBytes: positiveNumber(env, ENV.maxBodyBytes, DEFAULTS.maxBodyBytes),
+    webCallNumber: webCallNumber(env[ENV.webCallNumber]),
   };
 }

@@ -4,34 +4,67 @@
  */
 import * as v from 'valibot';
 import { type Call, CallSchema } from './call';
+import { detectSource, type NormaliseOptions, SOURCE_NAMES, SOURCES, type SourceName } from './sources';
 import { type FieldIssue, toFieldIssues } from './validation';
 
 export const MAX_CALLS_PER_REQUEST = 100;
 
-/** Source recorded for calls POSTed in Cekura's own call format. */
-export const CUSTOM_SOURCE = 'custom';
+export interface SourcedCall {
+  source: SourceName;
+  call: Call;
+}
 
-export type IngestParseResult = { ok: true; calls: Call[] } | { ok: false; issues: FieldIssue[] };
+export type IngestParseResult =
+  | { ok: true; calls: SourcedCall[]; /** Why payloads carrying no finished call were skipped. */ ignored: string[] }
+  | { ok: false; issues: FieldIssue[] };
+
+export interface IngestOptions extends NormaliseOptions {
+  /** The format of every payload; undefined to detect it per payload. */
+  source: SourceName | undefined;
+}
+
+const DEFAULT_OPTIONS: IngestOptions = { source: undefined, webCallNumber: undefined };
 
 /**
- * Accepts one call object, an array of calls, or `{ "calls": [...] }`. Every call is validated
- * before anything is returned, so one bad call rejects the whole request.
+ * Accepts one payload, an array of them, or `{ "calls": [...] }`. A payload is a call in Cekura's
+ * format or a platform's post-call payload (see lib/sources). Every payload is normalised and
+ * validated before anything is returned, so one bad payload rejects the whole request.
  */
-export function parseIngestBody(body: unknown): IngestParseResult {
+export function parseIngestBody(body: unknown, options: IngestOptions = DEFAULT_OPTIONS): IngestParseResult {
   const { items, prefix } = unwrap(body);
   if (items.length === 0) return { ok: false, issues: [{ path: prefix || 'calls', message: 'must contain at least one call' }] };
   if (items.length > MAX_CALLS_PER_REQUEST) {
     return { ok: false, issues: [{ path: prefix || 'calls', message: `must contain at most ${MAX_CALLS_PER_REQUEST} calls per request` }] };
   }
-  const calls: Call[] = [];
+  const calls: SourcedCall[] = [];
+  const ignored: string[] = [];
   const issues: FieldIssue[] = [];
   const single = !Array.isArray(body) && !isEnvelope(body);
   items.forEach((item, index) => {
-    const result = v.safeParse(CallSchema, item);
-    if (result.success) calls.push(result.output);
-    else issues.push(...toFieldIssues(result.issues, single ? '' : `${prefix}[${index}]`));
+    const at = single ? '' : `${prefix}[${index}]`;
+    const source = options.source === undefined ? detectSource(item) : SOURCES[options.source];
+    if (!source) {
+      issues.push({ path: at, message: `is in no known format (tried ${SOURCE_NAMES.join(', ')}); add ?source=<name> to say which it is` });
+      return;
+    }
+    const normalised = source.normalise(item, options);
+    if (normalised.kind === 'ignored') {
+      ignored.push(normalised.reason);
+    } else if (normalised.kind === 'refused') {
+      issues.push({ path: joinPath(at, normalised.path), message: normalised.message });
+    } else {
+      const result = v.safeParse(CallSchema, normalised.call);
+      if (result.success) calls.push({ source: source.name, call: result.output });
+      // Issues of a converted payload point into the converted call, so name the source.
+      else issues.push(...toFieldIssues(result.issues, at).map((issue) => (source.name === 'custom' ? issue : { ...issue, message: `${issue.message} (in the call converted from ${source.name})` })));
+    }
   });
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, calls: lastWins(calls) };
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, calls: lastWins(calls), ignored };
+}
+
+function joinPath(prefix: string, path: string): string {
+  if (prefix === '') return path;
+  return path === '' ? prefix : `${prefix}.${path}`;
 }
 
 function isEnvelope(body: unknown): body is { calls: unknown } {
@@ -47,14 +80,15 @@ function unwrap(body: unknown): { items: unknown[]; prefix: string } {
   return { items: [body], prefix: '' };
 }
 
-/** The same id twice in one request: the later one wins, as it would over two requests. */
-function lastWins(calls: Call[]): Call[] {
-  const byId = new Map<string, Call>();
-  for (const call of calls) {
-    byId.delete(call.id);
-    byId.set(call.id, call);
+/** The same call twice in one request: the later one wins, as it would over two requests. */
+function lastWins(calls: SourcedCall[]): SourcedCall[] {
+  const byKey = new Map<string, SourcedCall>();
+  for (const sourced of calls) {
+    const key = `${sourced.source}#${sourced.call.id}`;
+    byKey.delete(key);
+    byKey.set(key, sourced);
   }
-  return [...byId.values()];
+  return [...byKey.values()];
 }
 
 /** What the store keeps for one call. */
@@ -76,10 +110,10 @@ export interface CallRecord {
   responseBytes: number;
 }
 
-export function toCallRecord(call: Call, options: { source: string; retentionDays: number }): CallRecord {
+export function toCallRecord({ source, call }: SourcedCall, options: { retentionDays: number }): CallRecord {
   const json = JSON.stringify(call);
   return {
-    source: options.source,
+    source,
     id: call.id,
     customerNumber: call.customer.number,
     startedAt: call.startedAt,

@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import { E164_MESSAGE, normalisePhoneNumber } from './phone';
 import { ISO_INSTANT_MESSAGE, parseIsoInstant, toIsoMillis } from './timestamps';
-import { type FieldIssue, toFieldIssues } from './validation';
+import { type FieldIssue, parsedString, toFieldIssues } from './validation';
 
 export const DEFAULT_LIMIT = 100;
 /**
@@ -32,31 +32,10 @@ export type ReadQueryResult = { ok: true; query: ReadQuery } | { ok: false; issu
 
 const NUMBER_PARAMS = ['number', 'phone_number', 'customerNumber'] as const;
 
-const InstantParam = v.pipe(
-  v.string(),
-  v.rawTransform(({ dataset, addIssue, NEVER }) => {
-    const ms = parseIsoInstant(dataset.value);
-    if (ms === undefined) {
-      addIssue({ message: ISO_INSTANT_MESSAGE });
-      return NEVER;
-    }
-    return ms;
-  }),
-);
+const InstantParam = parsedString(parseIsoInstant, ISO_INSTANT_MESSAGE);
+const NumberParam = parsedString(normalisePhoneNumber, E164_MESSAGE);
 
-const NumberParam = v.pipe(
-  v.string(),
-  v.rawTransform(({ dataset, addIssue, NEVER }) => {
-    const number = normalisePhoneNumber(dataset.value);
-    if (number === undefined) {
-      addIssue({ message: E164_MESSAGE });
-      return NEVER;
-    }
-    return number;
-  }),
-);
-
-const ParamsSchema = v.object({
+export const ParamsSchema = v.object({
   number: v.optional(NumberParam),
   phone_number: v.optional(NumberParam),
   customerNumber: v.optional(NumberParam),

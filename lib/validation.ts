@@ -36,3 +36,21 @@ function describe(issue: v.BaseIssue<unknown>): string {
   if (issue.kind === 'schema' && issue.input === undefined && issue.type !== 'variant') return 'is required';
   return issue.message;
 }
+
+/**
+ * A string schema whose value is `parse`d; `undefined` from the parser becomes one issue with
+ * `message` at the field. The domain parsers stay plain functions, usable outside valibot.
+ */
+export function parsedString<T>(parse: (value: string) => T | undefined, message: string) {
+  return v.pipe(
+    v.string('must be a string'),
+    v.rawTransform<string, T>(({ dataset, addIssue, NEVER }) => {
+      const parsed = parse(dataset.value);
+      if (parsed === undefined) {
+        addIssue({ message });
+        return NEVER;
+      }
+      return parsed;
+    }),
+  );
+}

@@ -71,6 +71,7 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
         keys: async () => ingestKeys,
         retentionDays: number(env.RETENTION_DAYS, DEFAULTS.retentionDays),
         maxBodyBytes: number(env.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes),
+        webCallNumber: env.WEB_CALL_NUMBER || undefined,
       }) as unknown as HttpHandler,
       fallback: fallbackHandler as unknown as HttpHandler,
     };

@@ -8,7 +8,7 @@ describe('parseIngestBody', () => {
     for (const body of [one, [one, two], { calls: [one, two] }]) {
       const result = parseIngestBody(body);
       expect(result.ok).toBe(true);
-      if (result.ok) expect(result.calls.map((c) => c.id)).toEqual(Array.isArray(body) || 'calls' in body ? ['a', 'b'] : ['a']);
+      if (result.ok) expect(result.calls.map((c) => c.call.id)).toEqual(Array.isArray(body) || 'calls' in body ? ['a', 'b'] : ['a']);
     }
   });
 
@@ -39,13 +39,17 @@ describe('parseIngestBody', () => {
     expect(parseIngestBody(many.slice(1)).ok).toBe(true);
   });
 
-  it('refuses bodies that are not calls at all', () => {
+  it('refuses bodies that are not calls at all, saying which formats were tried', () => {
     for (const body of [null, 'text', 42, { calls: 'nope' }]) expect(parseIngestBody(body).ok).toBe(false);
+    expect(parseIngestBody({ hello: 'world' })).toEqual({
+      ok: false,
+      issues: [{ path: '', message: expect.stringContaining('tried custom, vapi, retell, elevenlabs, cekura') }],
+    });
   });
 
   it('keeps the last of two calls with the same id', () => {
     const result = parseIngestBody([sampleCall({ id: 'x', endedReason: 'first' }), sampleCall({ id: 'x', endedReason: 'second' })]);
-    expect(result.ok && result.calls.map((c) => c.endedReason)).toEqual(['second']);
+    expect(result.ok && result.calls.map((c) => c.call.endedReason)).toEqual(['second']);
   });
 });
 
@@ -53,9 +57,10 @@ describe('toCallRecord', () => {
   it('expires the call retentionDays after it started and sizes it as it will appear in a response', () => {
     const parsed = parseIngestBody(sampleCall({ startedAt: '2025-01-01T00:00:00Z', endedAt: '2025-01-01T00:01:00Z' }));
     if (!parsed.ok) throw new Error('fixture invalid');
-    const record = toCallRecord(parsed.calls[0]!, { source: 'custom', retentionDays: 90 });
+    const record = toCallRecord(parsed.calls[0]!, { retentionDays: 90 });
     expect(record.expiresAt).toBe(Date.parse('2025-04-01T00:00:00Z') / 1000);
-    expect(JSON.parse(record.json)).toEqual(parsed.calls[0]);
+    expect(JSON.parse(record.json)).toEqual(parsed.calls[0]!.call);
+    expect(record.source).toBe('custom');
     // Escaped once more inside the Lambda response envelope.
     expect(record.responseBytes).toBe(JSON.stringify(record.json).length - 2);
     expect(record.responseBytes).toBeGreaterThan(record.json.length);

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type CallInput } from '../../lib/call';
-import { type CallRecord, CUSTOM_SOURCE, parseIngestBody, toCallRecord } from '../../lib/ingest';
+import { type CallRecord, parseIngestBody, toCallRecord } from '../../lib/ingest';
 import { createDocumentClient } from '../../lib/store/client';
 import { ensureCallsTable } from '../../lib/store/create-table';
 import { DynamoCallStore, type DynamoCallStoreOptions } from '../../lib/store/dynamodb-call-store';
@@ -32,5 +32,5 @@ export async function freshStore(options: Partial<DynamoCallStoreOptions> = {}) 
 export function recordsOf(calls: CallInput[], retentionDays = 3650): CallRecord[] {
   const parsed = parseIngestBody(calls);
   if (!parsed.ok) throw new Error(`invalid fixture: ${JSON.stringify(parsed.issues)}`);
-  return parsed.calls.map((call) => toCallRecord(call, { source: CUSTOM_SOURCE, retentionDays }));
+  return parsed.calls.map((sourced) => toCallRecord(sourced, { retentionDays }));
 }

@@ -1,0 +1,69 @@
+/**
+ * ElevenLabs Agents: the `post_call_transcription` webhook (`{ type, event_timestamp, data }`), or a
+ * conversation as returned by GET /v1/convai/conversations/{id}. Start in epoch seconds plus a
+ * duration; each turn has one relative time (`time_in_call_secs`), so end_time = start_time.
+ */
+import { type CandidateMessage, type Normalised, type NormaliseOptions, type Source } from './source';
+import { defined, type Json, jsonText, list, record, seconds, text, finite, isoFromMs } from './read';
+
+export const elevenlabs: Source = {
+  name: 'elevenlabs',
+  detect(payload) {
+    const body = record(payload);
+    return (typeof body?.type === 'string' && record(body.data) !== undefined) || (typeof body?.conversation_id === 'string' && Array.isArray(body.transcript));
+  },
+  normalise(payload, options) {
+    const body = record(payload);
+    if (typeof body?.type === 'string') {
+      if (body.type !== 'post_call_transcription') return { kind: 'ignored', reason: `ElevenLabs "${body.type}" events carry no transcript` };
+      return fromConversation(record(body.data) ?? {}, 'data.', options);
+    }
+    if (body && typeof body.conversation_id === 'string') return fromConversation(body, '', options);
+    return { kind: 'refused', path: 'type', message: 'is not an ElevenLabs webhook or conversation' };
+  },
+};
+
+function fromConversation(data: Json, at: string, options: NormaliseOptions): Normalised {
+  const id = text(data.conversation_id);
+  if (!id) return { kind: 'refused', path: `${at}conversation_id`, message: 'is required' };
+  const metadata = record(data.metadata) ?? {};
+  const startSecs = finite(metadata.start_time_unix_secs);
+  if (startSecs === undefined) return { kind: 'refused', path: `${at}metadata.start_time_unix_secs`, message: 'is required (epoch seconds)' };
+  const phoneCall = record(metadata.phone_call);
+  const customerNumber = text(phoneCall?.external_number) ?? options.webCallNumber;
+  if (!customerNumber) {
+    return { kind: 'refused', path: `${at}metadata.phone_call.external_number`, message: 'is missing (a web call?): set WEB_CALL_NUMBER to accept calls without a phone number' };
+  }
+  return {
+    kind: 'call',
+    call: defined({
+      id,
+      startedAt: isoFromMs(startSecs * 1000) as string,
+      endedAt: isoFromMs((startSecs + (finite(metadata.call_duration_secs) ?? 0)) * 1000) as string,
+      customer: { number: customerNumber },
+      messages: list(data.transcript).flatMap((turn) => toMessages(record(turn))),
+      endedReason: text(metadata.termination_reason),
+      phoneNumber: text(phoneCall?.agent_number),
+      metadata: defined({ source: 'elevenlabs', agentId: text(data.agent_id), status: text(data.status), direction: text(phoneCall?.direction) }),
+    }),
+  };
+}
+
+/** One turn: its text, then the tools it called, then their results, all at the turn's time. */
+function toMessages(turn: Json | undefined): CandidateMessage[] {
+  if (!turn) return [];
+  const time = seconds(finite(turn.time_in_call_secs) ?? 0);
+  const at = { start_time: time, end_time: time };
+  const messages: CandidateMessage[] = [];
+  const content = text(turn.message);
+  if (content !== undefined && content !== '') messages.push({ role: turn.role === 'agent' ? 'bot' : 'user', content, ...at });
+  for (const raw of list(turn.tool_calls)) {
+    const call = record(raw);
+    if (call) messages.push({ role: 'function_call', content: '', ...at, data: { id: text(call.request_id) ?? '', name: text(call.tool_name) ?? '', arguments: jsonText(call.params_as_json) || '{}' } });
+  }
+  for (const raw of list(turn.tool_results)) {
+    const result = record(raw);
+    if (result) messages.push({ role: 'function_call_result', content: '', ...at, data: { id: text(result.request_id) ?? '', name: text(result.tool_name) ?? '', result: jsonText(result.result_value) } });
+  }
+  return messages;
+}

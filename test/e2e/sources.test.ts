@@ -1,0 +1,82 @@
+/**
+ * Platform payloads POSTed to the local server, with ?source= and detected, come back from GET in
+ * Cekura's format exactly as the normalisers promise.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LocalApp, startLocalApp } from '../../local/app';
+import { cekuraObserve } from '../fixtures/sources/cekura';
+import { elevenlabsInboundWithTools, elevenlabsWebCall } from '../fixtures/sources/elevenlabs';
+import { retellCallStarted, retellInboundWithTools, retellOutbound } from '../fixtures/sources/retell';
+import { vapiInboundWithTools, vapiStatusUpdate } from '../fixtures/sources/vapi';
+
+const WINDOW = 'from=2025-05-19T00:00:00Z&to=2025-05-23T00:00:00Z';
+
+describe('platform payloads through the local server', () => {
+  let app: LocalApp;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'adapter-sources-'));
+    app = await startLocalApp({
+      port: 0,
+      dataDir,
+      inMemory: true,
+      // The fixtures are dated 2025: keep them well inside retention.
+      env: { DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT, TABLE_NAME: `sources-${Date.now()}`, READ_API_KEYS: 'r', INGEST_API_KEYS: 'i', RETENTION_DAYS: '36500' },
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const post = async (body: unknown, query = '') => {
+    const response = await fetch(`${app.url}/calls${query}`, { method: 'POST', headers: { authorization: 'i', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const read = async (number: string) => {
+    const response = await fetch(`${app.url}/calls?number=${encodeURIComponent(number)}&${WINDOW}`, { headers: { authorization: 'r' } });
+    return (await response.json()) as Array<Record<string, unknown>>;
+  };
+
+  it.each([
+    ['vapi', vapiInboundWithTools, 'vapi-call-1'],
+    ['retell', retellInboundWithTools, 'retell-call-1'],
+    ['elevenlabs', elevenlabsInboundWithTools, 'conv_el_1'],
+    ['cekura', cekuraObserve, 'cek-1'],
+  ])('%s: stored with ?source= and detected alike, served in Cekura format', async (source, payload, id) => {
+    expect(await post(payload, `?source=${source}`)).toEqual({ status: 200, body: { stored: 1, ids: [id] } });
+    const [first] = (await read('+16505551234')).filter((c) => c.id === id);
+    expect(await post(payload)).toEqual({ status: 200, body: { stored: 1, ids: [id] } });
+    const again = (await read('+16505551234')).filter((c) => c.id === id);
+    // Re-sent (the second time detected): replaced, not duplicated, and identical.
+    expect(again).toEqual([first]);
+    expect(first).toMatchObject({ id, customer: { number: '+16505551234' }, metadata: expect.objectContaining({ source }) });
+    const messages = first!.messages as Array<{ role: string; start_time: number; end_time: number }>;
+    expect(messages.some((m) => m.role === 'function_call')).toBe(true);
+    expect(messages.map((m) => m.start_time)).toEqual([...messages.map((m) => m.start_time)].sort((a, b) => a - b));
+  });
+
+  it('stores the callee of an outbound Retell call under its number', async () => {
+    await post(retellOutbound, '?source=retell');
+    expect((await read('+16505559999')).map((c) => c.id)).toEqual(['retell-call-2']);
+  });
+
+  it('acknowledges events without a call with 200 and stores nothing', async () => {
+    const before = await read('+16505551234');
+    for (const event of [vapiStatusUpdate, retellCallStarted]) {
+      const result = await post(event);
+      expect(result).toEqual({ status: 200, body: { stored: 0, ids: [], ignored: [expect.any(String)] } });
+    }
+    expect(await read('+16505551234')).toEqual(before);
+  });
+
+  it('refuses unknown formats, unknown sources and web calls with a 400 naming the reason', async () => {
+    const unknown = await post({ hello: 'world' });
+    expect(unknown).toMatchObject({ status: 400, body: { error: { issues: [{ path: '', message: expect.stringContaining('tried custom, vapi, retell, elevenlabs, cekura') }] } } });
+    expect(await post(vapiInboundWithTools, '?source=zoom')).toMatchObject({ status: 400, body: { error: { issues: [{ path: 'source' }] } } });
+    expect(await post(elevenlabsWebCall)).toMatchObject({ status: 400, body: { error: { issues: [{ message: expect.stringContaining('WEB_CALL_NUMBER') }] } } });
+  });
+});
