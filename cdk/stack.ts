@@ -25,6 +25,7 @@ export class CekuraCallAdapterStack extends Stack {
       calls: this.calls,
       readKeys: this.apiKeys.readKeys,
       ingestKeys: this.apiKeys.ingestKeys,
+      webhookSecrets: this.apiKeys.webhookSecrets,
       settings,
     });
     this.httpApi = new HttpApi(this, 'Http', { functions: this.functions.byName, settings });
@@ -40,6 +41,11 @@ export class CekuraCallAdapterStack extends Stack {
     new CfnOutput(this, 'IngestKeysSecretName', {
       description: 'Secret holding the key for POST /calls: aws secretsmanager get-secret-value --secret-id <name>',
       value: this.apiKeys.ingestKeys.secretName,
+    });
+
+    new CfnOutput(this, 'WebhookSecretsName', {
+      description: 'Secret holding the platforms\' webhook signing secrets as {"vapi","retell","elevenlabs"}',
+      value: this.apiKeys.webhookSecrets.secretName,
     });
 
     acknowledgeNagFindings(this);

@@ -7,7 +7,7 @@ import httpEventNormalizer from '@middy/http-event-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { errors } from '../lib/http/errors';
-import { jsonErrors, jsonResponse, requireApiKey } from '../lib/http/middleware';
+import { HANDLER_OPTIONS, jsonErrors, jsonResponse, requireApiKey } from '../lib/http/middleware';
 import { logger } from '../lib/logger';
 import { encodeCursor, MAX_RESPONSE_BYTES, nextPageQueryString, parseReadQuery } from '../lib/query';
 import { runtimeFromEnv } from '../lib/runtime';
@@ -25,8 +25,9 @@ export interface ReadDependencies {
 export function createReadHandler(deps: ReadDependencies) {
   const now = deps.now ?? Date.now;
   const maxBytes = deps.maxResponseBytes ?? MAX_RESPONSE_BYTES;
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>(HANDLER_OPTIONS)
+    // logEvent: false even if POWERTOOLS_LOGGER_LOG_EVENT is set: the event carries the API key.
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(jsonErrors())
     .use(httpEventNormalizer())
     .use(requireApiKey(deps.keys))

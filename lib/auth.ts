@@ -4,14 +4,19 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-/** The key presented in an Authorization header value, or undefined when there is none. */
+/**
+ * The key presented in an Authorization header value, or undefined when there is none.
+ * Only HTTP's own optional whitespace (spaces and tabs, RFC 9110) is ignored around the value and
+ * after the scheme; any other whitespace (NBSP, zero-width, line separators), which String#trim
+ * would strip, stays part of the presented key, so a key with it attached is never accepted.
+ */
 export function presentedKey(authorization: string | undefined): string | undefined {
   if (authorization === undefined) return undefined;
-  const value = authorization.trim();
+  const value = authorization.replace(/^[ \t]+|[ \t]+$/g, '');
   // A scheme with nothing after it is no key, not the key "Bearer".
   if (/^bearer$/i.test(value)) return undefined;
-  const match = /^bearer\s+(.+)$/i.exec(value);
-  const key = match ? match[1]!.trim() : value;
+  const match = /^bearer[ \t]+([^]+)$/i.exec(value);
+  const key = match ? match[1]! : value;
   return key === '' ? undefined : key;
 }
 

@@ -4,32 +4,31 @@
  * precision, E.164 numbers, tool arguments/results as JSON strings, messages sorted by start_time.
  */
 import * as v from 'valibot';
-import { E164_MESSAGE, normalisePhoneNumber } from './phone';
+import { wireShape } from './openapi/wire-shape';
+import { E164_MESSAGE, E164_PATTERN, normalisePhoneNumber } from './phone';
 import { ISO_INSTANT_MESSAGE, parseIsoInstant, toIsoMillis } from './timestamps';
+import { parsedString } from './validation';
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export const MESSAGE_ROLES = ['system', 'bot', 'user', 'function_call', 'function_call_result'] as const;
 
 const PhoneNumberSchema = v.pipe(
-  v.string('must be a string'),
-  v.rawTransform(({ dataset, addIssue, NEVER }) => {
-    const normalised = normalisePhoneNumber(dataset.value);
-    if (normalised === undefined) {
-      addIssue({ message: E164_MESSAGE });
-      return NEVER;
-    }
-    return normalised;
+  parsedString(normalisePhoneNumber, E164_MESSAGE),
+  wireShape({
+    served: { type: 'string', pattern: E164_PATTERN.source, examples: ['+16505551234'] },
+    accepted: { type: 'string', description: 'E.164; spaces, dashes, dots, parentheses and a leading %2B are removed', examples: ['+16505551234', '+1 (650) 555-1234'] },
   }),
 );
 
 const TimestampSchema = v.pipe(
-  v.string('must be a string'),
-  v.rawTransform(({ dataset, addIssue, NEVER }) => {
-    const ms = parseIsoInstant(dataset.value);
-    if (ms === undefined) {
-      addIssue({ message: ISO_INSTANT_MESSAGE });
-      return NEVER;
-    }
-    return toIsoMillis(ms);
+  parsedString((value) => {
+    const ms = parseIsoInstant(value);
+    return ms === undefined ? undefined : toIsoMillis(ms);
+  }, ISO_INSTANT_MESSAGE),
+  wireShape({
+    served: { type: 'string', format: 'date-time', description: 'UTC, millisecond precision', examples: ['2025-01-01T10:00:00.000Z'] },
+    accepted: { type: 'string', description: 'ISO 8601 with a time zone (Z or an offset); also a space for T, without seconds', examples: ['2025-01-01T10:00:00Z', '2025-01-01T12:00:00+02:00'] },
   }),
 );
 
@@ -37,12 +36,17 @@ const SecondsSchema = v.pipe(
   v.number('must be a number of seconds from the start of the call'),
   v.finite('must be a finite number'),
   v.minValue(0, 'must be >= 0 (seconds from the start of the call)'),
+  v.description('Seconds from the start of the call (not an epoch time)'),
 );
 
 /** Cekura expects strings; an object or array given on ingest is kept as its JSON text. */
 const JsonTextSchema = v.pipe(
   v.union([v.string(), v.record(v.string(), v.unknown()), v.array(v.unknown())], 'must be a string or a JSON object'),
   v.transform((value): string => (typeof value === 'string' ? value : JSON.stringify(value))),
+  wireShape({
+    served: { type: 'string', description: 'JSON text' },
+    accepted: { type: ['string', 'object', 'array'], description: 'JSON text, or an object or array (stored as its JSON text)' },
+  }),
 );
 
 const ToolIdSchema = v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'));
@@ -114,7 +118,14 @@ export const MessageSchema = v.variant(
 export const CallSchema = v.pipe(
   v.object(
     {
-      id: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(255, 'must be at most 255 characters')),
+      id: v.pipe(
+        v.string('must be a string'),
+        v.minLength(1, 'must not be empty'),
+        v.maxLength(255, 'must be at most 255 characters'),
+        // The id is part of the table key, stored as UTF-8: a lone surrogate (legal in a JSON escape,
+        // not in UTF-8) cannot be stored faithfully there.
+        v.check((id) => !LONE_SURROGATE.test(id), 'must be valid Unicode text (it has a lone surrogate)'),
+      ),
       startedAt: TimestampSchema,
       endedAt: TimestampSchema,
       customer: v.object(

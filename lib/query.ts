@@ -16,6 +16,8 @@ export const DEFAULT_LIMIT = 100;
 export const MAX_RESPONSE_BYTES = 6_000_000;
 export const MAX_LIMIT = 1000;
 const DEFAULT_WINDOW_MS = 24 * 3600 * 1000;
+/** The largest epoch milliseconds a Date can hold (ECMAScript's time value limit). */
+const MAX_DATE_MS = 8.64e15;
 
 export interface ReadQuery {
   /** E.164, or undefined for every number. */
@@ -57,11 +59,16 @@ export const ParamsSchema = v.object({
   cursor: v.optional(v.string()),
 });
 
+/**
+ * A cursor comes back from the client, so it is input like any other: its bounds must be instants a
+ * Date can hold (a forged `1e20` would otherwise make toISOString throw, a 500 instead of a 400).
+ */
+const CursorInstant = v.pipe(v.number(), v.integer(), v.minValue(-MAX_DATE_MS), v.maxValue(MAX_DATE_MS));
 /** What a cursor carries: the query it continues, fixed when the first page was asked for. */
 const CursorSchema = v.object({
   n: v.nullable(v.pipe(v.string(), v.regex(/^\+[1-9]\d{1,14}$/))),
-  f: v.pipe(v.number(), v.integer()),
-  t: v.pipe(v.number(), v.integer()),
+  f: CursorInstant,
+  t: CursorInstant,
   a: v.pipe(v.string(), v.minLength(1)),
 });
 type Cursor = v.InferOutput<typeof CursorSchema>;

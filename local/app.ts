@@ -6,11 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULTS } from '../lib/config';
 import { createIngestHandler } from '../functions/ingest-calls';
 import { handler as fallbackHandler } from '../functions/fallback';
+import { createWebhookHandler } from '../functions/platform-webhook';
 import { createReadHandler } from '../functions/read-calls';
+import { webhookSecretsProvider } from '../lib/secrets/webhook-secrets';
 import { keyCheck } from '../lib/auth';
 import { createDocumentClient } from '../lib/store/client';
 import { ensureCallsTable } from '../lib/store/create-table';
 import { DynamoCallStore } from '../lib/store/dynamodb-call-store';
+import type { LambdaName } from '../lib/routes';
 import { createApiServer, type HttpHandler } from './api-gateway';
 import { localKeys } from './dev-keys';
 import { type DynamoBackend, startEmbeddedDynamo } from './embedded-dynamodb';
@@ -60,7 +63,7 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
     const readKeys = keyCheck(keys.read);
     const ingestKeys = keyCheck(keys.ingest);
 
-    const handlers: Record<'readCalls' | 'ingestCalls' | 'fallback', HttpHandler> = {
+    const handlers: Record<LambdaName, HttpHandler> = {
       readCalls: createReadHandler({
         store,
         keys: async () => readKeys,
@@ -69,6 +72,13 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
       ingestCalls: createIngestHandler({
         store,
         keys: async () => ingestKeys,
+        retentionDays: number(env.RETENTION_DAYS, DEFAULTS.retentionDays),
+        maxBodyBytes: number(env.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes),
+        webCallNumber: env.WEB_CALL_NUMBER || undefined,
+      }) as unknown as HttpHandler,
+      platformWebhook: createWebhookHandler({
+        store,
+        secrets: webhookSecretsProvider(env),
         retentionDays: number(env.RETENTION_DAYS, DEFAULTS.retentionDays),
         maxBodyBytes: number(env.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes),
         webCallNumber: env.WEB_CALL_NUMBER || undefined,

@@ -16,11 +16,27 @@ export interface ApiKeysProps {
 export class ApiKeys extends Construct {
   readonly readKeys: secretsmanager.Secret;
   readonly ingestKeys: secretsmanager.Secret;
+  /**
+   * The secrets the voice platforms sign their webhooks with, as JSON `{ vapi, retell, elevenlabs }`.
+   * The Vapi token is generated here (it is ours to choose); Retell's and ElevenLabs' are issued by
+   * those platforms, so the user pastes them in.
+   */
+  readonly webhookSecrets: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: ApiKeysProps) {
     super(scope, id);
     this.readKeys = this.keySecret('ReadKeys', 'API keys accepted by GET /calls (comma-separated)', props);
     this.ingestKeys = this.keySecret('IngestKeys', 'API keys accepted by POST /calls (comma-separated)', props);
+    this.webhookSecrets = new secretsmanager.Secret(this, 'WebhookSecrets', {
+      description: 'Webhook signing secrets per platform: {"vapi","retell","elevenlabs"} (each comma-separated)',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ retell: '', elevenlabs: '' }),
+        generateStringKey: 'vapi',
+        passwordLength: 40,
+        excludePunctuation: true,
+      },
+      removalPolicy: props.removalPolicy,
+    });
   }
 
   private keySecret(id: string, description: string, props: ApiKeysProps): secretsmanager.Secret {

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../../lib/config';
+import { WEBHOOK_SECRETS_SECRET_ID } from '../../lib/secrets/webhook-secrets';
 import type { LambdaName } from '../../lib/routes';
 import type { Settings } from '../settings';
 import type { CallsTable } from './calls-table';
@@ -20,6 +21,7 @@ export interface FunctionsProps {
   calls: CallsTable;
   readKeys: ISecret;
   ingestKeys: ISecret;
+  webhookSecrets: ISecret;
   settings: Settings;
 }
 
@@ -43,7 +45,7 @@ export class Functions extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
-    const { calls, readKeys, ingestKeys, settings } = props;
+    const { calls, readKeys, ingestKeys, webhookSecrets, settings } = props;
     const tableName = calls.table.tableName;
 
     const readCalls = this.fn('ReadCalls', settings, {
@@ -86,6 +88,25 @@ export class Functions extends Construct {
       ],
     });
 
+    const platformWebhook = this.fn('PlatformWebhook', settings, {
+      entry: 'platform-webhook.ts',
+      description: 'Stores calls from Vapi, Retell and ElevenLabs post-call webhooks (POST /webhooks/{platform})',
+      memorySize: 512,
+      timeout: Duration.seconds(15),
+      environment: {
+        [ENV.tableName]: tableName,
+        [WEBHOOK_SECRETS_SECRET_ID]: webhookSecrets.secretArn,
+        [ENV.retentionDays]: String(settings.retentionDays),
+      },
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
+          resources: [calls.table.tableArn],
+        }),
+        getSecretValue(webhookSecrets),
+      ],
+    });
+
     const fallback = this.fn('Fallback', settings, {
       entry: 'fallback.ts',
       description: 'Answers unknown routes (404) and wrong methods (405) with JSON',
@@ -95,7 +116,7 @@ export class Functions extends Construct {
       statements: [],
     });
 
-    this.byName = { readCalls, ingestCalls, fallback };
+    this.byName = { readCalls, ingestCalls, platformWebhook, fallback };
   }
 
   private fn(id: string, settings: Settings, spec: FunctionSpec): NodejsFunction {

@@ -5,11 +5,21 @@ import type { MiddlewareObj } from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { presentedKey } from '../auth';
+import { jsonShapeIssues } from '../json-shape';
 import { logger } from '../logger';
 import type { KeyCheckProvider } from '../secrets/api-keys';
 import { ApiError, errors, INTERNAL_ERROR_BODY } from './errors';
 
 type HttpMiddleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
+
+/**
+ * middy options for the API's handlers. If a handler has not answered a second before the Lambda's
+ * deadline (context.getRemainingTimeInMillis), middy abandons it with a TimeoutError, which
+ * jsonErrors answers as a 503 with Retry-After, instead of the Lambda timing out and API Gateway
+ * answering a bare 5xx. The SDK clients' own timeouts and retries (lib/store/client.ts) fit well
+ * inside, so this is the backstop, not the rule.
+ */
+export const HANDLER_OPTIONS = { timeoutEarlyInMillis: 1_000 } as const;
 
 /** 401 unless the Authorization header carries one of the scope's keys. */
 export function requireApiKey(keys: KeyCheckProvider): HttpMiddleware {
@@ -29,6 +39,43 @@ export function limitBodySize(maxBytes: number): HttpMiddleware {
       if (body === undefined) return;
       const bytes = isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body);
       if (bytes > maxBytes) throw errors.payloadTooLarge(`The body must be at most ${maxBytes} bytes.`);
+    },
+  };
+}
+
+/** The media types @middy/http-json-body-parser parses (it answers 415 for the others). */
+const JSON_MEDIA_TYPE = /^application\/(.+\+)?json($|;.+)/;
+
+/**
+ * A JSON body that arrives base64-encoded (API Gateway does so for bodies it does not take for text)
+ * must be UTF-8: it is decoded strictly, and invalid bytes are a 400 instead of being silently
+ * replaced by U+FFFD (which @middy/http-json-body-parser's `toString()` would do). Put it before the
+ * parser; other media types are left to the parser's 415.
+ */
+export function requireUtf8Body(message = 'The body is not valid UTF-8.'): HttpMiddleware {
+  return {
+    before: async (request) => {
+      const { event } = request;
+      if (!event.isBase64Encoded || event.body === undefined) return;
+      if (!JSON_MEDIA_TYPE.test(event.headers?.['content-type'] ?? '')) return;
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(event.body, 'base64'));
+      } catch {
+        throw errors.validation([{ path: '', message: 'is not valid UTF-8' }], message);
+      }
+      event.body = text;
+      event.isBase64Encoded = false;
+    },
+  };
+}
+
+/** 400 for a parsed body nested too deeply or using reserved keys (see lib/json-shape.ts). Put it after the parser. */
+export function limitJsonShape(message = 'The request is invalid.'): HttpMiddleware {
+  return {
+    before: async (request) => {
+      const issues = jsonShapeIssues(request.event.body as unknown);
+      if (issues.length > 0) throw errors.validation(issues, message);
     },
   };
 }

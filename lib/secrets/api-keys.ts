@@ -3,7 +3,7 @@
  * secret (deployed). The secret is re-read every few minutes, so adding or removing a key
  * takes effect without a redeploy.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { type KeyCheck, keyCheck, parseKeyList } from '../auth';
 
 export type KeyScope = 'read' | 'ingest';
@@ -14,6 +14,26 @@ const SOURCES: Record<KeyScope, { envKeys: string; envSecretId: string }> = {
 };
 
 const SECRET_MAX_AGE_SECONDS = 300;
+
+/**
+ * The Secrets Manager client's limits. Powertools' default client has no timeout at all, so an
+ * unreachable Secrets Manager (at a cold start, say) hung the request until the Lambda timed out;
+ * with these it is a 503 within about 5 s, and the next request tries again (failures are not
+ * cached), so the function recovers by itself once Secrets Manager answers.
+ */
+export const SECRETS_CLIENT_LIMITS = {
+  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
+} as const;
+
+let sharedProvider: SecretsProvider | undefined;
+/** One provider (one client, one cache) per process, created on first use so it reads the env then. */
+function secretsProvider(): SecretsProvider {
+  sharedProvider ??= new SecretsProvider({
+    clientConfig: { maxAttempts: SECRETS_CLIENT_LIMITS.maxAttempts, requestHandler: { ...SECRETS_CLIENT_LIMITS.requestHandler } },
+  });
+  return sharedProvider;
+}
 
 export class KeysUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -38,7 +58,7 @@ export function keyCheckProvider(scope: KeyScope, env: NodeJS.ProcessEnv = proce
   return async () => {
     let value: unknown;
     try {
-      value = await getSecret(secretId, { maxAge: SECRET_MAX_AGE_SECONDS });
+      value = await secretsProvider().get(secretId, { maxAge: SECRET_MAX_AGE_SECONDS });
     } catch (error) {
       throw new KeysUnavailableError(`could not read the ${scope} keys secret`, { cause: error });
     }

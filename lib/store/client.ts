@@ -8,9 +8,18 @@ export interface ClientOptions {
 }
 
 /**
- * A document client with timeouts short enough that an unreachable store becomes a quick 503
- * inside the Lambda's budget instead of a hung request.
+ * Timeouts and retries short enough that an unreachable or hung store becomes a quick 503 inside the
+ * Lambda's budget instead of a hung request. `throwOnRequestTimeout` is what makes requestTimeout
+ * bite: without it, @smithy/node-http-handler only logs a warning and the request hangs on until the
+ * Lambda times out. Worst case for a store that accepts connections and never answers: 3 attempts of
+ * 2 s plus jittered backoff, about 6.5 s, inside the read Lambda's 10 s.
  */
+export const STORE_CLIENT_LIMITS = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
+} as const;
+
+/** A document client for the calls table, with STORE_CLIENT_LIMITS. */
 export function createDocumentClient(options: ClientOptions = {}): DynamoDBDocumentClient {
   const local = options.endpoint !== undefined;
   const client = new DynamoDBClient({
@@ -18,8 +27,8 @@ export function createDocumentClient(options: ClientOptions = {}): DynamoDBDocum
     region: options.region ?? process.env.AWS_REGION ?? (local ? 'local' : undefined),
     // A local endpoint needs some credentials but never checks them.
     ...(local && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-    maxAttempts: 4,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+    maxAttempts: STORE_CLIENT_LIMITS.maxAttempts,
+    requestHandler: { ...STORE_CLIENT_LIMITS.requestHandler },
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

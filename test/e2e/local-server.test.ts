@@ -106,6 +106,14 @@ describe.each(backends)('local server on $name', ({ env, backend }) => {
     expect((await response.json()) as unknown).toEqual([JSON.parse(body)]);
   });
 
+  it('serves its OpenAPI description without a key', async () => {
+    const response = await fetch(`${app.url}/openapi.json`);
+    expect([response.status, response.headers.get('content-type')]).toEqual([200, 'application/json']);
+    const doc = (await response.json()) as { openapi: string; servers: Array<{ url: string }>; paths: Record<string, unknown> };
+    expect(doc).toMatchObject({ openapi: '3.1.0', servers: [{ url: app.url }] });
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/calls', '/calls/{number}', '/openapi.json']));
+  });
+
   it('answers 404, 405, 413 and 415 as JSON errors', async () => {
     const notFound = await get('/admin');
     expect([notFound.status, await notFound.json()]).toEqual([404, { error: { code: 'not_found', message: expect.any(String) } }]);

@@ -36,7 +36,7 @@ describe('README examples', () => {
       port: 0,
       dataDir,
       inMemory: true,
-      env: { DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT, TABLE_NAME: `readme-${Date.now()}`, READ_API_KEYS: 'r-key', INGEST_API_KEYS: 'i-key' },
+      env: { DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT, TABLE_NAME: `readme-${Date.now()}`, READ_API_KEYS: 'r-key', INGEST_API_KEYS: 'i-key', WEBHOOK_SECRETS_RETELL: 'retell-dev-key' },
     });
   });
   afterAll(async () => {
@@ -44,13 +44,16 @@ describe('README examples', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('stores the example call and reads it back with each example GET', async () => {
-    const [store, ...reads] = localCurlCommands();
-    expect(reads).toHaveLength(2);
+  it('stores the example call, reads it back with each example GET, and replays the signed webhook', async () => {
+    const [store, ...rest] = localCurlCommands();
+    const reads = rest.filter((command) => !command.includes('/webhooks/'));
+    const replays = rest.filter((command) => command.includes('/webhooks/'));
+    expect([reads.length, replays.length]).toEqual([2, 1]);
     // Asynchronous: the server answering curl runs in this very process.
     const run = async (command: string) =>
       (await promisify(execFile)('bash', ['-c', command.replaceAll('localhost:3000', `localhost:${app.port}`)], { env: { ...process.env, READ_KEY: 'r-key', INGEST_KEY: 'i-key' } })).stdout;
     expect(JSON.parse(await run(store!))).toEqual({ stored: 1, ids: ['demo-call-1'] });
     for (const read of reads) expect((JSON.parse(await run(read)) as Array<{ id: string }>).map((c) => c.id)).toEqual(['demo-call-1']);
+    expect(JSON.parse(await run(replays[0]!))).toEqual({ stored: 1, ids: ['replay-1'] });
   });
 });

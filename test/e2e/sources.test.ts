@@ -10,6 +10,7 @@ import { cekuraObserve } from '../fixtures/sources/cekura';
 import { elevenlabsInboundWithTools, elevenlabsWebCall } from '../fixtures/sources/elevenlabs';
 import { retellCallStarted, retellInboundWithTools, retellOutbound } from '../fixtures/sources/retell';
 import { vapiInboundWithTools, vapiStatusUpdate } from '../fixtures/sources/vapi';
+import { signWebhook, type WebhookPlatform } from '../../lib/webhooks/signatures';
 
 const WINDOW = 'from=2025-05-19T00:00:00Z&to=2025-05-23T00:00:00Z';
 
@@ -24,7 +25,16 @@ describe('platform payloads through the local server', () => {
       dataDir,
       inMemory: true,
       // The fixtures are dated 2025: keep them well inside retention.
-      env: { DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT, TABLE_NAME: `sources-${Date.now()}`, READ_API_KEYS: 'r', INGEST_API_KEYS: 'i', RETENTION_DAYS: '36500' },
+      env: {
+        DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT,
+        TABLE_NAME: `sources-${Date.now()}`,
+        READ_API_KEYS: 'r',
+        INGEST_API_KEYS: 'i',
+        RETENTION_DAYS: '36500',
+        WEBHOOK_SECRETS_VAPI: 'vapi-token',
+        WEBHOOK_SECRETS_RETELL: 'retell-old,retell-new',
+        WEBHOOK_SECRETS_ELEVENLABS: 'el-secret',
+      },
     });
   });
   afterAll(async () => {
@@ -78,5 +88,33 @@ describe('platform payloads through the local server', () => {
     expect(unknown).toMatchObject({ status: 400, body: { error: { issues: [{ path: '', message: expect.stringContaining('tried custom, vapi, retell, elevenlabs, cekura') }] } } });
     expect(await post(vapiInboundWithTools, '?source=zoom')).toMatchObject({ status: 400, body: { error: { issues: [{ path: 'source' }] } } });
     expect(await post(elevenlabsWebCall)).toMatchObject({ status: 400, body: { error: { issues: [{ message: expect.stringContaining('WEB_CALL_NUMBER') }] } } });
+  });
+
+  const SECRET: Record<WebhookPlatform, string> = { vapi: 'vapi-token', retell: 'retell-new', elevenlabs: 'el-secret' };
+  const deliver = async (platform: string, body: string, headers: Record<string, string>) => {
+    const response = await fetch(`${app.url}/webhooks/${platform}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it.each([
+    ['vapi', { ...vapiInboundWithTools, message: { ...vapiInboundWithTools.message, call: { ...vapiInboundWithTools.message.call, id: 'wh-vapi' } } }, 'wh-vapi'],
+    ['retell', { ...retellInboundWithTools, call: { ...retellInboundWithTools.call, call_id: 'wh-retell' } }, 'wh-retell'],
+    ['elevenlabs', { ...elevenlabsInboundWithTools, data: { ...elevenlabsInboundWithTools.data, conversation_id: 'wh-el' } }, 'wh-el'],
+  ] as const)('POST /webhooks/%s: signed deliveries are stored, unsigned, wrongly signed or stale ones are 401 and store nothing', async (platform, payload, id) => {
+    const body = JSON.stringify(payload);
+    expect(await deliver(platform, body, {})).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
+    expect((await deliver(platform, body, signWebhook(platform, body, 'wrong', Date.now()))).status).toBe(401);
+    if (platform !== 'vapi') expect((await deliver(platform, body, signWebhook(platform, body, SECRET[platform], Date.now() - 3_600_000))).status).toBe(401);
+    expect((await read('+16505551234')).map((c) => c.id)).not.toContain(id);
+
+    expect(await deliver(platform, body, signWebhook(platform, body, SECRET[platform], Date.now()))).toEqual({ status: 200, body: { stored: 1, ids: [id] } });
+    expect((await read('+16505551234')).map((c) => c.id)).toContain(id);
+  });
+
+  it('POST /webhooks/vapi also accepts the Bearer credential; other methods are 405 and unknown platforms 404', async () => {
+    const body = JSON.stringify(vapiStatusUpdate);
+    expect(await deliver('vapi', body, { authorization: 'Bearer vapi-token' })).toMatchObject({ status: 200, body: { stored: 0 } });
+    expect((await fetch(`${app.url}/webhooks/vapi`)).status).toBe(405);
+    expect((await deliver('zoom', body, {})).status).toBe(404);
   });
 });

@@ -16,3 +16,15 @@ describe('fallback handler', () => {
     expect(result).toMatchObject({ status: 404, body: { error: { code: 'not_found' } }, headers: { 'content-type': 'application/json' } });
   });
 });
+
+describe('GET /openapi.json', () => {
+  it('serves the OpenAPI description without a key, with the https base URL it was called on', async () => {
+    const result = await invoke(handler, httpEvent({ routeKey: 'GET /openapi.json' }));
+    expect(result).toMatchObject({ status: 200, headers: { 'content-type': 'application/json' }, body: { openapi: '3.1.0', servers: [{ url: 'https://api.example.com' }] } });
+  });
+
+  it('answers 405 for other methods', async () => {
+    const result = await invoke(handler, httpEvent({ routeKey: 'ANY /openapi.json' }));
+    expect([result.status, result.headers.allow]).toEqual([405, 'GET']);
+  });
+});

@@ -5,7 +5,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { buildApp, type BuiltApp } from '../../cdk/app';
-import { ROUTES } from '../../lib/routes';
+import { NAG_REASONS } from '../../cdk/nag';
+import { OPENAPI_ROUTE_KEY, ROUTES } from '../../lib/routes';
 import { NO_BUNDLING } from './synth';
 
 interface ViolatingConstruct {
@@ -75,11 +76,21 @@ describe('cdk-nag AwsSolutions', () => {
     const expected = [
       at('AwsSolutions-SMG4', apiKeys.readKeys),
       at('AwsSolutions-SMG4', apiKeys.ingestKeys),
+      at('AwsSolutions-SMG4', apiKeys.webhookSecrets),
       ...Object.values(functions.byName).map((fn) => at('AwsSolutions-L1', fn)),
       ...ROUTES.map(({ routeKey }) => at('AwsSolutions-APIG4', httpApi.routes.get(routeKey)!)),
     ].sort();
-    expect(expected).toHaveLength(2 + 3 + ROUTES.length);
+    expect(expected).toHaveLength(3 + 4 + ROUTES.length);
     expect(acknowledged).toEqual(expected);
+  });
+
+  test('the public OpenAPI route is acknowledged with its own reason', () => {
+    const route = built.stack.httpApi.routes.get(OPENAPI_ROUTE_KEY)!;
+    const reasons = reports
+      .flatMap((r) => r.suppressedViolations ?? [])
+      .filter((s) => s.acknowledgedAt === route.node.path)
+      .map((s) => [s.ruleName, s.reason]);
+    expect(reasons).toEqual([['AwsSolutions-APIG4', NAG_REASONS.publicDescription]]);
   });
 
   test('a new finding is not covered by the existing acknowledgements and fails synth', () => {

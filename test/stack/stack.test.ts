@@ -110,11 +110,12 @@ describe('Lambdas', () => {
   const expected: Record<LambdaName, { memory: number; timeout: number }> = {
     readCalls: { memory: 512, timeout: 10 },
     ingestCalls: { memory: 512, timeout: 15 },
+    platformWebhook: { memory: 512, timeout: 15 },
     fallback: { memory: 128, timeout: 3 },
   };
 
-  test('are exactly the three handlers (no helper Lambdas such as log retention)', () => {
-    synthesized.template.resourceCountIs('AWS::Lambda::Function', 3);
+  test('are exactly the four handlers (no helper Lambdas such as log retention)', () => {
+    synthesized.template.resourceCountIs('AWS::Lambda::Function', 4);
   });
 
   test.each(Object.entries(expected))('%s: nodejs22.x on arm64, explicit memory and timeout, own log group', (name, want) => {
@@ -145,6 +146,12 @@ describe('Lambdas', () => {
       [ENV.retentionDays]: '90',
       POWERTOOLS_SERVICE_NAME: 'cekura-call-adapter',
     });
+    expect(env('platformWebhook')).toEqual({
+      [ENV.tableName]: ref(calls.table),
+      WEBHOOK_SECRETS_SECRET_ID: ref(apiKeys.webhookSecrets),
+      [ENV.retentionDays]: '90',
+      POWERTOOLS_SERVICE_NAME: 'cekura-call-adapter',
+    });
     expect(env('fallback')).toEqual({ POWERTOOLS_SERVICE_NAME: 'cekura-call-adapter' });
   });
 
@@ -158,7 +165,9 @@ describe('Lambdas', () => {
     const retentions = Object.values(json as Record<string, Json>)
       .filter((r) => r.Type === 'AWS::Logs::LogGroup')
       .map((r) => r.Properties.RetentionInDays);
-    expect(retentions).toEqual([14, 14, 14, 14]);
+    // One per Lambda plus the access log group.
+    expect(retentions).toEqual([14, 14, 14, 14, 14]);
+    expect(env('platformWebhook')[ENV.retentionDays]).toBe('30');
   });
 });
 
@@ -211,13 +220,13 @@ describe('calls table', () => {
 
 describe('IAM', () => {
   test('no managed policies anywhere: every permission is an inline statement on a per-function role', () => {
-    synthesized.template.resourceCountIs('AWS::IAM::Role', 3);
+    synthesized.template.resourceCountIs('AWS::IAM::Role', 4);
     synthesized.template.resourceCountIs('AWS::IAM::Policy', 0);
     synthesized.template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
     for (const r of Object.values(synthesized.template.findResources('AWS::IAM::Role'))) {
       expect(r.Properties.ManagedPolicyArns).toBeUndefined();
     }
-    for (const name of ['readCalls', 'ingestCalls', 'fallback'] as const) {
+    for (const name of ['readCalls', 'ingestCalls', 'platformWebhook', 'fallback'] as const) {
       for (const s of statementsOf(name)) {
         expect(s.Effect).toBe('Allow');
         expect(JSON.stringify(s.Resource)).not.toContain('*');
@@ -225,7 +234,7 @@ describe('IAM', () => {
     }
   });
 
-  test.each(['readCalls', 'ingestCalls', 'fallback'] as const)('%s writes logs to its own log group only', (name) => {
+  test.each(['readCalls', 'ingestCalls', 'platformWebhook', 'fallback'] as const)('%s writes logs to its own log group only', (name) => {
     const logGroup = fn(name).logGroup;
     expect(resourcesFor(name, 'logs:CreateLogStream')).toEqual([arnOf(logGroup)]);
     expect(resourcesFor(name, 'logs:PutLogEvents')).toEqual([arnOf(logGroup)]);
@@ -239,18 +248,19 @@ describe('IAM', () => {
     expect(resourcesFor('readCalls', 'dynamodb:Query')).toEqual([indexArn('byNumber'), indexArn('byDay')]);
   });
 
-  test('ingest: only PutItem and BatchWriteItem, on the table only', () => {
-    const dynamo = allActions('ingestCalls').filter((a) => a.startsWith('dynamodb:'));
+  test.each(['ingestCalls', 'platformWebhook'] as const)('%s: only PutItem and BatchWriteItem, on the table only (cannot read calls)', (name) => {
+    const dynamo = allActions(name).filter((a) => a.startsWith('dynamodb:'));
     expect(dynamo).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:PutItem']);
     const tableArn = arnOf(synthesized.stack.calls.table);
-    expect(resourcesFor('ingestCalls', 'dynamodb:PutItem')).toEqual([tableArn]);
-    expect(resourcesFor('ingestCalls', 'dynamodb:BatchWriteItem')).toEqual([tableArn]);
+    expect(resourcesFor(name, 'dynamodb:PutItem')).toEqual([tableArn]);
+    expect(resourcesFor(name, 'dynamodb:BatchWriteItem')).toEqual([tableArn]);
   });
 
   test('each function can read only its own secret; fallback has no AWS access', () => {
-    const { readKeys, ingestKeys } = synthesized.stack.apiKeys;
+    const { readKeys, ingestKeys, webhookSecrets } = synthesized.stack.apiKeys;
     expect(resourcesFor('readCalls', 'secretsmanager:GetSecretValue')).toEqual([ref(readKeys)]);
     expect(resourcesFor('ingestCalls', 'secretsmanager:GetSecretValue')).toEqual([ref(ingestKeys)]);
+    expect(resourcesFor('platformWebhook', 'secretsmanager:GetSecretValue')).toEqual([ref(webhookSecrets)]);
     expect(allActions('readCalls')).toEqual(
       ['dynamodb:Query', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'].sort(),
     );
@@ -262,9 +272,17 @@ describe('IAM', () => {
 });
 
 describe('API keys', () => {
-  test('two secrets, each generated by Secrets Manager as a bare 40-character alphanumeric key', () => {
-    const secrets = Object.values(synthesized.template.findResources('AWS::SecretsManager::Secret'));
-    expect(secrets).toHaveLength(2);
+  test('the two API key secrets are generated by Secrets Manager as bare 40-character alphanumeric keys', () => {
+    const { readKeys, ingestKeys, webhookSecrets } = synthesized.stack.apiKeys;
+    const secrets = [readKeys, ingestKeys].map((secret) => resources[logicalId(secret)]!);
+    expect(Object.keys(synthesized.template.findResources('AWS::SecretsManager::Secret'))).toHaveLength(3);
+    // The webhook secret: a generated Vapi token, the platform-issued secrets left for the user to paste.
+    expect(resources[logicalId(webhookSecrets)]!.Properties.GenerateSecretString).toEqual({
+      SecretStringTemplate: JSON.stringify({ retell: '', elevenlabs: '' }),
+      GenerateStringKey: 'vapi',
+      PasswordLength: 40,
+      ExcludePunctuation: true,
+    });
     for (const s of secrets) {
       expect(s.Properties.SecretString).toBeUndefined();
       // No template/key: the secret value is the key itself, not JSON.
@@ -286,7 +304,7 @@ describe('API keys', () => {
 describe('outputs', () => {
   test('API URL and both secret names', () => {
     const outputs = synthesized.template.toJSON().Outputs;
-    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'IngestKeysSecretName', 'ReadKeysSecretName']);
+    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'IngestKeysSecretName', 'ReadKeysSecretName', 'WebhookSecretsName']);
 
     const { api } = synthesized.stack.httpApi;
     expect(JSON.stringify(outputs.ApiUrl.Value)).toContain(JSON.stringify(ref(api)));

@@ -1,0 +1,30 @@
+import { parseIngestBody, toCallRecord } from '../../lib/ingest';
+import { jsonShapeIssues } from '../../lib/json-shape';
+import { benchNumber, rng, typicalCall } from '../lib/data';
+import { createDocumentClient } from '../../lib/store/client';
+import { DynamoCallStore } from '../../lib/store/dynamodb-call-store';
+import { MemoryDynamo } from '../lib/memory-dynamo';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+const random = rng(2);
+const input = Array.from({ length: 100 }, (_, i) => typicalCall(random, `c${i}`, benchNumber(0), Date.parse('2025-03-11') + i * 1000, true));
+const body = JSON.stringify(input);
+const memory = new MemoryDynamo({ discardWrites: true });
+const client = memory.attach(createDocumentClient({ endpoint: 'http://x.invalid' }));
+const store = new DynamoCallStore(client, { tableName: 't' });
+const parsedOnce = JSON.parse(body);
+const sourced = (parseIngestBody(parsedOnce) as any).calls;
+const records = sourced.map((s: any) => toCallRecord(s, { retentionDays: 3650 }));
+const itemsStr = records.map((r: any) => ({ pk: r.id, num: r.customerNumber, day: 'x', ts: r.startedAt, exp: r.expiresAt, sz: r.responseBytes, doc: r.json }));
+const itemsBin = records.map((r: any) => ({ pk: r.id, num: r.customerNumber, day: 'x', ts: r.startedAt, exp: r.expiresAt, sz: r.responseBytes, docz: Buffer.from(r.json) }));
+const batches = (items: any[]) => [0, 25, 50, 75].map((i) => items.slice(i, i + 25));
+async function t(name: string, f: () => unknown, n = 100) { for (let i = 0; i < 20; i++) await f(); const s = process.hrtime.bigint(); for (let i = 0; i < n; i++) await f(); console.log(name.padEnd(40), (Number(process.hrtime.bigint() - s) / 1e6 / n).toFixed(2), 'ms'); }
+(async () => {
+  await t('JSON.parse(body)', () => JSON.parse(body));
+  await t('JSON.stringify(parsed)', () => JSON.stringify(parsedOnce));
+  await t('jsonShapeIssues', () => jsonShapeIssues(parsedOnce));
+  await t('parseIngestBody', () => parseIngestBody(JSON.parse(body)), 50);
+  await t('toCallRecord x100', () => sourced.map((s: any) => toCallRecord(s, { retentionDays: 3650 })));
+  await t('putCalls', () => store.putCalls(records));
+  await t('SDK BatchWrite x4 string docs', () => Promise.all(batches(itemsStr).map((b) => client.send(new BatchWriteCommand({ RequestItems: { t: b.map((Item: any) => ({ PutRequest: { Item } })) } })))));
+  await t('SDK BatchWrite x4 binary docs', () => Promise.all(batches(itemsBin).map((b) => client.send(new BatchWriteCommand({ RequestItems: { t: b.map((Item: any) => ({ PutRequest: { Item } })) } })))));
+})();

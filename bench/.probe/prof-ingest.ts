@@ -1,0 +1,21 @@
+import { createIngestHandler } from '../../functions/ingest-calls';
+import { keyCheck } from '../../lib/auth';
+import { createDocumentClient } from '../../lib/store/client';
+import { DynamoCallStore } from '../../lib/store/dynamodb-call-store';
+import { benchNumber, rng, typicalCall } from '../lib/data';
+import { httpEvent, invoke, muteStdout } from '../lib/lambda';
+import { MemoryDynamo } from '../lib/memory-dynamo';
+(async () => {
+  const memory = new MemoryDynamo({ discardWrites: process.env.KEEP ? false : true });
+  const client = memory.attach(createDocumentClient({ endpoint: 'http://x.invalid' }));
+  const store = new DynamoCallStore(client, { tableName: 't' });
+  const h = createIngestHandler({ store, keys: async () => keyCheck(['k']), retentionDays: 3650, maxBodyBytes: 5e6 }) as any;
+  const random = rng(2);
+  const body = JSON.stringify(Array.from({ length: 100 }, (_, i) => typicalCall(random, `c${i}`, benchNumber(0), Date.parse('2025-03-11') + i * 1000, true)));
+  const ev = httpEvent({ method: 'POST', routeKey: 'POST /calls', path: '/calls', headers: { authorization: 'k', 'content-type': 'application/json' }, body });
+  const un = muteStdout();
+  const t0 = Date.now();
+  for (let i = 0; i < 200; i++) await invoke(h, ev);
+  un();
+  console.log('ms/req', (Date.now() - t0) / 200);
+})();

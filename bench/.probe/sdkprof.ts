@@ -1,0 +1,13 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { parseIngestBody, toCallRecord } from '../../lib/ingest';
+import { benchNumber, rng, typicalCall } from '../lib/data';
+import { MemoryDynamo } from '../lib/memory-dynamo';
+const random = rng(2);
+const input = Array.from({ length: 100 }, (_, i) => typicalCall(random, `c${i}`, benchNumber(0), Date.parse('2025-03-11') + i * 1000, true));
+const records = ((parseIngestBody(input) as any).calls).map((s: any) => toCallRecord(s, { retentionDays: 3650 }));
+const items = records.map((r: any) => ({ pk: r.id, num: r.customerNumber, day: 'x', ts: r.startedAt, exp: r.expiresAt, sz: r.responseBytes, doc: r.json }));
+const batches = [0, 25, 50, 75].map((i) => items.slice(i, i + 25));
+const base = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, requestHandler: new MemoryDynamo({ discardWrites: true }) as any });
+const c = DynamoDBDocumentClient.from(base);
+(async () => { for (let i = 0; i < 300; i++) await Promise.all(batches.map((b: any[]) => c.send(new BatchWriteCommand({ RequestItems: { t: b.map((Item) => ({ PutRequest: { Item } })) } })))); })();

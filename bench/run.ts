@@ -1,0 +1,116 @@
+/**
+ * `npm run bench`: the product measured against its physical floor (see docs/performance.md).
+ *
+ *   npm run bench                       every row, full size; writes bench/results/latest.json
+ *   npm run bench -- --rows 1,2,5       only some rows
+ *   npm run bench -- --calls 20000      row 3's large table at 20,000 calls instead of 100,000
+ *
+ * Every figure is a ratio of two things measured side by side in this run, or a count. Exits 1 when
+ * a row with a target misses it (or a row could not be measured). A run of fewer rows or a smaller
+ * table is written to bench/results/partial.json.tmp, never over the full run's results.
+ */
+import path from 'node:path';
+import { ingestHandlerRow, readHandlerRow } from './rows/handlers';
+import { coldStartRows } from './rows/cold-start';
+import { endToEndRows } from './rows/end-to-end';
+import { queryScaleRows } from './rows/query-scale';
+import { readUnitsRows } from './rows/read-units';
+import { withDynamo } from './lib/dynamo';
+import { errorRow, formatTable, machine, type Row, writeResults } from './lib/report';
+
+interface Args {
+  rows: Set<number>;
+  largeCalls: number;
+  rounds: number;
+  coldRuns: number;
+  seconds: number;
+}
+
+const ALL_ROWS = [1, 2, 3, 4, 5, 6];
+const FULL = { largeCalls: 100_000, rounds: 400, coldRuns: 25, seconds: 10 };
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { rows: new Set(ALL_ROWS), ...FULL };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    const positive = (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} must be a positive whole number, got ${v}`);
+      return n;
+    };
+    if (flag === '--rows') args.rows = new Set(value().split(',').map((r) => positive(r.trim())));
+    else if (flag === '--calls') args.largeCalls = positive(value());
+    else if (flag === '--rounds') args.rounds = positive(value());
+    else if (flag === '--cold-runs') args.coldRuns = Math.max(20, positive(value()));
+    else if (flag === '--seconds') args.seconds = positive(value());
+    else if (flag === '--help' || flag === '-h') {
+      console.log('usage: npm run bench -- [--rows 1,2,3,4,5,6] [--calls N (row 3, default 100000)] [--rounds N (rows 1-2)] [--cold-runs N >= 20 (row 5)] [--seconds N (row 6)]');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${flag} (try --help)`);
+  }
+  for (const r of args.rows) if (!ALL_ROWS.includes(r)) throw new Error(`there is no row ${r}`);
+  return args;
+}
+
+const progress = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+async function guarded(id: string, name: string, run: () => Promise<Row[]>): Promise<Row[]> {
+  progress(`row ${id}: ${name}…`);
+  const started = Date.now();
+  try {
+    const rows = await run();
+    progress(`row ${id}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return rows;
+  } catch (error) {
+    progress(`row ${id}: failed: ${error instanceof Error ? error.stack : String(error)}`);
+    return [errorRow(id, name, error)];
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const rows: Row[] = [];
+  const want = (r: number) => args.rows.has(r);
+
+  // In-process timings first, in a process nothing else has warmed or filled yet.
+  if (want(1)) rows.push(...(await guarded('1', 'read handler overhead', async () => [await readHandlerRow({ rounds: args.rounds })])));
+  if (want(2)) rows.push(...(await guarded('2', 'ingest handler overhead', async () => [await ingestHandlerRow({ rounds: Math.ceil(args.rounds / 2) })])));
+  // Fresh Node processes, before the JVM starts competing for the two cores.
+  const cold = want(5) ? await guarded('5', 'cold start proxies', () => coldStartRows({ runs: args.coldRuns, progress })) : [];
+
+  if (want(3) || want(4) || want(6)) {
+    await withDynamo(progress, async (endpoint) => {
+      if (want(3)) rows.push(...(await guarded('3', 'query cost vs table size', () => queryScaleRows({ endpoint, largeCalls: args.largeCalls, progress }))));
+      if (want(4)) rows.push(...(await guarded('4', 'read units per call', () => readUnitsRows({ endpoint }))));
+      rows.push(...cold);
+      if (want(6)) rows.push(...(await guarded('6', 'end to end on the local server', () => endToEndRows({ endpoint, seconds: args.seconds, progress }))));
+    });
+  } else {
+    rows.push(...cold);
+  }
+
+  const order = (row: Row) => Number.parseInt(row.id, 10);
+  rows.sort((a, b) => order(a) - order(b));
+  const table = formatTable(rows);
+  const failed = rows.filter((r) => r.status === 'FAIL' || r.status === 'ERROR');
+  const elapsedSeconds = Math.round((Date.now() - started) / 1000);
+
+  const full = ALL_ROWS.every(want) && args.largeCalls === FULL.largeCalls && args.rounds >= FULL.rounds && args.seconds >= FULL.seconds;
+  const file = path.join(__dirname, 'results', full ? 'latest.json' : 'partial.json.tmp');
+  writeResults(file, { date: new Date().toISOString(), elapsedSeconds, args: { ...args, rows: [...args.rows] }, machine: machine(), table, rows });
+
+  console.log(`\n${table}\n`);
+  console.log(`${rows.length - failed.length} of ${rows.length} rows passed or informational; ${failed.length} failed. ${elapsedSeconds} s. Written to ${path.relative(process.cwd(), file)}`);
+  process.exitCode = failed.length > 0 ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exitCode = 1;
+});

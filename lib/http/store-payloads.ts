@@ -1,0 +1,41 @@
+/**
+ * The ingest step shared by POST /calls and the platform webhooks: normalise and validate every
+ * payload, store all of them or none, and answer `{ stored, ids, ignored? }`.
+ */
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { parseIngestBody, toCallRecord } from '../ingest';
+import { logger } from '../logger';
+import { MAX_RESPONSE_BYTES } from '../query';
+import type { SourceName } from '../sources';
+import { type CallStore, CallTooLargeError } from '../store/call-store';
+import { errors } from './errors';
+import { jsonResponse } from './middleware';
+
+export const NOTHING_STORED = 'No call was stored: fix the listed fields and resend the whole request.';
+
+export interface StorePayloadsOptions {
+  store: CallStore;
+  source: SourceName | undefined;
+  retentionDays: number;
+  webCallNumber: string | undefined;
+}
+
+export async function storePayloads(body: unknown, options: StorePayloadsOptions): Promise<APIGatewayProxyStructuredResultV2> {
+  const parsed = parseIngestBody(body, { source: options.source, webCallNumber: options.webCallNumber });
+  if (!parsed.ok) throw errors.validation(parsed.issues, NOTHING_STORED);
+
+  const records = parsed.calls.map((sourced) => toCallRecord(sourced, { retentionDays: options.retentionDays }));
+  const unservable = records.filter((record) => record.responseBytes > MAX_RESPONSE_BYTES).map((record) => record.id);
+  try {
+    if (unservable.length > 0) throw new CallTooLargeError(unservable, MAX_RESPONSE_BYTES);
+    await options.store.putCalls(records);
+  } catch (error) {
+    if (!(error instanceof CallTooLargeError)) throw error;
+    const issues = error.ids.map((id) => ({ path: `id=${id}`, message: `call "${id}" is too large to store, even compressed` }));
+    throw errors.payloadTooLarge('No call was stored: some calls are too large.', issues);
+  }
+
+  logger.info('calls stored', { stored: records.length, ignored: parsed.ignored.length, source: options.source ?? 'detected' });
+  const ignored = parsed.ignored.length > 0 ? { ignored: parsed.ignored } : {};
+  return jsonResponse(200, JSON.stringify({ stored: records.length, ids: records.map((record) => record.id), ...ignored }));
+}

@@ -1,0 +1,299 @@
+/**
+ * The OpenAPI 3.1 description of the API, generated from the valibot schemas that validate the
+ * requests and responses (`lib/call.ts`, `lib/query.ts`, `lib/openapi/schemas.ts`), never written
+ * by hand. Served at `GET /openapi.json`. Built once per process; only `servers` differs per request.
+ */
+import { type ConversionConfig, type JsonSchema, toJsonSchema } from '@valibot/to-json-schema';
+import * as v from 'valibot';
+import { version } from '../../package.json';
+import { CallSchema } from '../call';
+import { DEFAULTS } from '../config';
+import { errors } from '../http/errors';
+import { MAX_CALLS_PER_REQUEST } from '../ingest';
+import { DEFAULT_LIMIT, MAX_LIMIT, ParamsSchema } from '../query';
+import { ROUTES } from '../routes';
+import { WEBHOOK_PLATFORMS } from '../webhooks/signatures';
+import { ErrorBodySchema, StoreResultSchema } from './schemas';
+import { WIRE_SHAPE_KEY, type WireShapes } from './wire-shape';
+
+export type WireForm = keyof WireShapes;
+
+/**
+ * Actions JSON Schema cannot express, and why skipping them is faithful:
+ * - `finite`: a JSON number is always finite;
+ * - `check`, `partial_check`: cross-field rules (end_time >= start_time, endedAt >= startedAt),
+ *   stated in the descriptions;
+ * - `transform`, `raw_transform`: normalisation, whose wire shapes the `x-wire-shape` hints give.
+ */
+const INEXPRESSIBLE_ACTIONS = new Set(['finite', 'check', 'partial_check', 'transform', 'raw_transform']);
+
+function conversion(form: WireForm): ConversionConfig {
+  return {
+    target: 'draft-2020-12',
+    // Anything else that cannot be converted fails the build of the document (and its test).
+    errorMode: 'throw',
+    overrideAction: ({ valibotAction, jsonSchema }) => {
+      if (valibotAction.type === 'metadata') {
+        const shapes = (valibotAction as unknown as { metadata: Record<string, unknown> }).metadata[WIRE_SHAPE_KEY] as WireShapes | undefined;
+        if (shapes) return structuredClone(shapes[form]) as JsonSchema;
+      }
+      return INEXPRESSIBLE_ACTIONS.has(valibotAction.type) ? { ...jsonSchema } : undefined;
+    },
+  };
+}
+
+/**
+ * A call as JSON Schema 2020-12: `served` is what GET returns (normalised; fields with defaults
+ * always present), `accepted` what POST takes.
+ */
+export function callJsonSchema(form: WireForm): Record<string, unknown> {
+  const schema = toJsonSchema(CallSchema, conversion(form)) as Record<string, unknown>;
+  delete schema.$schema;
+  if (form === 'served') requireDefaults(schema);
+  schema.description =
+    form === 'served'
+      ? 'A call as served: UTC timestamps with milliseconds, E.164 numbers, tool arguments and results as JSON text, messages sorted by start_time. endedAt >= startedAt and each end_time >= start_time.'
+      : 'A call as accepted. endedAt must not be before startedAt, nor a message end_time before its start_time. Unknown fields are dropped.';
+  return schema;
+}
+
+/** A served call always carries the fields that have a default on ingest. */
+function requireDefaults(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(requireDefaults);
+  if (typeof node !== 'object' || node === null) return;
+  const object = node as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  if (object.properties) {
+    for (const [key, property] of Object.entries(object.properties)) {
+      if ('default' in property) {
+        delete property.default;
+        object.required = [...new Set([...(object.required ?? []), key])];
+      }
+    }
+  }
+  Object.values(node).forEach(requireDefaults);
+}
+
+function plainJsonSchema(schema: v.GenericSchema): Record<string, unknown> {
+  const json = toJsonSchema(schema, { target: 'draft-2020-12', errorMode: 'throw' }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+}
+
+/** What each query parameter means; the test checks every parameter of ParamsSchema has one. */
+export const PARAMETER_DESCRIPTIONS: Record<keyof typeof ParamsSchema.entries, string> = {
+  number: "The customer's number, E.164. `+` arriving as a space, `%2B`, spaces, dashes, dots and parentheses are accepted. Without any number, every call in the window is returned.",
+  phone_number: 'Same as number.',
+  customerNumber: 'Same as number.',
+  from: 'Inclusive lower bound on startedAt, ISO 8601 with a zone. Default: 24 hours before `to`.',
+  to: 'Inclusive upper bound on startedAt, ISO 8601 with a zone. Default: now.',
+  createdAtGt: 'Exclusive lower bound on startedAt (Vapi-style).',
+  createdAtGe: 'Inclusive lower bound on startedAt (Vapi-style).',
+  createdAtLt: 'Exclusive upper bound on startedAt (Vapi-style).',
+  createdAtLe: 'Inclusive upper bound on startedAt (Vapi-style).',
+  limit: `Calls per response, 1-${MAX_LIMIT}; default ${DEFAULT_LIMIT}.`,
+  cursor: 'From the `Link` header of the previous response, to get the next page.',
+};
+
+/** An example call as a client would POST it: tool arguments given as an object. */
+export const EXAMPLE_CALL_INPUT = {
+  id: 'call-2025-01-01-0001',
+  startedAt: '2025-01-01T10:00:00Z',
+  endedAt: '2025-01-01T10:01:00Z',
+  customer: { number: '+16505551234', name: 'Ada' },
+  messages: [
+    { role: 'bot', content: 'Hi, how can I help?', start_time: 1.5, end_time: 3.2 },
+    { role: 'user', content: 'Book me for Tuesday.', start_time: 4.1, end_time: 6.8 },
+    { role: 'function_call', content: '', start_time: 7, end_time: 7.1, data: { id: 'tool_1', name: 'book', arguments: { day: 'tuesday' } } },
+    { role: 'function_call_result', content: '', start_time: 7.1, end_time: 7.2, data: { id: 'tool_1', name: 'book', result: 'ok' } },
+    { role: 'bot', content: 'Booked for Tuesday.', start_time: 7.5, end_time: 9 },
+  ],
+  endedReason: 'customer-ended-call',
+  recordingUrl: 'https://recordings.example.com/call-2025-01-01-0001.wav',
+  phoneNumber: '+14155550100',
+  metadata: { campaign: 'spring' },
+};
+
+const errorBody = (error: Error) => JSON.parse(error.message) as unknown;
+
+function errorExamples() {
+  return {
+    invalid: errorBody(errors.validation([{ path: 'messages[0].start_time', message: 'must be >= 0 (seconds from the start of the call)' }])),
+    unauthorized: errorBody(errors.unauthorized()),
+    notFound: errorBody(errors.notFound()),
+    payloadTooLarge: errorBody(errors.payloadTooLarge(`The body must be at most ${DEFAULTS.maxBodyBytes} bytes.`)),
+    unsupportedMediaType: errorBody(errors.unsupportedMediaType()),
+    unavailable: errorBody(errors.unavailable()),
+  };
+}
+
+const json = (schema: unknown, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
+const errorResponse = (description: string, example: unknown, headers?: Record<string, unknown>) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: json({ $ref: '#/components/schemas/Error' }, example),
+});
+
+/** The path of each documented route key, e.g. `GET /calls/{number}` -> `/calls/{number}`. */
+export function documentedRoutes(): Array<{ method: string; path: string }> {
+  return ROUTES.filter((r) => r.routeKey !== '$default' && !r.routeKey.startsWith('ANY ')).map((r) => {
+    const [method, path] = r.routeKey.split(' ') as [string, string];
+    return { method: method.toLowerCase(), path };
+  });
+}
+
+function buildDocument(): Record<string, unknown> {
+  const served = v.parse(CallSchema, EXAMPLE_CALL_INPUT);
+  const examples = errorExamples();
+  const paramsSchema = toJsonSchema(ParamsSchema, { target: 'draft-2020-12', typeMode: 'input', errorMode: 'throw' }) as {
+    properties: Record<string, Record<string, unknown>>;
+  };
+  const queryParameters = Object.entries(paramsSchema.properties).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: false,
+    description: PARAMETER_DESCRIPTIONS[name as keyof typeof PARAMETER_DESCRIPTIONS],
+    schema,
+  }));
+  const readErrors = {
+    '400': errorResponse('A parameter is invalid; `issues` names each one.', examples.invalid),
+    '401': errorResponse('No key, or not a read key.', examples.unauthorized, { 'WWW-Authenticate': { schema: { type: 'string' } } }),
+    '503': errorResponse('A dependency is briefly unavailable; retry.', examples.unavailable, { 'Retry-After': { schema: { type: 'string' } } }),
+  };
+  const readResponse = {
+    description: 'A bare JSON array of calls, newest startedAt first; `[]` when none match.',
+    headers: {
+      Link: { description: '`<...&cursor=...>; rel="next"` when more calls match than this response holds.', schema: { type: 'string' } },
+    },
+    content: json({ type: 'array', items: { $ref: '#/components/schemas/Call' } }, [served]),
+  };
+  const readOperation = (operationId: string, summary: string, extra: unknown[] = []) => ({
+    operationId,
+    summary,
+    tags: ['calls'],
+    parameters: [...extra, ...queryParameters],
+    responses: { '200': readResponse, ...readErrors },
+  });
+
+  const paths: Record<string, Record<string, unknown>> = {
+    '/calls': {
+      get: readOperation('listCalls', 'Calls in a time window, for one number or all (what Cekura calls)'),
+      post: {
+        operationId: 'storeCalls',
+        summary: 'Store calls (ingest key). All or nothing; a call re-sent with the same id replaces it.',
+        tags: ['calls'],
+        requestBody: {
+          required: true,
+          content: json(
+            {
+              oneOf: [
+                { $ref: '#/components/schemas/CallInput' },
+                { type: 'array', minItems: 1, maxItems: MAX_CALLS_PER_REQUEST, items: { $ref: '#/components/schemas/CallInput' } },
+                {
+                  type: 'object',
+                  required: ['calls'],
+                  properties: { calls: { type: 'array', minItems: 1, maxItems: MAX_CALLS_PER_REQUEST, items: { $ref: '#/components/schemas/CallInput' } } },
+                },
+              ],
+              description: `One call, an array of calls or { "calls": [...] }; at most ${MAX_CALLS_PER_REQUEST} calls and ${DEFAULTS.maxBodyBytes} bytes.`,
+            },
+            EXAMPLE_CALL_INPUT,
+          ),
+        },
+        responses: {
+          '200': { description: 'Every call was stored.', content: json({ $ref: '#/components/schemas/StoreResult' }, { stored: 1, ids: [EXAMPLE_CALL_INPUT.id] }) },
+          '400': errorResponse('Some call is invalid; nothing was stored. `issues` names every problem.', {
+            error: { ...(examples.invalid as { error: object }).error, issues: [{ path: '[1].endedAt', message: 'must not be before startedAt' }] },
+          }),
+          '401': errorResponse('No key, or not an ingest key.', examples.unauthorized),
+          '413': errorResponse('The body, or a call even compressed, is too large.', examples.payloadTooLarge),
+          '415': errorResponse('Content-Type is not application/json.', examples.unsupportedMediaType),
+          '503': readErrors['503'],
+        },
+      },
+    },
+    '/calls/{number}': {
+      get: readOperation('listCallsForNumber', 'Calls of one number (the number in the path)', [
+        { name: 'number', in: 'path', required: true, description: PARAMETER_DESCRIPTIONS.number, schema: { type: 'string' }, example: '+16505551234' },
+      ]),
+    },
+    '/webhooks/{platform}': {
+      post: {
+        operationId: 'platformWebhook',
+        summary: "A voice platform's post-call webhook, pointed at this API; stored like POST /calls",
+        description:
+          "No API key: each platform's own signature over the raw body authenticates the request (Vapi: x-vapi-signature or " +
+          'x-vapi-secret; Retell: x-retell-signature; ElevenLabs: elevenlabs-signature). Events without a finished call answer 200 ' +
+          'with `ignored`, so the platform does not retry them.',
+        tags: ['webhooks'],
+        security: [],
+        parameters: [
+          { name: 'platform', in: 'path', required: true, schema: { type: 'string', enum: [...WEBHOOK_PLATFORMS] } },
+          ...['x-vapi-signature', 'x-vapi-secret', 'x-retell-signature', 'elevenlabs-signature'].map((name) => ({
+            name,
+            in: 'header',
+            required: false,
+            description: 'The signature header of the platform in the path.',
+            schema: { type: 'string' },
+          })),
+        ],
+        requestBody: { required: true, content: json({ type: 'object', description: "The platform's webhook event, as it sends it" }) },
+        responses: {
+          '200': { description: 'The call was stored, or the event ignored.', content: json({ $ref: '#/components/schemas/StoreResult' }, { stored: 0, ids: [], ignored: ['a status-update event carries no finished call'] }) },
+          '400': errorResponse('The event holds an invalid call; nothing was stored.', examples.invalid),
+          '401': errorResponse('The signature is missing, stale or invalid.', examples.unauthorized),
+          '404': errorResponse('Not a supported platform.', examples.notFound),
+          '413': errorResponse('The body is too large.', examples.payloadTooLarge),
+          '503': readErrors['503'],
+        },
+      },
+    },
+    '/openapi.json': {
+      get: {
+        operationId: 'openApi',
+        summary: 'This description (no key needed)',
+        tags: ['meta'],
+        security: [],
+        responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } },
+      },
+    },
+  };
+
+  const documented = new Set(Object.entries(paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`)));
+  const missing = documentedRoutes().filter((r) => !documented.has(`${r.method} ${r.path}`));
+  if (missing.length > 0) throw new Error(`Routes without an OpenAPI operation: ${missing.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+
+  return {
+    openapi: '3.1.0',
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    info: {
+      title: 'Cekura call adapter',
+      version,
+      description:
+        "A custom transcript provider for Cekura: serves voice-agent calls in Cekura's call format. Every error is " +
+        '`{ "error": { "code", "message", "issues"?: [{ "path", "message" }] } }`; 404 for unknown routes and 405 (with `Allow`) for wrong methods.',
+    },
+    security: [{ apiKey: [] }, { bearer: [] }],
+    tags: [{ name: 'calls' }, { name: 'webhooks' }, { name: 'meta' }],
+    paths,
+    components: {
+      securitySchemes: {
+        apiKey: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'The key itself: `Authorization: <key>` (what Cekura sends).' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'The same key as a Bearer token: `Authorization: Bearer <key>`.' },
+      },
+      schemas: {
+        Call: callJsonSchema('served'),
+        CallInput: callJsonSchema('accepted'),
+        Error: plainJsonSchema(ErrorBodySchema),
+        StoreResult: plainJsonSchema(StoreResultSchema),
+      },
+    },
+  };
+}
+
+let cached: Record<string, unknown> | undefined;
+
+/** The document, with `servers` set to the base URL it is served from when that is known. */
+export function openApiDocument(serverUrl?: string): Record<string, unknown> {
+  cached ??= buildDocument();
+  return serverUrl ? { ...cached, servers: [{ url: serverUrl }] } : cached;
+}

@@ -1,0 +1,59 @@
+/**
+ * npm run verify -- --url <endpoint> --key <key> [--number +1...] [--json] [--strict]
+ *
+ * Calls a transcript endpoint exactly as Cekura does and names each problem. Exit code 0 when no
+ * check failed (warnings allowed unless --strict), 1 when one did, 2 for a usage error. The key
+ * may also come from VERIFY_API_KEY, to keep it out of shell history; it is never printed.
+ */
+import { parseArgs } from 'node:util';
+import { formatReport, verifyEndpoint } from '../lib/verify/run';
+
+const USAGE = 'usage: npm run verify -- --url <endpoint> --key <key> [--number +16505551234] [--json] [--strict] [--timeout-ms 30000]';
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: (text: string) => void = (t) => process.stdout.write(`${t}\n`)): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        url: { type: 'string' },
+        key: { type: 'string' },
+        number: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        strict: { type: 'boolean', default: false },
+        'timeout-ms': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    out(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    out(USAGE);
+    return 0;
+  }
+  const key = values.key ?? env.VERIFY_API_KEY;
+  if (!values.url || !key) {
+    out(`--url and --key (or VERIFY_API_KEY) are required\n${USAGE}`);
+    return 2;
+  }
+  const timeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
+  const report = await verifyEndpoint({ url: values.url, key, number: values.number, timeoutMs });
+  out(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
+  const failed = report.counts.fail > 0 || (values.strict && report.counts.warn > 0);
+  return failed ? 1 : 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`verify: ${(error as Error).message}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

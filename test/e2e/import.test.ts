@@ -1,0 +1,83 @@
+/**
+ * `npm run import` end to end against the local server, and its retries against a flaky server.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type LocalApp, startLocalApp } from '../../local/app';
+import { importPayloads, readPayloads } from '../../scripts/import-calls';
+import { elevenlabsInboundWithTools } from '../fixtures/sources/elevenlabs';
+import { retellInboundWithTools, retellOutbound } from '../fixtures/sources/retell';
+import { vapiInboundWithTools, vapiStatusUpdate } from '../fixtures/sources/vapi';
+
+const ROOT = join(__dirname, '..', '..');
+
+describe('npm run import', () => {
+  let app: LocalApp;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'adapter-import-'));
+    app = await startLocalApp({
+      port: 0,
+      dataDir: dir,
+      inMemory: true,
+      env: { DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT, TABLE_NAME: `import-${Date.now()}`, READ_API_KEYS: 'r', INGEST_API_KEYS: 'i', RETENTION_DAYS: '36500' },
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('imports JSON files and JSON lines of mixed formats, refuses only the bad payload, and exits 1', async () => {
+    const brokenVapi = { message: { ...vapiInboundWithTools.message, startedAt: undefined, call: { id: 'vapi-broken', type: 'inboundPhoneCall' } } };
+    writeFileSync(join(dir, 'vapi.json'), JSON.stringify([vapiInboundWithTools, vapiStatusUpdate, brokenVapi]));
+    writeFileSync(join(dir, 'retell.jsonl'), `${JSON.stringify(retellInboundWithTools)}\n\n${JSON.stringify(retellOutbound)}\n`);
+    writeFileSync(join(dir, 'eleven.json'), JSON.stringify(elevenlabsInboundWithTools));
+
+    const run = promisify(execFile)('npm', ['run', '--silent', 'import', '--', '--url', app.url, '--key', 'i', join(dir, 'vapi.json'), join(dir, 'retell.jsonl'), join(dir, 'eleven.json')], { cwd: ROOT });
+    const failure = await run.then(() => undefined, (error: { code: number; stdout: string }) => error);
+    expect(failure?.code).toBe(1);
+    expect(failure?.stdout).toContain('stored 4, ignored 1 (events without a call), refused 1');
+    expect(failure?.stdout).toMatch(/refused .*vapi\.json\[2\]: HTTP 400: .*startedAt/);
+
+    const response = await fetch(`${app.url}/calls?from=2025-05-19T00:00:00Z&to=2025-05-23T00:00:00Z`, { headers: { authorization: 'r' } });
+    const ids = ((await response.json()) as Array<{ id: string }>).map((c) => c.id).sort();
+    expect(ids).toEqual(['conv_el_1', 'retell-call-1', 'retell-call-2', 'vapi-call-1']);
+  });
+
+  it('exits 0 when everything is stored, with --source given', async () => {
+    writeFileSync(join(dir, 'retell-only.json'), JSON.stringify([retellOutbound]));
+    const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'import', '--', '--source', 'retell', '--url', `${app.url}/calls`, '--key', 'i', join(dir, 'retell-only.json')], { cwd: ROOT });
+    expect(stdout).toContain('stored 1, ignored 0 (events without a call), refused 0');
+  });
+
+  it('retries 429 and 5xx answers, then reports what still failed', async () => {
+    const statuses = [503, 429, 200];
+    const seen: number[] = [];
+    const server = createServer((req, res) => {
+      req.resume();
+      const status = statuses.shift() ?? 500;
+      seen.push(status);
+      res.writeHead(status, { 'content-type': 'application/json', ...(status === 429 ? { 'retry-after': '1' } : {}) });
+      res.end(JSON.stringify(status === 200 ? { stored: 1, ids: ['a'] } : { error: { code: 'busy', message: 'try later' } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const sleeps: number[] = [];
+    const sleep = async (ms: number) => void sleeps.push(ms);
+    try {
+      const ok = await importPayloads(readPayloads('a.json', '{"id":"a"}'), { url, key: 'k', source: undefined, sleep });
+      expect([ok, seen, sleeps]).toEqual([{ stored: 1, ignored: 0, refused: [] }, [503, 429, 200], [400, 1000]]);
+      const failed = await importPayloads(readPayloads('b.json', '{"id":"b"}'), { url, key: 'k', source: undefined, sleep, maxAttempts: 2 });
+      expect(failed.refused).toEqual([{ origin: 'b.json', reason: 'HTTP 500: try later' }]);
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * The OpenAPI description: valid OpenAPI 3.1 (checked by @seriousme/openapi-schema-validator),
+ * covering every route, and its examples and schemas agreeing with the valibot schemas the API
+ * validates with.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import * as v from 'valibot';
+import { CallSchema } from '../../lib/call';
+import { errors } from '../../lib/http/errors';
+import { callJsonSchema, documentedRoutes, EXAMPLE_CALL_INPUT, openApiDocument, PARAMETER_DESCRIPTIONS } from '../../lib/openapi/document';
+import { ErrorBodySchema, StoreResultSchema } from '../../lib/openapi/schemas';
+import { ParamsSchema } from '../../lib/query';
+import { sampleCall } from '../support/fixtures';
+
+type Doc = {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, object>; securitySchemes: Record<string, object> };
+  security: object[];
+  servers?: Array<{ url: string }>;
+};
+type Operation = {
+  security?: object[];
+  parameters?: Array<{ name: string; in: string; description?: string; schema: object }>;
+  requestBody?: { content: Record<string, { example?: unknown }> };
+  responses: Record<string, { content?: Record<string, { example?: unknown }> }>;
+};
+
+const doc = openApiDocument('https://api.example.com') as unknown as Doc;
+
+function validator() {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  // The document's own component schemas, so `#/components/schemas/...` references resolve.
+  ajv.addSchema({ $id: 'doc', components: doc.components });
+  const compiled = new Map<string, ReturnType<typeof ajv.compile>>();
+  return (schema: { $ref: string }, value: unknown) => {
+    let validate = compiled.get(schema.$ref);
+    if (!validate) compiled.set(schema.$ref, (validate = ajv.compile({ $ref: `doc${schema.$ref}` })));
+    return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+  };
+}
+const against = validator();
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+describe('OpenAPI description', () => {
+  it('is valid OpenAPI 3.1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openapi-'));
+    try {
+      const file = join(dir, 'openapi.json');
+      writeFileSync(file, JSON.stringify(doc));
+      // The validator ships as ESM only; its CLI runs it outside jest's module system.
+      const cli = require.resolve('@seriousme/openapi-schema-validator/bin/validate-api-cli.js');
+      const out = execFileSync(process.execPath, [cli, file], { encoding: 'utf8' });
+      expect(JSON.parse(out)).toEqual({ valid: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('documents every route of lib/routes.ts, and both key forms', () => {
+    for (const { method, path } of documentedRoutes()) expect([method, path, doc.paths[path]?.[method] !== undefined]).toEqual([method, path, true]);
+    expect(doc.components.securitySchemes).toEqual({
+      apiKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'Authorization' }),
+      bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    });
+    expect(doc.security).toEqual([{ apiKey: [] }, { bearer: [] }]);
+    expect(doc.paths['/openapi.json']!.get!.security).toEqual([]);
+    expect(doc.servers).toEqual([{ url: 'https://api.example.com' }]);
+  });
+
+  it('describes every query parameter the API reads', () => {
+    const names = doc.paths['/calls']!.get!.parameters!.map((p) => p.name);
+    expect(names.sort()).toEqual(Object.keys(ParamsSchema.entries).sort());
+    for (const name of names) expect(PARAMETER_DESCRIPTIONS[name as keyof typeof PARAMETER_DESCRIPTIONS]).toEqual(expect.any(String));
+  });
+
+  it('gives the call faithful JSON Schemas: E.164, date-time, roles, tool data', () => {
+    const served = callJsonSchema('served') as any;
+    expect(served.properties.customer.properties.number.pattern).toBe('^\\+[1-9]\\d{1,14}$');
+    expect(served.properties.startedAt.format).toBe('date-time');
+    const variants = served.properties.messages.items.oneOf;
+    expect(variants.map((m: any) => m.properties.role.enum ?? [m.properties.role.const]).flat()).toEqual(['system', 'bot', 'user', 'function_call', 'function_call_result']);
+    expect(variants[1].properties.data.required).toEqual(['id', 'name', 'arguments']);
+    expect(variants[2].properties.data.required).toEqual(['id', 'name', 'result']);
+    const accepted = callJsonSchema('accepted') as any;
+    expect(accepted.messages).toBeUndefined();
+    expect(accepted.properties.messages.items.oneOf[1].properties.data.properties.arguments.type).toEqual(['string', 'object', 'array']);
+  });
+
+  it('has examples that pass the valibot schemas and the JSON Schemas', () => {
+    const examples: Array<[string, unknown, { $ref: string }]> = [];
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(operations)) {
+        const body = op.requestBody?.content['application/json']?.example;
+        if (body !== undefined) examples.push([`${method} ${path} request`, body, ref('CallInput')]);
+        for (const [status, response] of Object.entries(op.responses)) {
+          const example = response.content?.['application/json']?.example;
+          if (example === undefined) continue;
+          const name = `${method} ${path} ${status}`;
+          if (status === '200' && method === 'get') for (const call of example as unknown[]) examples.push([name, call, ref('Call')]);
+          else if (status === '200') examples.push([name, example, ref('StoreResult')]);
+          else examples.push([name, example, ref('Error')]);
+        }
+      }
+    }
+    expect(examples.length).toBeGreaterThanOrEqual(10);
+    const valibotFor: Record<string, v.GenericSchema> = { Call: CallSchema, CallInput: CallSchema, StoreResult: StoreResultSchema, Error: ErrorBodySchema };
+    for (const [name, example, schema] of examples) {
+      const kind = schema.$ref.split('/').pop()!;
+      expect([name, against(schema, example)]).toEqual([name, []]);
+      expect([name, v.safeParse(valibotFor[kind]!, example).success]).toEqual([name, true]);
+    }
+    // The served example is exactly what GET answers for the request example.
+    const [served] = doc.paths['/calls']!.get!.responses['200']!.content!['application/json']!.example as unknown[];
+    expect(served).toEqual(v.parse(CallSchema, EXAMPLE_CALL_INPUT));
+  });
+
+  it('agrees with valibot on calls it accepts and refuses', () => {
+    const good = sampleCall();
+    expect(against(ref('CallInput'), good)).toEqual([]);
+    expect(against(ref('Call'), JSON.parse(JSON.stringify(v.parse(CallSchema, good))))).toEqual([]);
+    // Refused by both: a role that does not exist, a negative time, a tool call without data.
+    const bad = [
+      { ...good, messages: [{ role: 'agent', content: 'x', start_time: 0, end_time: 1 }] },
+      { ...good, messages: [{ role: 'bot', content: 'x', start_time: -1, end_time: 1 }] },
+      { ...good, messages: [{ role: 'function_call', content: '', start_time: 0, end_time: 1 }] },
+      { ...good, customer: {} },
+    ];
+    for (const call of bad) {
+      expect(v.safeParse(CallSchema, call).success).toBe(false);
+      expect(against(ref('CallInput'), call)).not.toEqual([]);
+    }
+    // A served call holds only canonical values: an epoch-ms start or a local number is not one.
+    const canonical = JSON.parse(JSON.stringify(v.parse(CallSchema, good)));
+    expect(against(ref('Call'), { ...canonical, startedAt: '1735725600000' })).not.toEqual([]);
+    expect(against(ref('Call'), { ...canonical, customer: { number: '6505551234' } })).not.toEqual([]);
+  });
+
+  it('describes the errors the API really answers', () => {
+    const bodies = [
+      errors.validation([{ path: 'x', message: 'y' }]),
+      errors.unauthorized(),
+      errors.notFound(),
+      errors.methodNotAllowed(['GET']),
+      errors.payloadTooLarge('too large'),
+      errors.unsupportedMediaType(),
+      errors.unavailable(),
+    ].map((e) => JSON.parse(e.message) as unknown);
+    for (const body of bodies) {
+      expect(against(ref('Error'), body)).toEqual([]);
+      expect(v.safeParse(ErrorBodySchema, body).success).toBe(true);
+    }
+  });
+});
