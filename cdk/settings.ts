@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { E164_PATTERN } from '../lib/phone';
 
 /**
  * Deployment settings, read from CDK context (`cdk.json`, or `cdk deploy -c key=value`).
@@ -19,6 +20,8 @@ export interface Settings {
   removalPolicy: RemovalPolicy;
   /** Retention of the Lambda and access log groups; one of CloudWatch Logs' allowed values. */
   logRetention: RetentionDays;
+  /** E.164 number given to calls without one (web calls); undefined refuses them. */
+  webCallNumber: string | undefined;
 }
 
 export const SETTING_DEFAULTS = {
@@ -63,7 +66,17 @@ export function loadSettings(scope: Construct): Settings {
     throttleBurstLimit: integer(raw('throttleBurstLimit'), 'throttleBurstLimit'),
     removalPolicy,
     logRetention: logRetentionDays as RetentionDays,
+    webCallNumber: webCallNumber(scope.node.tryGetContext('webCallNumber')),
   };
+}
+
+/** Optional, so not in SETTING_DEFAULTS: unset means web calls are refused. */
+function webCallNumber(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || !E164_PATTERN.test(value)) {
+    throw new Error(`Context "webCallNumber" must be an E.164 number such as +15550000000, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 function toNumber(value: unknown): number {

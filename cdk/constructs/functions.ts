@@ -77,6 +77,7 @@ export class Functions extends Construct {
         [ENV.tableName]: tableName,
         [ENV.ingestKeysSecretId]: ingestKeys.secretArn,
         [ENV.retentionDays]: String(settings.retentionDays),
+        ...webCallEnvironment(settings),
       },
       statements: [
         // Re-sending a call is a plain Put that replaces it, so writing never needs to read.
@@ -97,6 +98,7 @@ export class Functions extends Construct {
         [ENV.tableName]: tableName,
         [WEBHOOK_SECRETS_SECRET_ID]: webhookSecrets.secretArn,
         [ENV.retentionDays]: String(settings.retentionDays),
+        ...webCallEnvironment(settings),
       },
       statements: [
         new iam.PolicyStatement({
@@ -109,7 +111,7 @@ export class Functions extends Construct {
 
     const fallback = this.fn('Fallback', settings, {
       entry: 'fallback.ts',
-      description: 'Answers unknown routes (404) and wrong methods (405) with JSON',
+      description: 'Serves GET /openapi.json; answers unknown routes (404) and wrong methods (405) with JSON',
       memorySize: 128,
       timeout: Duration.seconds(3),
       environment: {},
@@ -173,3 +175,7 @@ function getSecretValue(secret: ISecret): iam.PolicyStatement {
   return new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] });
 }
 
+/** Only when configured: without it the functions refuse calls that have no phone number. */
+function webCallEnvironment(settings: Settings): Record<string, string> {
+  return settings.webCallNumber === undefined ? {} : { [ENV.webCallNumber]: settings.webCallNumber };
+}

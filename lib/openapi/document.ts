@@ -12,6 +12,7 @@ import { errors } from '../http/errors';
 import { MAX_CALLS_PER_REQUEST } from '../ingest';
 import { DEFAULT_LIMIT, MAX_LIMIT, ParamsSchema } from '../query';
 import { ROUTES } from '../routes';
+import { SOURCE_NAMES } from '../sources';
 import { WEBHOOK_PLATFORMS } from '../webhooks/signatures';
 import { ErrorBodySchema, StoreResultSchema } from './schemas';
 import { WIRE_SHAPE_KEY, type WireShapes } from './wire-shape';
@@ -181,6 +182,17 @@ function buildDocument(): Record<string, unknown> {
         operationId: 'storeCalls',
         summary: 'Store calls (ingest key). All or nothing; a call re-sent with the same id replaces it.',
         tags: ['calls'],
+        parameters: [
+          {
+            name: 'source',
+            in: 'query',
+            required: false,
+            description:
+              'The format of every payload in the body: `custom` (this call format) or a platform\'s post-call payload. ' +
+              'Without it the format is detected per payload, and a payload in no known format is a 400 listing those tried.',
+            schema: { type: 'string', enum: [...SOURCE_NAMES] },
+          },
+        ],
         requestBody: {
           required: true,
           content: json(
@@ -194,7 +206,7 @@ function buildDocument(): Record<string, unknown> {
                   properties: { calls: { type: 'array', minItems: 1, maxItems: MAX_CALLS_PER_REQUEST, items: { $ref: '#/components/schemas/CallInput' } } },
                 },
               ],
-              description: `One call, an array of calls or { "calls": [...] }; at most ${MAX_CALLS_PER_REQUEST} calls and ${DEFAULTS.maxBodyBytes} bytes.`,
+              description: `One call (or platform payload), an array of them or { "calls": [...] }; at most ${MAX_CALLS_PER_REQUEST} calls and ${DEFAULTS.maxBodyBytes} bytes.`,
             },
             EXAMPLE_CALL_INPUT,
           ),

@@ -11,6 +11,7 @@ import { elevenlabsInboundWithTools, elevenlabsWebCall } from '../fixtures/sourc
 import { retellCallStarted, retellInboundWithTools, retellOutbound } from '../fixtures/sources/retell';
 import { vapiInboundWithTools, vapiStatusUpdate } from '../fixtures/sources/vapi';
 import { signWebhook, type WebhookPlatform } from '../../lib/webhooks/signatures';
+import { parseIngestBody } from '../../lib/ingest';
 
 const WINDOW = 'from=2025-05-19T00:00:00Z&to=2025-05-23T00:00:00Z';
 
@@ -63,6 +64,9 @@ describe('platform payloads through the local server', () => {
     const again = (await read('+16505551234')).filter((c) => c.id === id);
     // Re-sent (the second time detected): replaced, not duplicated, and identical.
     expect(again).toEqual([first]);
+    // Exactly the call the normaliser produces (checked field by field in test/lib/sources).
+    const expected = parseIngestBody(payload, { source: source as 'vapi', webCallNumber: undefined });
+    expect(expected.ok && [first]).toEqual(expected.ok && [JSON.parse(JSON.stringify(expected.calls[0]!.call))]);
     expect(first).toMatchObject({ id, customer: { number: '+16505551234' }, metadata: expect.objectContaining({ source }) });
     const messages = first!.messages as Array<{ role: string; start_time: number; end_time: number }>;
     expect(messages.some((m) => m.role === 'function_call')).toBe(true);
@@ -108,7 +112,9 @@ describe('platform payloads through the local server', () => {
     expect((await read('+16505551234')).map((c) => c.id)).not.toContain(id);
 
     expect(await deliver(platform, body, signWebhook(platform, body, SECRET[platform], Date.now()))).toEqual({ status: 200, body: { stored: 1, ids: [id] } });
-    expect((await read('+16505551234')).map((c) => c.id)).toContain(id);
+    const served = (await read('+16505551234')).filter((c) => c.id === id);
+    const expected = parseIngestBody(payload, { source: platform, webCallNumber: undefined });
+    expect(expected.ok && served).toEqual(expected.ok && [JSON.parse(JSON.stringify(expected.calls[0]!.call))]);
   });
 
   it('POST /webhooks/vapi also accepts the Bearer credential; other methods are 405 and unknown platforms 404', async () => {

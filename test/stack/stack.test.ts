@@ -169,6 +169,20 @@ describe('Lambdas', () => {
     expect(retentions).toEqual([14, 14, 14, 14, 14]);
     expect(env('platformWebhook')[ENV.retentionDays]).toBe('30');
   });
+
+  test('webCallNumber context reaches only the functions that store calls, and is validated', () => {
+    const { template, stack } = synth({ webCallNumber: '+15550000000' });
+    const json = template.toJSON().Resources;
+    const env = (name: LambdaName) =>
+      json[stack.getLogicalId(stack.functions.byName[name].node.defaultChild as CfnResource)].Properties.Environment.Variables ?? {};
+    expect((['readCalls', 'ingestCalls', 'platformWebhook', 'fallback'] as const).map((name) => env(name)[ENV.webCallNumber])).toEqual([
+      undefined,
+      '+15550000000',
+      '+15550000000',
+      undefined,
+    ]);
+    expect(() => synth({ webCallNumber: '5550000000' })).toThrow(/webCallNumber/);
+  });
 });
 
 describe('calls table', () => {

@@ -2,7 +2,7 @@ import { parseIngestBody, type IngestOptions } from '../../../lib/ingest';
 import { detectSource, type SourceName } from '../../../lib/sources';
 import { fillMissingTimes } from '../../../lib/sources/timing';
 import { cekuraObserve } from '../../fixtures/sources/cekura';
-import { elevenlabsAudioEvent, elevenlabsInboundWithTools, elevenlabsWebCall } from '../../fixtures/sources/elevenlabs';
+import { elevenlabsAudioEvent, elevenlabsInboundWithTools, elevenlabsOutbound, elevenlabsWebCall } from '../../fixtures/sources/elevenlabs';
 import { retellCallStarted, retellInboundWithTools, retellOutbound, retellWebCall } from '../../fixtures/sources/retell';
 import { vapiInboundWithTools, vapiOutboundNoSecondsFromStart, vapiStatusUpdate, vapiWebCall } from '../../fixtures/sources/vapi';
 
@@ -75,7 +75,8 @@ describe('Retell webhooks', () => {
       { role: 'function_call_result', content: '', start_time: 4.6, end_time: 4.6, data: { id: 'tc_1', name: 'lookup_appointment', result: '{"date":"2025-05-27"}' } },
       { role: 'bot', content: 'You are booked for May 27th.', start_time: 5.2, end_time: 7 },
       { role: 'user', content: '[DTMF 1]', start_time: 7, end_time: 7 },
-      { role: 'user', content: 'Great.', start_time: 7.5, end_time: 7.9 },
+      { role: 'bot', content: 'Anything else I can', start_time: 8, end_time: 9.2 },
+      { role: 'user', content: 'No thanks.', start_time: 8.9, end_time: 9.6 },
     ]);
   });
 
@@ -109,6 +110,11 @@ describe('ElevenLabs post_call_transcription', () => {
       phoneNumber: '+14155550100',
       metadata: { source: 'elevenlabs', agentId: 'agent_el_1', status: 'done', direction: 'inbound' },
     });
+  });
+
+  it('takes external_number as the customer on outbound calls too', () => {
+    const call = normalised(elevenlabsOutbound, 'elevenlabs');
+    expect([call.customer.number, call.phoneNumber, call.endedReason, call.endedAt]).toEqual(['+16505559999', '+14155550100', 'Call ended by remote party', '2025-05-21T11:00:20.000Z']);
   });
 
   it('acknowledges audio events without a call', () => {
