@@ -80,11 +80,7 @@ export class Functions extends Construct {
         ...webCallEnvironment(settings),
       },
       statements: [
-        // Re-sending a call is a plain Put that replaces it, so writing never needs to read.
-        new iam.PolicyStatement({
-          actions: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
-          resources: [calls.table.tableArn],
-        }),
+        writeCalls(calls),
         getSecretValue(ingestKeys),
       ],
     });
@@ -101,10 +97,7 @@ export class Functions extends Construct {
         ...webCallEnvironment(settings),
       },
       statements: [
-        new iam.PolicyStatement({
-          actions: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
-          resources: [calls.table.tableArn],
-        }),
+        writeCalls(calls),
         getSecretValue(webhookSecrets),
       ],
     });
@@ -169,6 +162,11 @@ export class Functions extends Construct {
       },
     });
   }
+}
+
+/** Re-sending a call is a plain Put that replaces it, so storing calls never needs to read them. */
+function writeCalls(calls: CallsTable): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], resources: [calls.table.tableArn] });
 }
 
 function getSecretValue(secret: ISecret): iam.PolicyStatement {

@@ -2,58 +2,42 @@
  * `npm run import` end to end against the local server, and its retries against a flaky server.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type LocalApp, startLocalApp } from '../../local/app';
 import { importPayloads, readPayloads } from '../../scripts/import-calls';
 import { elevenlabsInboundWithTools } from '../fixtures/sources/elevenlabs';
 import { retellInboundWithTools, retellOutbound } from '../fixtures/sources/retell';
 import { vapiInboundWithTools, vapiStatusUpdate } from '../fixtures/sources/vapi';
+import { useLocalApp } from '../support/local-app';
 
 const ROOT = join(__dirname, '..', '..');
 
 describe('npm run import', () => {
-  let app: LocalApp;
-  let dir: string;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'adapter-import-'));
-    app = await startLocalApp({
-      port: 0,
-      dataDir: dir,
-      inMemory: true,
-      env: { DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT, TABLE_NAME: `import-${Date.now()}`, READ_API_KEYS: 'r', INGEST_API_KEYS: 'i', RETENTION_DAYS: '36500' },
-    });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const local = useLocalApp({ READ_API_KEYS: 'r', INGEST_API_KEYS: 'i', RETENTION_DAYS: '36500' });
 
   it('imports JSON files and JSON lines of mixed formats, refuses only the bad payload, and exits 1', async () => {
     const brokenVapi = { message: { ...vapiInboundWithTools.message, startedAt: undefined, call: { id: 'vapi-broken', type: 'inboundPhoneCall' } } };
-    writeFileSync(join(dir, 'vapi.json'), JSON.stringify([vapiInboundWithTools, vapiStatusUpdate, brokenVapi]));
-    writeFileSync(join(dir, 'retell.jsonl'), `${JSON.stringify(retellInboundWithTools)}\n\n${JSON.stringify(retellOutbound)}\n`);
-    writeFileSync(join(dir, 'eleven.json'), JSON.stringify(elevenlabsInboundWithTools));
+    writeFileSync(join(local.dataDir, 'vapi.json'), JSON.stringify([vapiInboundWithTools, vapiStatusUpdate, brokenVapi]));
+    writeFileSync(join(local.dataDir, 'retell.jsonl'), `${JSON.stringify(retellInboundWithTools)}\n\n${JSON.stringify(retellOutbound)}\n`);
+    writeFileSync(join(local.dataDir, 'eleven.json'), JSON.stringify(elevenlabsInboundWithTools));
 
-    const run = promisify(execFile)('npm', ['run', '--silent', 'import', '--', '--url', app.url, '--key', 'i', join(dir, 'vapi.json'), join(dir, 'retell.jsonl'), join(dir, 'eleven.json')], { cwd: ROOT });
+    const run = promisify(execFile)('npm', ['run', '--silent', 'import', '--', '--url', local.app.url, '--key', 'i', join(local.dataDir, 'vapi.json'), join(local.dataDir, 'retell.jsonl'), join(local.dataDir, 'eleven.json')], { cwd: ROOT });
     const failure = await run.then(() => undefined, (error: { code: number; stdout: string }) => error);
     expect(failure?.code).toBe(1);
     expect(failure?.stdout).toContain('stored 4, ignored 1 (events without a call), refused 1');
     expect(failure?.stdout).toMatch(/refused .*vapi\.json\[2\]: HTTP 400: .*startedAt/);
 
-    const response = await fetch(`${app.url}/calls?from=2025-05-19T00:00:00Z&to=2025-05-23T00:00:00Z`, { headers: { authorization: 'r' } });
+    const response = await fetch(`${local.app.url}/calls?from=2025-05-19T00:00:00Z&to=2025-05-23T00:00:00Z`, { headers: { authorization: 'r' } });
     const ids = ((await response.json()) as Array<{ id: string }>).map((c) => c.id).sort();
     expect(ids).toEqual(['conv_el_1', 'retell-call-1', 'retell-call-2', 'vapi-call-1']);
   });
 
   it('exits 0 when everything is stored, with --source given', async () => {
-    writeFileSync(join(dir, 'retell-only.json'), JSON.stringify([retellOutbound]));
-    const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'import', '--', '--source', 'retell', '--url', `${app.url}/calls`, '--key', 'i', join(dir, 'retell-only.json')], { cwd: ROOT });
+    writeFileSync(join(local.dataDir, 'retell-only.json'), JSON.stringify([retellOutbound]));
+    const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'import', '--', '--source', 'retell', '--url', `${local.app.url}/calls`, '--key', 'i', join(local.dataDir, 'retell-only.json')], { cwd: ROOT });
     expect(stdout).toContain('stored 1, ignored 0 (events without a call), refused 0');
   });
 

@@ -2,11 +2,8 @@
  * End to end, over HTTP, as Cekura and an ingesting client would: the local server (the same
  * handlers as the Lambdas) on each embedded DynamoDB backend.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type LocalApp, startLocalApp } from '../../local/app';
 import { longTranscript, sampleCall } from '../support/fixtures';
+import { useLocalApp } from '../support/local-app';
 
 const READ_KEY = 'e2e-read-key';
 const INGEST_KEY = 'e2e-ingest-key';
@@ -14,36 +11,19 @@ const NUMBER = '+16505551234';
 
 const backends = [
   // The DynamoDB Local jar the test run already started (global setup).
-  { name: 'DynamoDB Local', env: () => ({ DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT }), backend: undefined },
-  // The pure-JS fallback used when Java is missing.
-  { name: 'dynalite', env: () => ({}), backend: 'dynalite' as const },
+  { name: 'DynamoDB Local', env: {}, backend: undefined },
+  // The pure-JS fallback used when Java is missing, started by the app itself.
+  { name: 'dynalite', env: { DYNAMODB_ENDPOINT: undefined }, backend: 'dynalite' as const },
 ];
 
 describe.each(backends)('local server on $name', ({ env, backend }) => {
-  let app: LocalApp;
-  let dataDir: string;
+  const local = useLocalApp({ ...env, READ_API_KEYS: `old-read-key,${READ_KEY}`, INGEST_API_KEYS: INGEST_KEY, MAX_BODY_BYTES: String(4 * 1024 * 1024) }, { backend });
   const startedAt = new Date(Date.now() - 10 * 60_000).toISOString();
   const call = (id: string, overrides = {}) => sampleCall({ id, ...overrides }, startedAt);
 
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'adapter-e2e-'));
-    app = await startLocalApp({
-      port: 0,
-      dataDir,
-      inMemory: true,
-      backend,
-      env: { ...env(), TABLE_NAME: `e2e-${Date.now()}`, READ_API_KEYS: `old-read-key,${READ_KEY}`, INGEST_API_KEYS: INGEST_KEY, MAX_BODY_BYTES: String(4 * 1024 * 1024) },
-    });
-  });
-
-  afterAll(async () => {
-    await app?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  const get = (path: string, authorization = READ_KEY) => fetch(`${app.url}${path}`, { headers: { authorization } });
+  const get = (path: string, authorization = READ_KEY) => fetch(`${local.app.url}${path}`, { headers: { authorization } });
   const post = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${app.url}/calls`, {
+    fetch(`${local.app.url}/calls`, {
       method: 'POST',
       headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -107,17 +87,17 @@ describe.each(backends)('local server on $name', ({ env, backend }) => {
   });
 
   it('serves its OpenAPI description without a key', async () => {
-    const response = await fetch(`${app.url}/openapi.json`);
+    const response = await fetch(`${local.app.url}/openapi.json`);
     expect([response.status, response.headers.get('content-type')]).toEqual([200, 'application/json']);
     const doc = (await response.json()) as { openapi: string; servers: Array<{ url: string }>; paths: Record<string, unknown> };
-    expect(doc).toMatchObject({ openapi: '3.1.0', servers: [{ url: app.url }] });
+    expect(doc).toMatchObject({ openapi: '3.1.0', servers: [{ url: local.app.url }] });
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/calls', '/calls/{number}', '/openapi.json']));
   });
 
   it('answers 404, 405, 413 and 415 as JSON errors', async () => {
     const notFound = await get('/admin');
     expect([notFound.status, await notFound.json()]).toEqual([404, { error: { code: 'not_found', message: expect.any(String) } }]);
-    const wrongMethod = await fetch(`${app.url}/calls`, { method: 'DELETE' });
+    const wrongMethod = await fetch(`${local.app.url}/calls`, { method: 'DELETE' });
     expect([wrongMethod.status, wrongMethod.headers.get('allow')]).toEqual([405, 'GET, POST']);
     const tooLarge = await post(call('x', { messages: longTranscript(5 * 1024 * 1024) }));
     expect([tooLarge.status, ((await tooLarge.json()) as { error: { code: string } }).error.code]).toEqual([413, 'payload_too_large']);

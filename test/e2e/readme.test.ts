@@ -3,10 +3,9 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type LocalApp, startLocalApp } from '../../local/app';
+import { useLocalApp } from '../support/local-app';
 
 const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 
@@ -27,22 +26,7 @@ function localCurlCommands(): string[] {
 }
 
 describe('README examples', () => {
-  let app: LocalApp;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'adapter-readme-'));
-    app = await startLocalApp({
-      port: 0,
-      dataDir,
-      inMemory: true,
-      env: { DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT, TABLE_NAME: `readme-${Date.now()}`, READ_API_KEYS: 'r-key', INGEST_API_KEYS: 'i-key', WEBHOOK_SECRETS_RETELL: 'retell-dev-key' },
-    });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const local = useLocalApp({ READ_API_KEYS: 'r-key', INGEST_API_KEYS: 'i-key', WEBHOOK_SECRETS_RETELL: 'retell-dev-key' });
 
   it('stores the example call, reads it back with each example GET, and replays the signed webhook', async () => {
     const [store, ...rest] = localCurlCommands();
@@ -51,7 +35,7 @@ describe('README examples', () => {
     expect([reads.length, replays.length]).toEqual([2, 1]);
     // Asynchronous: the server answering curl runs in this very process.
     const run = async (command: string) =>
-      (await promisify(execFile)('bash', ['-c', command.replaceAll('localhost:3000', `localhost:${app.port}`)], { env: { ...process.env, READ_KEY: 'r-key', INGEST_KEY: 'i-key' } })).stdout;
+      (await promisify(execFile)('bash', ['-c', command.replaceAll('localhost:3000', `localhost:${local.app.port}`)], { env: { ...process.env, READ_KEY: 'r-key', INGEST_KEY: 'i-key' } })).stdout;
     expect(JSON.parse(await run(store!))).toEqual({ stored: 1, ids: ['demo-call-1'] });
     for (const read of reads) expect((JSON.parse(await run(read)) as Array<{ id: string }>).map((c) => c.id)).toEqual(['demo-call-1']);
     expect(JSON.parse(await run(replays[0]!))).toEqual({ stored: 1, ids: ['replay-1'] });

@@ -2,53 +2,33 @@
  * Platform payloads POSTed to the local server, with ?source= and detected, come back from GET in
  * Cekura's format exactly as the normalisers promise.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type LocalApp, startLocalApp } from '../../local/app';
 import { cekuraObserve } from '../fixtures/sources/cekura';
 import { elevenlabsInboundWithTools, elevenlabsWebCall } from '../fixtures/sources/elevenlabs';
 import { retellCallStarted, retellInboundWithTools, retellOutbound } from '../fixtures/sources/retell';
 import { vapiInboundWithTools, vapiStatusUpdate } from '../fixtures/sources/vapi';
+import { useLocalApp } from '../support/local-app';
 import { signWebhook, type WebhookPlatform } from '../../lib/webhooks/signatures';
 import { parseIngestBody } from '../../lib/ingest';
 
 const WINDOW = 'from=2025-05-19T00:00:00Z&to=2025-05-23T00:00:00Z';
 
 describe('platform payloads through the local server', () => {
-  let app: LocalApp;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'adapter-sources-'));
-    app = await startLocalApp({
-      port: 0,
-      dataDir,
-      inMemory: true,
-      // The fixtures are dated 2025: keep them well inside retention.
-      env: {
-        DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT,
-        TABLE_NAME: `sources-${Date.now()}`,
-        READ_API_KEYS: 'r',
-        INGEST_API_KEYS: 'i',
-        RETENTION_DAYS: '36500',
-        WEBHOOK_SECRETS_VAPI: 'vapi-token',
-        WEBHOOK_SECRETS_RETELL: 'retell-old,retell-new',
-        WEBHOOK_SECRETS_ELEVENLABS: 'el-secret',
-      },
-    });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+  const local = useLocalApp({
+    READ_API_KEYS: 'r',
+    INGEST_API_KEYS: 'i',
+    // The fixtures are dated 2025: keep them well inside retention.
+    RETENTION_DAYS: '36500',
+    WEBHOOK_SECRETS_VAPI: 'vapi-token',
+    WEBHOOK_SECRETS_RETELL: 'retell-old,retell-new',
+    WEBHOOK_SECRETS_ELEVENLABS: 'el-secret',
   });
 
   const post = async (body: unknown, query = '') => {
-    const response = await fetch(`${app.url}/calls${query}`, { method: 'POST', headers: { authorization: 'i', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${local.app.url}/calls${query}`, { method: 'POST', headers: { authorization: 'i', 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   const read = async (number: string) => {
-    const response = await fetch(`${app.url}/calls?number=${encodeURIComponent(number)}&${WINDOW}`, { headers: { authorization: 'r' } });
+    const response = await fetch(`${local.app.url}/calls?number=${encodeURIComponent(number)}&${WINDOW}`, { headers: { authorization: 'r' } });
     return (await response.json()) as Array<Record<string, unknown>>;
   };
 
@@ -96,7 +76,7 @@ describe('platform payloads through the local server', () => {
 
   const SECRET: Record<WebhookPlatform, string> = { vapi: 'vapi-token', retell: 'retell-new', elevenlabs: 'el-secret' };
   const deliver = async (platform: string, body: string, headers: Record<string, string>) => {
-    const response = await fetch(`${app.url}/webhooks/${platform}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const response = await fetch(`${local.app.url}/webhooks/${platform}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
@@ -120,7 +100,7 @@ describe('platform payloads through the local server', () => {
   it('POST /webhooks/vapi also accepts the Bearer credential; other methods are 405 and unknown platforms 404', async () => {
     const body = JSON.stringify(vapiStatusUpdate);
     expect(await deliver('vapi', body, { authorization: 'Bearer vapi-token' })).toMatchObject({ status: 200, body: { stored: 0 } });
-    expect((await fetch(`${app.url}/webhooks/vapi`)).status).toBe(405);
+    expect((await fetch(`${local.app.url}/webhooks/vapi`)).status).toBe(405);
     expect((await deliver('zoom', body, {})).status).toBe(404);
   });
 });

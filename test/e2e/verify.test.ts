@@ -5,14 +5,12 @@
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type LocalApp, startLocalApp } from '../../local/app';
 import { verifyEndpoint, type VerifyReport } from '../../lib/verify/run';
 import { main } from '../../scripts/verify';
 import { sampleCall } from '../support/fixtures';
+import { useLocalApp } from '../support/local-app';
 
 const READ_KEY = 'verify-read-key';
 const INGEST_KEY = 'verify-ingest-key';
@@ -22,19 +20,11 @@ const statusOf = (report: VerifyReport) => Object.fromEntries(report.checks.map(
 const detailsOf = (report: VerifyReport, id: string) => report.checks.find((c) => c.id === id)?.details ?? [];
 
 describe('verify against the local server', () => {
-  let app: LocalApp;
-  let dataDir: string;
+  const local = useLocalApp({ READ_API_KEYS: READ_KEY, INGEST_API_KEYS: INGEST_KEY });
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'verify-e2e-'));
-    app = await startLocalApp({
-      port: 0,
-      dataDir,
-      inMemory: true,
-      env: { DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT, TABLE_NAME: `verify-${Date.now()}`, READ_API_KEYS: READ_KEY, INGEST_API_KEYS: INGEST_KEY },
-    });
     const startedAt = new Date(Date.now() - 5 * 60_000).toISOString();
-    const stored = await fetch(`${app.url}/calls`, {
+    const stored = await fetch(`${local.app.url}/calls`, {
       method: 'POST',
       headers: { authorization: INGEST_KEY, 'content-type': 'application/json' },
       body: JSON.stringify([sampleCall({ id: 'v-1' }, startedAt), sampleCall({ id: 'v-2', customer: { number: '+14155550000' } }, startedAt)]),
@@ -42,31 +32,27 @@ describe('verify against the local server', () => {
     expect(stored.status).toBe(200);
   });
 
-  afterAll(async () => {
-    await app?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
 
   it('passes every check, the number included', async () => {
-    const report = await verifyEndpoint({ url: `${app.url}/calls`, key: READ_KEY, number: NUMBER });
+    const report = await verifyEndpoint({ url: `${local.app.url}/calls`, key: READ_KEY, number: NUMBER });
     expect(statusOf(report)).toEqual({ https: 'warn', reachable: 'pass', auth: 'pass', shape: 'pass', schema: 'pass', number: 'pass', times: 'pass', clock: 'pass' });
     expect(report.ok).toBe(true);
     expect(JSON.stringify(report)).not.toContain(READ_KEY);
   });
 
   it('fails a number with no call, and a key that is not the read key', async () => {
-    const missing = await verifyEndpoint({ url: `${app.url}/calls`, key: READ_KEY, number: '+442079460958' });
+    const missing = await verifyEndpoint({ url: `${local.app.url}/calls`, key: READ_KEY, number: '+442079460958' });
     expect([missing.ok, statusOf(missing).number]).toEqual([false, 'fail']);
-    const ingest = await verifyEndpoint({ url: `${app.url}/calls`, key: INGEST_KEY });
+    const ingest = await verifyEndpoint({ url: `${local.app.url}/calls`, key: INGEST_KEY });
     expect(statusOf(ingest)).toMatchObject({ auth: 'fail', shape: 'fail', schema: 'skip' });
   });
 
   it('runs as `npm run verify` (tsx scripts/verify.ts) with --json and an exit code for CI', async () => {
     const run = promisify(execFile);
     const tsx = require.resolve('tsx/cli');
-    const { stdout } = await run(process.execPath, [tsx, 'scripts/verify.ts', '--url', `${app.url}/calls`, '--key', READ_KEY, '--number', NUMBER, '--json'], { cwd: join(__dirname, '..', '..') });
+    const { stdout } = await run(process.execPath, [tsx, 'scripts/verify.ts', '--url', `${local.app.url}/calls`, '--key', READ_KEY, '--number', NUMBER, '--json'], { cwd: join(__dirname, '..', '..') });
     expect(JSON.parse(stdout)).toMatchObject({ ok: true, counts: { fail: 0 } });
-    const failing = await run(process.execPath, [tsx, 'scripts/verify.ts', '--url', `${app.url}/calls`, '--key', 'nope'], { cwd: join(__dirname, '..', '..') }).catch((error: { code: number; stdout: string }) => error);
+    const failing = await run(process.execPath, [tsx, 'scripts/verify.ts', '--url', `${local.app.url}/calls`, '--key', 'nope'], { cwd: join(__dirname, '..', '..') }).catch((error: { code: number; stdout: string }) => error);
     expect((failing as { code: number }).code).toBe(1);
     expect((failing as { stdout: string }).stdout).toMatch(/^FAIL {2}auth/m);
   });
