@@ -10,12 +10,13 @@
  * table is written to bench/results/partial.json.tmp, never over the full run's results.
  */
 import path from 'node:path';
-import { ingestHandlerRow, readHandlerRow } from './rows/handlers';
+import { compressionRow, ingestHandlerRows, readHandlerRows } from './rows/handlers';
 import { coldStartRows } from './rows/cold-start';
 import { endToEndRows } from './rows/end-to-end';
 import { queryScaleRows } from './rows/query-scale';
 import { readUnitsRows } from './rows/read-units';
 import { withDynamo } from './lib/dynamo';
+import { muteStdout } from './lib/lambda';
 import { errorRow, formatTable, machine, type Row, writeResults } from './lib/report';
 
 interface Args {
@@ -77,24 +78,25 @@ async function main(): Promise<void> {
   const started = Date.now();
   const rows: Row[] = [];
   const want = (r: number) => args.rows.has(r);
+  // The handlers log a line per request, as in Lambda: formatted, not printed over the table.
+  const unmute = muteStdout();
 
   // In-process timings first, in a process nothing else has warmed or filled yet.
-  if (want(1)) rows.push(...(await guarded('1', 'read handler overhead', async () => [await readHandlerRow({ rounds: args.rounds })])));
-  if (want(2)) rows.push(...(await guarded('2', 'ingest handler overhead', async () => [await ingestHandlerRow({ rounds: Math.ceil(args.rounds / 2) })])));
-  // Fresh Node processes, before the JVM starts competing for the two cores.
-  const cold = want(5) ? await guarded('5', 'cold start proxies', () => coldStartRows({ runs: args.coldRuns, progress })) : [];
+  if (want(1)) rows.push(...(await guarded('1', 'read handler overhead', () => readHandlerRows({ rounds: args.rounds }))));
+  if (want(2)) rows.push(...(await guarded('2', 'ingest handler overhead', () => ingestHandlerRows({ rounds: Math.ceil(args.rounds / 2) }))));
+  if (want(2)) rows.push(...(await guarded('2', 'gzip level', async () => [await compressionRow()])));
 
-  if (want(3) || want(4) || want(6)) {
+  if (want(3) || want(4) || want(5) || want(6)) {
     await withDynamo(progress, async (endpoint) => {
+      // Fresh processes while DynamoDB Local is still idle; they need it only for a first answer.
+      if (want(5)) rows.push(...(await guarded('5', 'cold start proxies', () => coldStartRows({ runs: args.coldRuns, endpoint, progress }))));
       if (want(3)) rows.push(...(await guarded('3', 'query cost vs table size', () => queryScaleRows({ endpoint, largeCalls: args.largeCalls, progress }))));
       if (want(4)) rows.push(...(await guarded('4', 'read units per call', () => readUnitsRows({ endpoint }))));
-      rows.push(...cold);
       if (want(6)) rows.push(...(await guarded('6', 'end to end on the local server', () => endToEndRows({ endpoint, seconds: args.seconds, progress }))));
-    });
-  } else {
-    rows.push(...cold);
+    }).catch((error: unknown) => rows.push(errorRow([3, 4, 5, 6].filter(want).join(','), 'DynamoDB Local', error)));
   }
 
+  unmute();
   const order = (row: Row) => Number.parseInt(row.id, 10);
   rows.sort((a, b) => order(a) - order(b));
   const table = formatTable(rows);

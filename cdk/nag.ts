@@ -36,6 +36,14 @@ export const NAG_REASONS = {
     'Deliberately unauthenticated: GET /openapi.json serves the OpenAPI description of the API, which is generated from ' +
     'the code and holds no data, key or account detail. It reaches only the fallback Lambda, whose role can write its ' +
     'own logs and nothing else; the stage throttle caps its cost.',
+  cekuraKeyRotation:
+    'This secret holds the API key Cekura issues for its custom-provider webhook; only Cekura can issue a new one, so ' +
+    'rotation starts in the Cekura dashboard and cannot be automated here. The forwarder re-reads the secret every ' +
+    'few minutes, so pasting a new key in takes effect without a redeploy.',
+  cekuraDeadLetterQueue:
+    'This queue is itself the dead-letter queue of the Cekura forwarder (the event source mapping\'s on-failure ' +
+    'destination, and where refused calls are sent). A dead-letter queue of a dead-letter queue would only move the ' +
+    'problem; instead an alarm fires as soon as this queue holds a message, and messages are kept 14 days.',
 } as const;
 
 const RULES = {
@@ -46,6 +54,8 @@ const RULES = {
   publicDescription: 'AwsSolutions::AwsSolutions-APIG4',
   signedWebhook: 'AwsSolutions::AwsSolutions-APIG4',
   webhookSecretRotation: 'AwsSolutions::AwsSolutions-SMG4',
+  cekuraKeyRotation: 'AwsSolutions::AwsSolutions-SMG4',
+  cekuraDeadLetterQueue: 'AwsSolutions::AwsSolutions-SQS3',
 } as const satisfies Record<keyof typeof NAG_REASONS, string>;
 
 export function acknowledgeNagFindings(stack: CekuraCallAdapterStack): void {
@@ -57,6 +67,13 @@ export function acknowledgeNagFindings(stack: CekuraCallAdapterStack): void {
   ack(stack.apiKeys.webhookSecrets, 'webhookSecretRotation');
 
   for (const fn of Object.values(stack.functions.byName)) ack(fn, 'pinnedRuntime');
+
+  const cekura = stack.cekuraForwarder;
+  if (cekura) {
+    ack(cekura.fn, 'pinnedRuntime');
+    ack(cekura.deadLetters, 'cekuraDeadLetterQueue');
+    if (cekura.createdApiKey) ack(cekura.createdApiKey, 'cekuraKeyRotation');
+  }
 
   for (const { routeKey, lambda } of ROUTES) {
     const route = stack.httpApi.routes.get(routeKey);

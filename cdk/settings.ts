@@ -1,6 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { FORWARD_DEFAULTS, parseMessageTimes, parsePushWindow } from '../lib/cekura-webhook/forward';
+import { type MessageTimeUnit, parseAgentId } from '../lib/cekura-webhook/payload';
 import { E164_PATTERN } from '../lib/phone';
 
 /**
@@ -99,4 +101,55 @@ function integer(value: unknown, key: SettingKey): number {
     throw new Error(`Context "${key}" must be a positive whole number, got ${JSON.stringify(value)}`);
   }
   return n;
+}
+
+/**
+ * Pushing every stored call to Cekura's custom-provider webhook (optional). On only when context
+ * `cekuraAgentId` is set; the other keys then have defaults. Kept out of SETTING_DEFAULTS and
+ * cdk.json on purpose: without `cekuraAgentId` the stack has no stream, forwarder or queue at all.
+ */
+export interface CekuraPushSettings {
+  agentId: number;
+  webhookUrl: string;
+  messageTimes: MessageTimeUnit;
+  pushWindowMinutes: number;
+  /** An existing secret holding the key; undefined creates one for the user to fill. */
+  apiKeySecretArn: string | undefined;
+}
+
+export const CEKURA_CONTEXT = {
+  agentId: 'cekuraAgentId',
+  webhookUrl: 'cekuraWebhookUrl',
+  messageTimes: 'cekuraMessageTimes',
+  pushWindowMinutes: 'cekuraPushWindowMinutes',
+  apiKeySecretArn: 'cekuraApiKeySecretArn',
+} as const;
+
+export function loadCekuraPushSettings(scope: Construct): CekuraPushSettings | undefined {
+  const raw = (key: keyof typeof CEKURA_CONTEXT): unknown => {
+    const value: unknown = scope.node.tryGetContext(CEKURA_CONTEXT[key]);
+    return value === '' ? undefined : value;
+  };
+  const agentId = raw('agentId');
+  if (agentId === undefined) return undefined;
+  const context = (key: keyof typeof CEKURA_CONTEXT, parse: () => unknown) => {
+    try {
+      return parse();
+    } catch (error) {
+      throw new Error(`Context "${CEKURA_CONTEXT[key]}": ${(error as Error).message}`);
+    }
+  };
+  const webhookUrl = String(raw('webhookUrl') ?? FORWARD_DEFAULTS.url);
+  if (!/^https:\/\/[^/]+/.test(webhookUrl)) throw new Error(`Context "${CEKURA_CONTEXT.webhookUrl}" must be an https URL, got "${webhookUrl}"`);
+  const apiKeySecretArn = raw('apiKeySecretArn');
+  if (apiKeySecretArn !== undefined && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+/.test(String(apiKeySecretArn))) {
+    throw new Error(`Context "${CEKURA_CONTEXT.apiKeySecretArn}" must be a Secrets Manager secret ARN, got "${String(apiKeySecretArn)}"`);
+  }
+  return {
+    agentId: context('agentId', () => parseAgentId(agentId)) as number,
+    webhookUrl,
+    messageTimes: context('messageTimes', () => parseMessageTimes(raw('messageTimes') ?? FORWARD_DEFAULTS.messageTimes)) as MessageTimeUnit,
+    pushWindowMinutes: context('pushWindowMinutes', () => parsePushWindow(raw('pushWindowMinutes') ?? FORWARD_DEFAULTS.pushWindowMinutes)) as number,
+    apiKeySecretArn: apiKeySecretArn === undefined ? undefined : String(apiKeySecretArn),
+  };
 }

@@ -8,6 +8,7 @@ import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Call } from '../lib/call';
 import { errors } from '../lib/http/errors';
 import { HANDLER_OPTIONS, jsonErrors, limitBodySize, limitJsonShape, requireApiKey, requireUtf8Body } from '../lib/http/middleware';
 import { NOTHING_STORED, storePayloads } from '../lib/http/store-payloads';
@@ -24,6 +25,8 @@ export interface IngestDependencies {
   maxBodyBytes: number;
   /** Number given to calls without one (web calls); undefined refuses them. */
   webCallNumber?: string | undefined;
+  /** See StorePayloadsOptions.onStored (local mode: push to Cekura). */
+  onStored?: ((calls: Call[]) => void) | undefined;
 }
 
 export function createIngestHandler(deps: IngestDependencies) {
@@ -41,7 +44,7 @@ export function createIngestHandler(deps: IngestDependencies) {
       if (source !== undefined && !isSourceName(source)) {
         throw errors.validation([{ path: 'source', message: `must be one of ${SOURCE_NAMES.join(', ')}` }], NOTHING_STORED);
       }
-      return storePayloads(event.body as unknown, { store: deps.store, source, retentionDays: deps.retentionDays, webCallNumber: deps.webCallNumber });
+      return storePayloads(event.body as unknown, { store: deps.store, source, retentionDays: deps.retentionDays, webCallNumber: deps.webCallNumber, onStored: deps.onStored });
     });
 }
 

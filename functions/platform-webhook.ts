@@ -9,6 +9,7 @@ import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Call } from '../lib/call';
 import { ApiError, errors } from '../lib/http/errors';
 import { HANDLER_OPTIONS, jsonErrors, limitBodySize, limitJsonShape, requireUtf8Body } from '../lib/http/middleware';
 import { NOTHING_STORED, storePayloads } from '../lib/http/store-payloads';
@@ -24,6 +25,8 @@ export interface WebhookDependencies {
   retentionDays: number;
   maxBodyBytes: number;
   webCallNumber?: string | undefined;
+  /** See StorePayloadsOptions.onStored (local mode: push to Cekura). */
+  onStored?: ((calls: Call[]) => void) | undefined;
   now?: () => number;
 }
 
@@ -57,6 +60,7 @@ export function createWebhookHandler(deps: WebhookDependencies) {
         source: event.pathParameters!.platform as 'vapi' | 'retell' | 'elevenlabs',
         retentionDays: deps.retentionDays,
         webCallNumber: deps.webCallNumber,
+        onStored: deps.onStored,
       }),
     );
 }

@@ -119,6 +119,18 @@ export function toCallRecord({ source, call }: SourcedCall, options: { retention
     startedAt: call.startedAt,
     expiresAt: Math.floor(Date.parse(call.startedAt) / 1000) + Math.round(options.retentionDays * 86_400),
     json,
-    responseBytes: Buffer.byteLength(JSON.stringify(json)) - 2,
+    responseBytes: bytesAsJsonString(json),
   };
+}
+
+/**
+ * UTF-8 bytes of `json` once escaped inside another JSON string (as a Lambda response body is),
+ * without serialising it a second time. JSON.stringify already escaped every control character and
+ * lone surrogate, so only `"` and `\\` are escaped again, one extra byte each.
+ */
+export function bytesAsJsonString(json: string): number {
+  let escapes = 0;
+  for (let i = json.indexOf('"'); i !== -1; i = json.indexOf('"', i + 1)) escapes++;
+  for (let i = json.indexOf('\\'); i !== -1; i = json.indexOf('\\', i + 1)) escapes++;
+  return Buffer.byteLength(json) + escapes;
 }

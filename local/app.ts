@@ -9,13 +9,13 @@ import { handler as fallbackHandler } from '../functions/fallback';
 import { createWebhookHandler } from '../functions/platform-webhook';
 import { createReadHandler } from '../functions/read-calls';
 import { webhookSecretsProvider } from '../lib/secrets/webhook-secrets';
-import { keyCheck } from '../lib/auth';
 import { createDocumentClient } from '../lib/store/client';
 import { ensureCallsTable } from '../lib/store/create-table';
 import { DynamoCallStore } from '../lib/store/dynamodb-call-store';
 import type { LambdaName } from '../lib/routes';
 import { createApiServer, type HttpHandler } from './api-gateway';
-import { localKeys } from './dev-keys';
+import { localKeyProvider, localKeys } from './dev-keys';
+import { localPusherFromEnv } from './cekura-push';
 import { type DynamoBackend, startEmbeddedDynamo } from './embedded-dynamodb';
 
 export interface LocalAppOptions {
@@ -60,21 +60,27 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
     await ensureCallsTable(client, tableName);
     const store = new DynamoCallStore(client, { tableName });
     const keys = localKeys(env, dataDir);
-    const readKeys = keyCheck(keys.read);
-    const ingestKeys = keyCheck(keys.ingest);
+    // Re-read from dev-keys.json when it changes: `npm run keys -- rotate` needs no restart.
+    const readKeys = localKeyProvider('read', env, dataDir);
+    const ingestKeys = localKeyProvider('ingest', env, dataDir);
+    // Push to Cekura after each ingest, when CEKURA_AGENT_ID (and CEKURA_API_KEY) are set.
+    const pusher = localPusherFromEnv(env);
+    const onStored = pusher && ((calls: Parameters<typeof pusher.push>[0]) => pusher.push(calls));
+    if (pusher) options.onNotice?.(`Pushing stored calls to Cekura (agent ${env.CEKURA_AGENT_ID})`);
 
     const handlers: Record<LambdaName, HttpHandler> = {
       readCalls: createReadHandler({
         store,
-        keys: async () => readKeys,
+        keys: readKeys,
         maxWindowDays: number(env.MAX_WINDOW_DAYS, DEFAULTS.maxWindowDays),
       }) as unknown as HttpHandler,
       ingestCalls: createIngestHandler({
         store,
-        keys: async () => ingestKeys,
+        keys: ingestKeys,
         retentionDays: number(env.RETENTION_DAYS, DEFAULTS.retentionDays),
         maxBodyBytes: number(env.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes),
         webCallNumber: env.WEB_CALL_NUMBER || undefined,
+        onStored,
       }) as unknown as HttpHandler,
       platformWebhook: createWebhookHandler({
         store,
@@ -82,6 +88,7 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
         retentionDays: number(env.RETENTION_DAYS, DEFAULTS.retentionDays),
         maxBodyBytes: number(env.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes),
         webCallNumber: env.WEB_CALL_NUMBER || undefined,
+        onStored,
       }) as unknown as HttpHandler,
       fallback: fallbackHandler as unknown as HttpHandler,
     };
@@ -102,6 +109,7 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
       stop: async () => {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await pusher?.stop();
         client.destroy();
         await embedded?.stop();
       },

@@ -1,13 +1,38 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseKeyList } from '../lib/auth';
+import { type KeyCheck, keyCheck, parseKeyList } from '../lib/auth';
+import type { KeyCheckProvider, KeyScope } from '../lib/secrets/api-keys';
 
 export interface LocalKeys {
   read: string[];
   ingest: string[];
   /** True when the keys were generated for local use (and kept in the data folder). */
   generated: boolean;
+}
+
+/** `<dataDir>/dev-keys.json`: each scope's keys, comma-separated like the deployed secrets, newest last. */
+type StoredKeys = Record<KeyScope, string>;
+
+export const devKeysFile = (dataDir: string) => join(dataDir, 'dev-keys.json');
+
+const ENV_KEYS: Record<KeyScope, string> = { read: 'READ_API_KEYS', ingest: 'INGEST_API_KEYS' };
+
+export function newDevKey(scope: KeyScope): string {
+  return `dev_${scope}_${randomBytes(18).toString('base64url')}`;
+}
+
+function readStored(dataDir: string): StoredKeys | undefined {
+  const file = devKeysFile(dataDir);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StoredKeys) : undefined;
+}
+
+/** Written whole to a temporary file, then renamed: a reader never sees half a file. */
+function writeStored(dataDir: string, keys: StoredKeys): void {
+  mkdirSync(dataDir, { recursive: true });
+  const file = devKeysFile(dataDir);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
 }
 
 /**
@@ -19,13 +44,53 @@ export function localKeys(env: NodeJS.ProcessEnv, dataDir: string): LocalKeys {
   const ingest = parseKeyList(env.INGEST_API_KEYS);
   if (read.length > 0 && ingest.length > 0) return { read, ingest, generated: false };
 
-  const file = join(dataDir, 'dev-keys.json');
-  let stored: { read: string; ingest: string } | undefined;
-  if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8')) as { read: string; ingest: string };
+  let stored = readStored(dataDir);
   if (!stored) {
-    stored = { read: `dev_read_${randomBytes(18).toString('base64url')}`, ingest: `dev_ingest_${randomBytes(18).toString('base64url')}` };
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+    stored = { read: newDevKey('read'), ingest: newDevKey('ingest') };
+    writeStored(dataDir, stored);
   }
-  return { read: read.length > 0 ? read : [stored.read], ingest: ingest.length > 0 ? ingest : [stored.ingest], generated: true };
+  return {
+    read: read.length > 0 ? read : parseKeyList(stored.read),
+    ingest: ingest.length > 0 ? ingest : parseKeyList(stored.ingest),
+    generated: true,
+  };
+}
+
+/**
+ * The keys a running local server accepts for a scope. From the env var when set (fixed); else
+ * from dev-keys.json, re-read whenever the file changes, so `npm run keys -- rotate` takes effect
+ * without a restart, as a changed secret does for the deployed Lambdas.
+ */
+export function localKeyProvider(scope: KeyScope, env: NodeJS.ProcessEnv, dataDir: string): KeyCheckProvider {
+  const fromEnv = parseKeyList(env[ENV_KEYS[scope]]);
+  if (fromEnv.length > 0) {
+    const check = keyCheck(fromEnv);
+    return async () => check;
+  }
+  const file = devKeysFile(dataDir);
+  let cached: { version: string; check: KeyCheck } | undefined;
+  return async () => {
+    const stat = statSync(file, { throwIfNoEntry: false });
+    const version = stat ? `${stat.mtimeMs}:${stat.size}:${stat.ino}` : 'missing';
+    if (cached?.version !== version) cached = { version, check: keyCheck(parseKeyList(readStored(dataDir)?.[scope])) };
+    return cached.check;
+  };
+}
+
+/** Step 1 of a rotation: adds a new key to the scope's dev keys (the old ones stay valid). Returns it. */
+export function addDevKey(dataDir: string, scope: KeyScope): string {
+  const stored = readStored(dataDir) ?? { read: newDevKey('read'), ingest: newDevKey('ingest') };
+  const key = newDevKey(scope);
+  writeStored(dataDir, { ...stored, [scope]: [...parseKeyList(stored[scope]), key].join(',') });
+  return key;
+}
+
+/** Step 2 of a rotation: keeps only the scope's newest key. Returns the keys removed. */
+export function retireOldDevKeys(dataDir: string, scope: KeyScope): string[] {
+  const stored = readStored(dataDir);
+  if (!stored) throw new Error(`${devKeysFile(dataDir)} does not exist: there are no dev keys to retire`);
+  const keys = parseKeyList(stored[scope]);
+  if (keys.length < 2) return [];
+  writeStored(dataDir, { ...stored, [scope]: keys[keys.length - 1]! });
+  return keys.slice(0, -1);
 }

@@ -5,8 +5,9 @@ import { startLocalApp } from './app';
 
 async function main(): Promise<void> {
   const app = await startLocalApp({ onNotice: (line) => console.log(line) });
-  const read = app.keys.read[0]!;
-  const ingest = app.keys.ingest[0]!;
+  // The newest key: after `npm run keys -- rotate`, the one clients should switch to.
+  const read = app.keys.read[app.keys.read.length - 1]!;
+  const ingest = app.keys.ingest[app.keys.ingest.length - 1]!;
   const now = new Date();
   const sample = JSON.stringify({
     id: 'demo-call-1',

@@ -83,6 +83,11 @@ export function makeCall(random: () => number, shape: CallShape): Record<string,
   const messages: Record<string, unknown>[] = [];
   let t = round2(0.4 + random());
   let bytes = 0;
+  /** Adds a message; returns its size in the stored JSON (only measured when a size is asked for). */
+  const push = (message: Record<string, unknown>) => {
+    messages.push(message);
+    return shape.transcriptBytes === undefined ? 0 : Buffer.byteLength(JSON.stringify(message)) + 1;
+  };
   const wanted = shape.messages ?? Number.POSITIVE_INFINITY;
   const wantedBytes = shape.transcriptBytes ?? Number.POSITIVE_INFINITY;
   // One tool exchange after every 4th user turn, as agents look things up mid-call.
@@ -90,14 +95,12 @@ export function makeCall(random: () => number, shape: CallShape): Record<string,
   while (messages.length < wanted && bytes < wantedBytes) {
     const bot = sentence(random, between(random, 40, 260));
     const botEnd = round2(t + bot.length / 15);
-    messages.push({ role: 'bot', content: bot, start_time: t, end_time: botEnd });
-    bytes += bot.length + 60;
+    bytes += push({ role: 'bot', content: bot, start_time: t, end_time: botEnd });
     t = round2(botEnd + 0.3 + random());
     if (messages.length >= wanted) break;
     const user = sentence(random, between(random, 4, 140));
     const userEnd = round2(t + user.length / 14);
-    messages.push({ role: 'user', content: user, start_time: t, end_time: userEnd });
-    bytes += user.length + 60;
+    bytes += push({ role: 'user', content: user, start_time: t, end_time: userEnd });
     t = round2(userEnd + 0.2 + random());
     turn++;
     if (turn % 4 === 0 && messages.length + 2 <= wanted) {
@@ -105,9 +108,8 @@ export function makeCall(random: () => number, shape: CallShape): Record<string,
       const id = `call_${Math.floor(random() * 1e12).toString(36)}`;
       const args = { customer_id: `cus_${Math.floor(random() * 1e9).toString(36)}`, date: `2025-03-${between(random, 10, 28)}`, time: `${between(random, 8, 17)}:${random() < 0.5 ? '00' : '30'}`, notes: sentence(random, between(random, 10, 60)) };
       const result = { ok: true, slots: Array.from({ length: between(random, 1, 4) }, () => `${between(random, 8, 17)}:${random() < 0.5 ? '00' : '30'}`), message: sentence(random, between(random, 20, 120)) };
-      messages.push({ role: 'function_call', content: '', start_time: t, end_time: round2(t + 0.05), data: { id, name, arguments: shape.clientForms && random() < 0.5 ? args : JSON.stringify(args) } });
-      messages.push({ role: 'function_call_result', content: '', start_time: round2(t + 0.05), end_time: round2(t + 0.4), data: { id, name, result: JSON.stringify(result) } });
-      bytes += 400;
+      bytes += push({ role: 'function_call', content: '', start_time: t, end_time: round2(t + 0.05), data: { id, name, arguments: shape.clientForms && random() < 0.5 ? args : JSON.stringify(args) } });
+      bytes += push({ role: 'function_call_result', content: '', start_time: round2(t + 0.05), end_time: round2(t + 0.4), data: { id, name, result: JSON.stringify(result) } });
       t = round2(t + 0.6);
     }
   }
@@ -142,7 +144,7 @@ export function typicalCall(random: () => number, id: string, number: string, st
   return makeCall(random, { id, number, startedAt, messages: 40, clientForms });
 }
 
-/** A call whose stored JSON is just over 1 MB (1,048,576 bytes). */
+/** A call whose transcript (its messages' JSON) is just over 1 MB (1,048,576 bytes). */
 export function longCall(random: () => number, id: string, number: string, startedAt: number): Record<string, unknown> {
   return makeCall(random, { id, number, startedAt, transcriptBytes: 1024 * 1024 });
 }

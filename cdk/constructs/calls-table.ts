@@ -5,6 +5,8 @@ import { CALLS_TABLE, type IndexName } from '../../lib/store/table-schema';
 
 export interface CallsTableProps {
   removalPolicy: RemovalPolicy;
+  /** A DynamoDB stream of the table's changes (the Cekura forwarder reads NEW_IMAGE); none by default. */
+  stream?: dynamodb.StreamViewType;
 }
 
 /** The calls table, built from the same schema constants the DynamoDB adapter and local mode use. */
@@ -22,6 +24,7 @@ export class CallsTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: props.removalPolicy,
+      ...(props.stream ? { stream: props.stream } : {}),
     });
 
     for (const index of Object.values(CALLS_TABLE.indexes)) {

@@ -95,8 +95,18 @@ export interface WebhookRequest {
 
 /** The HTTP request to send. Log `describeRequest(request)`, never the request itself: it holds the key. */
 export function webhookRequest(payload: WebhookPayload, apiKey: string, url = CEKURA_WEBHOOK_DEFAULT_URL): WebhookRequest {
-  if (!/^https:\/\//.test(url)) throw new Error('The Cekura webhook URL must be https');
+  if (!/^https:\/\//.test(url) && !isLoopbackHttp(url)) throw new Error('The Cekura webhook URL must be https');
   return { url, method: 'POST', headers: { 'Content-Type': 'application/json', [CEKURA_API_KEY_HEADER]: apiKey }, body: JSON.stringify(payload) };
+}
+
+/** Plain http only to this machine: a local stand-in for Cekura (tests, local mode), never the network. */
+function isLoopbackHttp(url: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(url);
+    return protocol === 'http:' && (hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]');
+  } catch {
+    return false;
+  }
 }
 
 /** What may be logged about a request: where it goes and what it carries, not the key. */

@@ -92,8 +92,20 @@ const TRANSIENT_ERRORS = new Set([
 ]);
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
+/**
+ * A network failure whose code was lost on the way: the SDK's retry layer rewraps anything that is
+ * not `instanceof Error` as `new Error("AWS SDK error wrapper for Error: connect ECONNREFUSED …")`,
+ * which happens to errors from another realm (Node's own, seen from a vm context such as jest's).
+ */
+const NETWORK_ERROR_IN_MESSAGE = new RegExp(`\\b(${[...NETWORK_ERROR_CODES].join('|')})\\b`);
+
 function isTransient(error: Error & { code?: string; $retryable?: unknown }): boolean {
-  return TRANSIENT_ERRORS.has(error.name) || NETWORK_ERROR_CODES.has(error.code ?? '') || error.$retryable !== undefined;
+  return (
+    TRANSIENT_ERRORS.has(error.name) ||
+    NETWORK_ERROR_CODES.has(error.code ?? '') ||
+    error.$retryable !== undefined ||
+    NETWORK_ERROR_IN_MESSAGE.test(error.message ?? '')
+  );
 }
 
 /**

@@ -3,6 +3,7 @@
  * payload, store all of them or none, and answer `{ stored, ids, ignored? }`.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Call } from '../call';
 import { parseIngestBody, toCallRecord } from '../ingest';
 import { logger } from '../logger';
 import { MAX_RESPONSE_BYTES } from '../query';
@@ -18,6 +19,11 @@ export interface StorePayloadsOptions {
   source: SourceName | undefined;
   retentionDays: number;
   webCallNumber: string | undefined;
+  /**
+   * Called with the calls just stored, after the write succeeded (local mode pushes them to Cekura).
+   * Must not block: the response does not wait for it, and what it throws is logged, not answered.
+   */
+  onStored?: ((calls: Call[]) => void) | undefined;
 }
 
 export async function storePayloads(body: unknown, options: StorePayloadsOptions): Promise<APIGatewayProxyStructuredResultV2> {
@@ -33,6 +39,14 @@ export async function storePayloads(body: unknown, options: StorePayloadsOptions
     if (!(error instanceof CallTooLargeError)) throw error;
     const issues = error.ids.map((id) => ({ path: `id=${id}`, message: `call "${id}" is too large to store, even compressed` }));
     throw errors.payloadTooLarge('No call was stored: some calls are too large.', issues);
+  }
+
+  if (options.onStored) {
+    try {
+      options.onStored(parsed.calls.map((sourced) => sourced.call));
+    } catch (error) {
+      logger.error('after-store hook failed', { error: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   logger.info('calls stored', { stored: records.length, ignored: parsed.ignored.length, source: options.source ?? 'detected' });

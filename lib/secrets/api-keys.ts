@@ -27,8 +27,11 @@ export const SECRETS_CLIENT_LIMITS = {
 } as const;
 
 let sharedProvider: SecretsProvider | undefined;
-/** One provider (one client, one cache) per process, created on first use so it reads the env then. */
-function secretsProvider(): SecretsProvider {
+/**
+ * One provider (one client with SECRETS_CLIENT_LIMITS, one cache) per process, created on first use
+ * so it reads the env then. Every secret the functions read goes through it.
+ */
+export function secretsProvider(): SecretsProvider {
   sharedProvider ??= new SecretsProvider({
     clientConfig: { maxAttempts: SECRETS_CLIENT_LIMITS.maxAttempts, requestHandler: { ...SECRETS_CLIENT_LIMITS.requestHandler } },
   });

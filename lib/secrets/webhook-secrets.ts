@@ -4,10 +4,9 @@
  * holding `{ "vapi": "...", "retell": "...", "elevenlabs": "..." }` when deployed, re-read every
  * few minutes so a rotated secret needs no redeploy.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { parseKeyList } from '../auth';
 import { WEBHOOK_PLATFORMS, type WebhookPlatform } from '../webhooks/signatures';
-import { KeysUnavailableError } from './api-keys';
+import { KeysUnavailableError, secretsProvider } from './api-keys';
 
 export type WebhookSecrets = Record<WebhookPlatform, string[]>;
 export type WebhookSecretsProvider = () => Promise<WebhookSecrets>;
@@ -28,7 +27,8 @@ export function webhookSecretsProvider(env: NodeJS.ProcessEnv = process.env): We
   return async () => {
     let value: unknown;
     try {
-      value = await getSecret(secretId, { maxAge: 300, transform: 'json' });
+      // The shared provider: its client has timeouts, so an unreachable Secrets Manager is a quick 503.
+      value = await secretsProvider().get(secretId, { maxAge: 300, transform: 'json' });
     } catch (error) {
       throw new KeysUnavailableError('could not read the webhook secrets', { cause: error });
     }

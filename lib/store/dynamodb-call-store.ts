@@ -12,7 +12,13 @@ import { CALLS_TABLE } from './table-schema';
 export const MAX_STORED_DOC_BYTES = 390 * 1024;
 /** Calls above this are stored gzip-compressed: long transcripts would not fit otherwise. */
 export const COMPRESS_ABOVE_BYTES = 32 * 1024;
-const GZIP_LEVEL = 6;
+/**
+ * Chosen by measurement (`npm run bench`, the gzip row; docs/performance.md): every stored KB of a call is
+ * paid three times over in write units (the table and both indexes carry the document) and again on
+ * every read, which costs far more than the CPU the highest level takes over the default. For a
+ * 1 MB transcript, level 9 stores about 1% less than 6 and 12% less than 1.
+ */
+export const GZIP_LEVEL = 9;
 const BATCH_SIZE = 25;
 
 interface StoredItem {
@@ -35,6 +41,11 @@ export interface DynamoCallStoreOptions {
   /** Base delay of the exponential backoff between those attempts. */
   backoffBaseMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Called with the capacity units each request consumed (DynamoDB's ReturnConsumedCapacity), to
+   * watch what reads and writes cost. Not set: DynamoDB is not asked for them.
+   */
+  onCapacity?: (operation: 'Query' | 'BatchWriteItem', capacityUnits: number) => void;
 }
 
 export class DynamoCallStore implements CallStore {
@@ -42,12 +53,14 @@ export class DynamoCallStore implements CallStore {
   private readonly maxWriteAttempts: number;
   private readonly backoffBaseMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly onCapacity: DynamoCallStoreOptions['onCapacity'];
 
   constructor(private readonly client: DynamoDBDocumentClient, options: DynamoCallStoreOptions) {
     this.tableName = options.tableName;
     this.maxWriteAttempts = options.maxWriteAttempts ?? 8;
     this.backoffBaseMs = options.backoffBaseMs ?? 25;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.onCapacity = options.onCapacity;
   }
 
   async putCalls(records: readonly CallRecord[]): Promise<void> {
@@ -68,7 +81,10 @@ export class DynamoCallStore implements CallStore {
   private async writeBatch(items: StoredItem[]): Promise<void> {
     let pending: Record<string, unknown>[] = items.map((Item) => ({ PutRequest: { Item } }));
     for (let stalled = 0; ; ) {
-      const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+      const result = await this.client.send(
+        new BatchWriteCommand({ RequestItems: { [this.tableName]: pending }, ...(this.onCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}) }),
+      );
+      if (this.onCapacity) this.onCapacity('BatchWriteItem', (result.ConsumedCapacity ?? []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0));
       const left = (result.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
       if (left.length === 0) return;
       stalled = left.length < pending.length ? 0 : stalled + 1;
@@ -81,11 +97,19 @@ export class DynamoCallStore implements CallStore {
     }
   }
 
+  /**
+   * One Query per partition for most pages. Every call read is paid for in read units, so a Query
+   * asks for at most one call more than the page can use: up to `limit`, and, once the page has
+   * seen calls, no more than the rest of the byte budget holds if they are as large as the largest
+   * so far. Without that, a page of long transcripts would read (and pay for) up to 1 MB of calls
+   * that the next page reads again.
+   */
   async queryCalls(query: CallQuery): Promise<CallPage> {
     const partitions = partitionsFor(query);
     const start = query.after === undefined ? undefined : decodePosition(query.after, partitions);
     const calls: string[] = [];
     let bytes = 2; // the array's brackets
+    let largest = 0; // response bytes of the largest call on this page, with its comma
     let last: { partition: number; item: IndexItem } | undefined;
 
     for (let p = start?.partition ?? 0; p < partitions.length; p++) {
@@ -93,13 +117,18 @@ export class DynamoCallStore implements CallStore {
       let exclusiveStartKey = p === start?.partition ? start.key : undefined;
       do {
         const remaining = query.limit - calls.length;
-        // One more than needed: seeing it is how we know another page exists.
-        const page = await this.client.send(new QueryCommand(queryInput(this.tableName, partition, query, remaining + 1, exclusiveStartKey)));
+        // How many more calls the byte budget holds if they are as large as the largest so far.
+        const fit = largest === 0 ? remaining : Math.max(0, Math.floor((query.maxBytes - bytes) / largest));
+        // One more than can be used: seeing it is how a page knows another exists.
+        const limit = Math.min(remaining, fit) + 1;
+        const page = await this.client.send(new QueryCommand(queryInput(this.tableName, partition, query, limit, exclusiveStartKey, this.onCapacity !== undefined)));
+        if (this.onCapacity) this.onCapacity('Query', page.ConsumedCapacity?.CapacityUnits ?? 0);
         for (const item of (page.Items ?? []) as IndexItem[]) {
           const full = calls.length >= query.limit || (calls.length > 0 && bytes + item.sz + 1 > query.maxBytes);
           if (full) return { calls, next: encodePosition(last!.partition, last!.item, partitions) };
           calls.push(readDoc(item));
           bytes += item.sz + 1;
+          largest = Math.max(largest, item.sz + 1);
           last = { partition: p, item };
         }
         exclusiveStartKey = page.LastEvaluatedKey;
@@ -118,7 +147,8 @@ function toItem(record: CallRecord): StoredItem {
     exp: record.expiresAt,
     sz: record.responseBytes,
   };
-  if (Buffer.byteLength(record.json) > COMPRESS_ABOVE_BYTES) item.docz = gzipSync(record.json, { level: GZIP_LEVEL });
+  // responseBytes >= the UTF-8 length, so most calls skip measuring it.
+  if (record.responseBytes > COMPRESS_ABOVE_BYTES && Buffer.byteLength(record.json) > COMPRESS_ABOVE_BYTES) item.docz = gzipSync(record.json, { level: GZIP_LEVEL });
   else item.doc = record.json;
   return item;
 }
@@ -128,9 +158,17 @@ function storedDocBytes(item: StoredItem): number {
 }
 
 function readDoc(item: IndexItem): string {
+  return decodeStoredDoc(item);
+}
+
+/**
+ * A stored call's JSON, from an item as the SDK returns it or as a DynamoDB Streams image carries it
+ * (there `docz` is base64 text). Exported for the Cekura forwarder, which reads new stream images.
+ */
+export function decodeStoredDoc(item: { pk?: string; doc?: string; docz?: Uint8Array | string }): string {
   if (item.doc !== undefined) return item.doc;
-  if (item.docz !== undefined) return gunzipSync(item.docz).toString('utf8');
-  throw new Error(`stored call ${item.pk} has no document`);
+  if (item.docz !== undefined) return gunzipSync(typeof item.docz === 'string' ? Buffer.from(item.docz, 'base64') : item.docz).toString('utf8');
+  throw new Error(`stored call ${item.pk ?? '(no key)'} has no document`);
 }
 
 interface Partition {
@@ -149,7 +187,14 @@ function partitionsFor(query: CallQuery): Partition[] {
   return days;
 }
 
-function queryInput(tableName: string, partition: Partition, query: CallQuery, limit: number, exclusiveStartKey: Record<string, unknown> | undefined): QueryCommandInput {
+function queryInput(
+  tableName: string,
+  partition: Partition,
+  query: CallQuery,
+  limit: number,
+  exclusiveStartKey: Record<string, unknown> | undefined,
+  returnCapacity: boolean,
+): QueryCommandInput {
   return {
     TableName: tableName,
     IndexName: partition.index.name,
@@ -170,6 +215,7 @@ function queryInput(tableName: string, partition: Partition, query: CallQuery, l
     ScanIndexForward: false,
     Limit: limit,
     ExclusiveStartKey: exclusiveStartKey,
+    ...(returnCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
   };
 }
 

@@ -89,6 +89,12 @@ function jsonResponse(statusCode: number, body: unknown): SmithyResponse {
 const awsError = (statusCode: number, type: string, message: string) =>
   jsonResponse(statusCode, { __type: `com.amazonaws.dynamodb.v20120810#${type}`, message });
 
+function bodyJson(body: unknown): Record<string, unknown> {
+  if (typeof body === 'string') return JSON.parse(body) as Record<string, unknown>;
+  if (body instanceof Uint8Array) return JSON.parse(new TextDecoder().decode(body)) as Record<string, unknown>;
+  throw new Error(`cannot read a request body of type ${typeof body}`);
+}
+
 async function drain(body: unknown): Promise<void> {
   if (body && typeof (body as Readable)[Symbol.asyncIterator] === 'function') {
     for await (const _ of body as Readable) {
@@ -115,7 +121,7 @@ export function injectFaults(client: { config: unknown }, decide: (request: Sent
     const target = request.headers['x-amz-target'] ?? '';
     const sent: SentRequest = {
       operation: target.split('.').pop() ?? target,
-      input: typeof request.body === 'string' ? (JSON.parse(request.body) as Record<string, unknown>) : {},
+      input: bodyJson(request.body),
       at: Date.now(),
     };
     state.sent.push(sent);
@@ -206,4 +212,33 @@ export function captureLogs(): { text(): string; lines(): string[]; restore(): v
       methods.forEach((m, i) => (console[m] = saved[i]!));
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/** Like test/support/events' invoke, with the Lambda context given (a deadline, for time budgets). */
+export async function invokeWithin(
+  handler: (event: never, context: Context) => Promise<unknown>,
+  event: unknown,
+  context: Context,
+): Promise<{ status: number; headers: Record<string, string>; body: unknown; raw: string | undefined; ms: number }> {
+  const started = Date.now();
+  const result = (await handler(event as never, context)) as { statusCode?: number; headers?: Record<string, unknown>; body?: string };
+  const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  let body: unknown;
+  try {
+    body = result.body === undefined ? undefined : JSON.parse(result.body);
+  } catch {
+    body = result.body;
+  }
+  return { status: result.statusCode ?? 0, headers, body, raw: result.body, ms: Date.now() - started };
+}
+
+/** A 503 as the API promises it: JSON error shape, Retry-After, and no stack or internals in the body. */
+export function expectUnavailable(result: { status: number; headers: Record<string, string>; body: unknown; raw: string | undefined }): void {
+  expect(result.status).toBe(503);
+  expect(result.headers['retry-after']).toMatch(/^\d+$/);
+  expect(isJsonError(result.body)).toBe(true);
+  expect((result.body as { error: { code: string } }).error.code).toBe('unavailable');
+  expect(result.raw).not.toMatch(/\bat .+:\d+|node_modules|Exception|Error:/);
 }

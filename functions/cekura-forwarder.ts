@@ -1,0 +1,107 @@
+/**
+ * DynamoDB Streams (new images) → Cekura's custom-provider webhook. Every call stored or replaced
+ * is pushed once per stream record; Cekura keys calls by id, so a re-delivery is harmless.
+ *
+ * Failures:
+ * - retryable after the in-process retries (timeout, 5xx, 429): reported in `batchItemFailures`,
+ *   so the event source mapping retries from that record, and after its own retries sends the
+ *   stream position to the dead-letter queue (its on-failure destination);
+ * - permanent (a 4xx retrying cannot fix, an undecodable item): sent to the dead-letter queue at
+ *   once, not retried. If that send fails, the record is reported as failed instead.
+ */
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Call } from '../lib/call';
+import { type DeadLetterSender, sqsDeadLetterSender } from '../lib/cekura-webhook/dead-letters';
+import { CEKURA_ENV, CEKURA_KEY_PLACEHOLDER, cekuraConfigFromEnv, type ForwardOptions, forwardCalls } from '../lib/cekura-webhook/forward';
+import { logger } from '../lib/logger';
+import { decodeStoredDoc } from '../lib/store/dynamodb-call-store';
+
+export interface ForwarderDependencies {
+  forward: Omit<ForwardOptions, 'signal'>;
+  deadLetters: DeadLetterSender;
+}
+
+interface Decoded {
+  record: DynamoDBRecord;
+  pk: string | undefined;
+  call?: Call;
+  error?: string;
+}
+
+function decode(record: DynamoDBRecord): Decoded {
+  const image = record.dynamodb?.NewImage;
+  const pk = image?.pk?.S;
+  try {
+    if (!image) throw new Error('the stream record has no new image (is the stream NEW_IMAGE?)');
+    const json = decodeStoredDoc({ pk, doc: image.doc?.S, docz: image.docz?.B as string | undefined });
+    return { record, pk, call: JSON.parse(json) as Call };
+  } catch (error) {
+    return { record, pk, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+export function createForwarderHandler(deps: ForwarderDependencies) {
+  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    // REMOVE (TTL expiry) carries no new image and nothing to push.
+    const decoded = event.Records.filter((r) => r.eventName === 'INSERT' || r.eventName === 'MODIFY').map(decode);
+
+    // One push per call: the latest image wins when a call was replaced within the batch.
+    const latest = new Map<string, Call>();
+    for (const d of decoded) if (d.call) latest.set(d.call.id, d.call);
+    const result = await forwardCalls([...latest.values()], deps.forward);
+    const failedById = new Map(result.failed.map((f) => [f.id, f]));
+
+    const failures: string[] = [];
+    for (const d of decoded) {
+      const failed = d.call ? failedById.get(d.call.id) : { permanent: true, status: undefined, reason: `undecodable stored call: ${d.error}` };
+      if (!failed) continue;
+      const sequenceNumber = d.record.dynamodb?.SequenceNumber;
+      if (!failed.permanent) {
+        if (sequenceNumber) failures.push(sequenceNumber);
+        continue;
+      }
+      try {
+        await deps.deadLetters({
+          pk: d.pk,
+          callId: d.call?.id,
+          status: failed.status,
+          reason: failed.reason,
+          eventId: d.record.eventID,
+          sequenceNumber,
+          at: new Date().toISOString(),
+        });
+        logger.warn('cekura push dead-lettered', { pk: d.pk, status: failed.status });
+      } catch (error) {
+        logger.error('could not dead-letter a refused call: reporting it as failed', { pk: d.pk, error: error instanceof Error ? error.message : String(error) });
+        if (sequenceNumber) failures.push(sequenceNumber);
+      }
+    }
+    return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+let lambdaHandler: ReturnType<typeof createForwarderHandler> | undefined;
+
+export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  if (!lambdaHandler) {
+    const config = cekuraConfigFromEnv();
+    if (!config) throw new Error(`${CEKURA_ENV.agentId} is not set`);
+    const secretId = process.env[CEKURA_ENV.apiKeySecretId];
+    const dlqUrl = process.env[CEKURA_ENV.dlqUrl];
+    if (!secretId || !dlqUrl) throw new Error(`${CEKURA_ENV.apiKeySecretId} and ${CEKURA_ENV.dlqUrl} must be set`);
+    lambdaHandler = createForwarderHandler({
+      forward: {
+        ...config,
+        apiKey: async () => {
+          // Re-read every few minutes, so pasting the key into the secret needs no redeploy.
+          const value = await getSecret(secretId, { maxAge: 300 });
+          if (typeof value !== 'string' || value.trim() === '' || value.trim() === CEKURA_KEY_PLACEHOLDER) throw new Error('The Cekura API key secret is empty: put the key in it');
+          return value.trim();
+        },
+      },
+      deadLetters: sqsDeadLetterSender({ queueUrl: dlqUrl }),
+    });
+  }
+  return lambdaHandler(event);
+};

@@ -1,0 +1,50 @@
+/**
+ * Local mode's push to Cekura: the forwarder logic the deployed stack runs from DynamoDB Streams,
+ * run here after each successful ingest instead. Fire and forget: the ingest response never waits
+ * for Cekura, and a failed push is logged (there is no dead-letter queue locally).
+ */
+import type { Call } from '../lib/call';
+import { CEKURA_ENV, cekuraConfigFromEnv, forwardCalls, type ForwardOptions } from '../lib/cekura-webhook/forward';
+import { logger } from '../lib/logger';
+
+export interface LocalPusher {
+  push(calls: Call[]): void;
+  /** Resolves once every push started so far is done. */
+  idle(): Promise<void>;
+  /** Stops retrying, then waits for what is in flight. */
+  stop(): Promise<void>;
+}
+
+/** A pusher from CEKURA_* env, or undefined when CEKURA_AGENT_ID is unset. */
+export function localPusherFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<ForwardOptions> = {}): LocalPusher | undefined {
+  const config = cekuraConfigFromEnv(env);
+  if (!config) return undefined;
+  const apiKey = env[CEKURA_ENV.apiKey];
+  if (!apiKey) throw new Error(`${CEKURA_ENV.agentId} is set but ${CEKURA_ENV.apiKey} is not: set both to push calls to Cekura`);
+  return createLocalPusher({ ...config, apiKey, ...overrides });
+}
+
+export function createLocalPusher(options: Omit<ForwardOptions, 'signal'>): LocalPusher {
+  const abort = new AbortController();
+  const pending = new Set<Promise<void>>();
+  const idle = async () => {
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+  };
+  return {
+    push(calls) {
+      if (abort.signal.aborted || calls.length === 0) return;
+      const run = forwardCalls(calls, { ...options, signal: abort.signal })
+        .then((result) => {
+          if (result.failed.length > 0) logger.error('cekura push failed (local mode has no dead-letter queue: re-send the calls to push them again)', { ids: result.failed.map((f) => f.id) });
+        })
+        .catch((error: unknown) => logger.error('cekura push failed', { error: error instanceof Error ? error.message : String(error) }))
+        .finally(() => pending.delete(run));
+      pending.add(run);
+    },
+    idle,
+    async stop() {
+      abort.abort();
+      await idle();
+    },
+  };
+}

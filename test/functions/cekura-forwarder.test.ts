@@ -1,0 +1,163 @@
+/**
+ * The forwarder Lambda: DynamoDB Streams new images → Cekura (a real HTTP server on loopback),
+ * partial batch failures for what may still succeed, the dead-letter queue at once for refusals.
+ */
+import { gzipSync } from 'node:zlib';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import * as v from 'valibot';
+import { CallSchema } from '../../lib/call';
+import { createHash } from 'node:crypto';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { type DeadLetter, sqsDeadLetterSender } from '../../lib/cekura-webhook/dead-letters';
+import { createForwarderHandler } from '../../functions/cekura-forwarder';
+import { captureOutput, type FakeCekura, startFakeCekura } from '../support/fake-cekura';
+import { sampleCall } from '../support/fixtures';
+
+const KEY = 'ck_live_forwarder_SECRET_9876';
+const STARTED = new Date(Date.now() - 2 * 60_000).toISOString();
+
+let seq = 100;
+/** A stream record as Lambda delivers it: DynamoDB JSON, `docz` as base64. */
+function streamRecord(id: string, options: { eventName?: 'INSERT' | 'MODIFY' | 'REMOVE'; compressed?: boolean; content?: string; broken?: boolean } = {}): DynamoDBRecord {
+  const json = JSON.stringify(v.parse(CallSchema, sampleCall({ id, ...(options.content ? { messages: [{ role: 'bot', content: options.content, start_time: 0, end_time: 1 }] } : {}) }, STARTED)));
+  const eventName = options.eventName ?? 'INSERT';
+  const image = options.broken
+    ? { pk: { S: `custom#${id}` } }
+    : { pk: { S: `custom#${id}` }, ...(options.compressed ? { docz: { B: gzipSync(json).toString('base64') } } : { doc: { S: json } }) };
+  seq += 1;
+  return {
+    eventID: `evt-${seq}`,
+    eventName,
+    eventSource: 'aws:dynamodb',
+    dynamodb: {
+      Keys: { pk: { S: `custom#${id}` } },
+      SequenceNumber: String(seq),
+      StreamViewType: 'NEW_IMAGE',
+      ...(eventName === 'REMOVE' ? {} : { NewImage: image as never }),
+    },
+  };
+}
+const event = (...records: DynamoDBRecord[]): DynamoDBStreamEvent => ({ Records: records });
+const idsSent = (cekura: FakeCekura) => cekura.requests.map((r) => r.json.calls.map((c: { id: string }) => c.id));
+
+let cekura: FakeCekura;
+let letters: DeadLetter[];
+let logs: ReturnType<typeof captureOutput>;
+
+beforeEach(async () => {
+  cekura = await startFakeCekura();
+  letters = [];
+  logs = captureOutput();
+});
+afterEach(async () => {
+  logs.restore();
+  await cekura.close();
+});
+
+const handler = (overrides: { deadLetters?: (l: DeadLetter) => Promise<void> } = {}) =>
+  createForwarderHandler({
+    forward: { agentId: 9, apiKey: async () => KEY, url: cekura.url, sleep: async () => {}, maxAttempts: 3 },
+    deadLetters: overrides.deadLetters ?? (async (letter) => void letters.push(letter)),
+  });
+
+describe('cekura forwarder handler', () => {
+  it('pushes inserted and replaced calls (plain and gzip items) in one request, skipping removals', async () => {
+    const result = await handler()(event(streamRecord('a'), streamRecord('b', { eventName: 'MODIFY', compressed: true }), streamRecord('gone', { eventName: 'REMOVE' })));
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(idsSent(cekura)).toEqual([['a', 'b']]);
+    expect(cekura.requests[0]!.json.agent_id).toBe(9);
+    expect(cekura.requests[0]!.headers['x-cekura-api-key']).toBe(KEY);
+  });
+
+  it('pushes a call replaced twice in one batch once, with its latest version', async () => {
+    await handler()(event(streamRecord('a', { content: 'first' }), streamRecord('a', { eventName: 'MODIFY', content: 'second' })));
+    expect(idsSent(cekura)).toEqual([['a']]);
+    expect(cekura.requests[0]!.json.calls[0].messages[0].content).toBe('second');
+  });
+
+  it('reports a call Cekura keeps failing as a partial batch failure, for the event source mapping to retry', async () => {
+    cekura.respondWith((r) => (r.json.calls.some((c: { id: string }) => c.id === 'flaky') ? 503 : 200));
+    const records = [streamRecord('ok-1'), streamRecord('flaky')];
+    const result = await handler()(event(...records));
+    // 503 is retryable: the batch is tried 3 times in process, then its records are reported failed
+    // (the mapping retries from the lowest; a re-sent call is harmless).
+    expect(cekura.requests).toHaveLength(3);
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(records.map((r) => r.dynamodb!.SequenceNumber));
+    expect(letters).toEqual([]);
+  });
+
+  it('dead-letters a call Cekura refuses (4xx) at once, without retrying it, and delivers the others', async () => {
+    cekura.respondWith((r) => (r.json.calls.some((c: { id: string }) => c.id === 'bad') ? { status: 400, body: '{"detail":"Run IDs not found or deleted: [1]"}' } : 200));
+    const bad = streamRecord('bad');
+    const result = await handler()(event(streamRecord('good'), bad));
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(idsSent(cekura)).toEqual([['good', 'bad'], ['good'], ['bad']]);
+    expect(letters).toEqual([
+      {
+        pk: 'custom#bad',
+        callId: 'bad',
+        status: 400,
+        reason: '{"detail":"Run IDs not found or deleted: [1]"}',
+        eventId: bad.eventID,
+        sequenceNumber: bad.dynamodb!.SequenceNumber,
+        at: expect.any(String),
+      },
+    ]);
+    expect(logs.text()).toContain('Run IDs not found or deleted');
+    expect(logs.text()).not.toContain(KEY);
+  });
+
+  it('dead-letters an item with no document, and reports the record failed when the dead-letter send fails', async () => {
+    const broken = streamRecord('broken', { broken: true });
+    const result = await handler()(event(broken));
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(letters).toMatchObject([{ pk: 'custom#broken', callId: undefined, status: undefined, reason: expect.stringMatching(/no document/) }]);
+
+    cekura.script(401);
+    const refused = streamRecord('r');
+    const failing = handler({ deadLetters: async () => Promise.reject(new Error('SQS down')) });
+    expect(await failing(event(refused))).toEqual({ batchItemFailures: [{ itemIdentifier: refused.dynamodb!.SequenceNumber }] });
+  });
+
+  it('fails the whole batch (for the mapping to retry) when the key cannot be read', async () => {
+    const noKey = createForwarderHandler({
+      forward: { agentId: 9, apiKey: async () => Promise.reject(new Error('secret unavailable')), url: cekura.url },
+      deadLetters: async (l) => void letters.push(l),
+    });
+    await expect(noKey(event(streamRecord('a')))).rejects.toThrow(/secret unavailable/);
+    expect(cekura.requests).toHaveLength(0);
+  });
+
+  it('skips and logs calls past the push window: nothing is sent, nothing fails', async () => {
+    const old: DynamoDBRecord = streamRecord('old');
+    const image = old.dynamodb!.NewImage! as { doc: { S: string } };
+    image.doc.S = JSON.stringify(v.parse(CallSchema, sampleCall({ id: 'old' }, '2025-01-01T10:00:00.000Z')));
+    expect(await handler()(event(old))).toEqual({ batchItemFailures: [] });
+    expect(cekura.requests).toHaveLength(0);
+    expect(logs.text()).toMatch(/cekura push skipped[^\n]*"old"/);
+  });
+});
+
+describe('SQS dead-letter sender', () => {
+  it('sends each letter as one SQS SendMessage to the queue, and fails when SQS refuses it', async () => {
+    // A loopback server in SQS's place: the real SDK client, only its endpoint changed.
+    const sqs = await startFakeCekura('/');
+    try {
+      const queueUrl = `${sqs.url.replace(/\/$/, '')}/123456789012/dlq`;
+      const client = new SQSClient({ endpoint: sqs.url, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, maxAttempts: 1 });
+      const send = sqsDeadLetterSender({ queueUrl, client });
+      const letter: DeadLetter = { pk: 'custom#x', callId: 'x', status: 400, reason: 'no', eventId: 'e', sequenceNumber: '1', at: '2025-01-01T00:00:00.000Z' };
+      sqs.script({ status: 200, body: JSON.stringify({ MessageId: 'm-1', MD5OfMessageBody: createHash('md5').update(JSON.stringify(letter)).digest('hex') }) });
+      await send(letter);
+      const [request] = sqs.requests;
+      expect(request!.headers['x-amz-target']).toBe('AmazonSQS.SendMessage');
+      expect(request!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/sqs\/aws4_request/);
+      expect(request!.json).toEqual({ QueueUrl: queueUrl, MessageBody: JSON.stringify(letter) });
+
+      sqs.script({ status: 400, body: '{"__type":"com.amazon.coral.service#AccessDeniedException","message":"denied"}' });
+      await expect(send(letter)).rejects.toThrow(/denied/i);
+    } finally {
+      await sqs.close();
+    }
+  });
+});
