@@ -26,18 +26,33 @@ function localCurlCommands(): string[] {
 }
 
 describe('README examples', () => {
-  const local = useLocalApp({ READ_API_KEYS: 'r-key', INGEST_API_KEYS: 'i-key', WEBHOOK_SECRETS_RETELL: 'retell-dev-key' });
+  const local = useLocalApp({
+    READ_API_KEYS: 'r-key',
+    INGEST_API_KEYS: 'i-key',
+    // As the README starts npm start for its replay examples.
+    WEBHOOK_SECRETS_VAPI: 'vapi-dev-token',
+    WEBHOOK_SECRETS_RETELL: 'retell-dev-key',
+    WEBHOOK_SECRETS_ELEVENLABS: 'el-dev-secret',
+  });
 
-  it('stores the example call, reads it back with each example GET, and replays the signed webhook', async () => {
+  it('stores the example call, reads it back with each example GET, and replays each platform webhook', async () => {
     const [store, ...rest] = localCurlCommands();
     const reads = rest.filter((command) => !command.includes('/webhooks/'));
     const replays = rest.filter((command) => command.includes('/webhooks/'));
-    expect([reads.length, replays.length]).toEqual([2, 1]);
+    expect([reads.length, replays.length]).toEqual([2, 3]);
     // Asynchronous: the server answering curl runs in this very process.
     const run = async (command: string) =>
       (await promisify(execFile)('bash', ['-c', command.replaceAll('localhost:3000', `localhost:${local.app.port}`)], { env: { ...process.env, READ_KEY: 'r-key', INGEST_KEY: 'i-key' } })).stdout;
     expect(JSON.parse(await run(store!))).toEqual({ stored: 1, ids: ['demo-call-1'] });
     for (const read of reads) expect((JSON.parse(await run(read)) as Array<{ id: string }>).map((c) => c.id)).toEqual(['demo-call-1']);
-    expect(JSON.parse(await run(replays[0]!))).toEqual({ stored: 1, ids: ['replay-1'] });
+    const replayed = [];
+    for (const replay of replays) replayed.push(JSON.parse(await run(replay)) as unknown);
+    expect(replayed).toEqual([
+      { stored: 1, ids: ['replay-vapi-1'] },
+      { stored: 1, ids: ['replay-retell-1'] },
+      { stored: 1, ids: ['replay-el-1'] },
+    ]);
+    const served = (JSON.parse(await run(`curl -s 'http://localhost:3000/calls?number=%2B16505551234' -H 'Authorization: r-key'`)) as Array<{ id: string }>).map((c) => c.id);
+    expect(served).toEqual(expect.arrayContaining(['replay-vapi-1', 'replay-retell-1', 'replay-el-1']));
   });
 });

@@ -1,4 +1,4 @@
-import { MAX_CALLS_PER_REQUEST, parseIngestBody, toCallRecord } from '../../lib/ingest';
+import { bytesAsJsonString, MAX_CALLS_PER_REQUEST, parseIngestBody, toCallRecord } from '../../lib/ingest';
 import { sampleCall } from '../support/fixtures';
 
 describe('parseIngestBody', () => {
@@ -64,5 +64,18 @@ describe('toCallRecord', () => {
     // Escaped once more inside the Lambda response envelope.
     expect(record.responseBytes).toBe(JSON.stringify(record.json).length - 2);
     expect(record.responseBytes).toBeGreaterThan(record.json.length);
+  });
+});
+
+describe('bytesAsJsonString', () => {
+  it.each([
+    ['plain ascii'],
+    ['quotes " and backslashes \\ and \\"'],
+    ['control \n\t\u0001 characters'],
+    ['unicode: café, 東京, emoji 🎉'],
+    ['a lone surrogate \ud800 and its mate \udc00 apart'],
+  ])('counts exactly what a second serialisation would add: %j', (text) => {
+    const json = JSON.stringify({ content: text, nested: [text] });
+    expect(bytesAsJsonString(json)).toBe(Buffer.byteLength(JSON.stringify(json)) - 2);
   });
 });
