@@ -62,9 +62,10 @@ test('stopped mid-run: 200 or a quick 503, never a 500; back on the same data: t
     // A steady stream of ingests and reads; the store is stopped while it runs.
     const answers = new Map<string, number>();
     const reads: number[] = [];
+    const unavailableMs: number[] = [];
     let stopping: Promise<void> | undefined;
-    for (let i = 0; i < 40; i++) {
-      if (i === 15) stopping = db!.stop(); // mid-run, while requests are in flight
+    for (let i = 0; i < 24; i++) {
+      if (i === 8) stopping = db!.stop(); // mid-run, while requests are in flight
       const id = `r-${i}`;
       const [written, listed] = await Promise.all([post(id), get()]);
       answers.set(id, written.status);
@@ -72,6 +73,7 @@ test('stopped mid-run: 200 or a quick 503, never a 500; back on the same data: t
       for (const result of [written, listed]) {
         if (result.status !== 200) {
           expectUnavailable(result);
+          unavailableMs.push(result.ms);
           // Refused connections and short timeouts: far below the Lambda's 10 s and 15 s.
           expect(result.ms).toBeLessThan(8_000);
         }
@@ -81,7 +83,7 @@ test('stopped mid-run: 200 or a quick 503, never a 500; back on the same data: t
     const statuses = [...answers.values(), ...reads];
     expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
-    expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(20);
+    expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(10);
 
     // The store comes back on the same port and data directory; the handlers are the same objects.
     await start();
@@ -98,6 +100,11 @@ test('stopped mid-run: 200 or a quick 503, never a 500; back on the same data: t
     expect(ids).toEqual([...answers.keys()].sort());
     const scan = await client.send(new ScanCommand({ TableName: TABLE, ProjectionExpression: 'pk' }));
     expect(scan.Items!.map((item) => item.pk).sort()).toEqual([...answers.keys()].map((id) => `custom#${id}`).sort());
+    process.stdout.write(
+      `restart: ${statuses.length} requests while DynamoDB Local was stopped mid-run: ${statuses.filter((x) => x === 200).length} x 200, ` +
+        `${unavailableMs.length} x 503 (slowest ${Math.max(...unavailableMs)} ms), 0 x 5xx other; ${failed.length} ingests re-sent after restart: 200; ` +
+        `${scan.Items!.length} items for ${answers.size} calls\n`,
+    );
   } finally {
     client.destroy();
   }

@@ -136,6 +136,7 @@ describe('throttling and transient errors from DynamoDB', () => {
     );
     // Exactly one item per call: nothing lost, nothing duplicated, whatever the faults.
     const stored = await storedKeys();
+    process.stdout.write(`faults: ${RUNS} schedules, ${injected} faults injected, ${answered200} answered 200 and ${answered503} answered 503 (then re-sent: 200), ${stored.length} calls stored once each\n`);
     expect(stored).toEqual([...expected].sort());
     expect(new Set(stored).size).toBe(stored.length);
     expect(answered200).toBeGreaterThan(0);

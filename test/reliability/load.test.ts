@@ -102,7 +102,8 @@ function plan(count: number): Planned[] {
       const earlier = pick(sent.filter((p) => p.ids));
       sent.push({ ...earlier, kind: 'ingest again' });
     } else if (r < 0.67) {
-      const path = pick([`/calls?number=${encodeURIComponent(number)}`, `/calls/${number}`, '/calls?limit=50', `/calls?phone_number=${number}`]);
+      // Small pages: the point is many requests, not big responses (paging is tested elsewhere).
+      const path = pick([`/calls?number=${encodeURIComponent(number)}&limit=10`, `/calls/${number}?limit=10`, '/calls?limit=10', `/calls?phone_number=${number}&limit=10`]);
       sent.push({ kind: 'read', expected: 200, path, init: read(pick([READ_KEY, `Bearer ${READ_KEY}`])) });
     } else if (r < 0.72) {
       sent.push({ kind: 'read, wrong key', expected: 401, path: '/calls', init: read(pick([INGEST_KEY, 'nope', '', `Bearer ${READ_KEY}x`])) });

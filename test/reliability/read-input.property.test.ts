@@ -283,7 +283,7 @@ describe('read endpoint under adversarial input (in-process handler)', () => {
 });
 
 describe('read endpoint under adversarial input (DynamoDB Local)', () => {
-  const CASES = runs(1_000);
+  const CASES = runs(500);
   test(`${CASES} random queries against the real store: 2xx or JSON 4xx, and only Query commands, never a Scan`, async () => {
     const { store, commands } = await freshStore();
     await store.putCalls(

@@ -157,9 +157,11 @@ export function injectFaults(client: { config: unknown }, decide: (request: Sent
 // ---------------------------------------------------------------------------------------------------
 
 /** A TCP server on loopback that accepts connections and never answers: a hung dependency. */
-export async function blackHole(): Promise<{ endpoint: string; port: number; close(): Promise<void> }> {
+export async function blackHole(): Promise<{ endpoint: string; port: number; connections(): number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
+  let connections = 0;
   const server = net.createServer((socket) => {
+    connections++;
     sockets.add(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
@@ -169,6 +171,8 @@ export async function blackHole(): Promise<{ endpoint: string; port: number; clo
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
+    /** Connections accepted so far: one per attempt the client made. */
+    connections: () => connections,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

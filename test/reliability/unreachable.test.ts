@@ -9,8 +9,9 @@ import { createServer, type Server } from 'node:http';
 import { createIngestHandler } from '../../functions/ingest-calls';
 import { createReadHandler } from '../../functions/read-calls';
 import { keyCheck } from '../../lib/auth';
-import { keyCheckProvider } from '../../lib/secrets/api-keys';
-import { createDocumentClient } from '../../lib/store/client';
+import { keyCheckProvider, SECRETS_CLIENT_LIMITS } from '../../lib/secrets/api-keys';
+import { HANDLER_OPTIONS } from '../../lib/http/middleware';
+import { createDocumentClient, STORE_CLIENT_LIMITS } from '../../lib/store/client';
 import { DynamoCallStore } from '../../lib/store/dynamodb-call-store';
 import { httpEvent } from '../support/events';
 import { sampleCall } from '../support/fixtures';
@@ -24,54 +25,50 @@ const READ_TIMEOUT_MS = 10_000;
 const INGEST_TIMEOUT_MS = 15_000;
 const NOW = Date.parse('2025-01-01T12:00:00.000Z');
 
-describe('a DynamoDB that accepts connections and never answers', () => {
-  test('is a 503 before the Lambda deadline, from the client timeouts alone or from the handler budget', async () => {
-    const hole = await blackHole();
-    const client = createDocumentClient({ endpoint: hole.endpoint });
+// What the Secrets Manager client needs to sign requests, set for the whole file (jest gives each file
+// its own process.env), before the concurrent tests start: no credential lookup ever leaves loopback.
+process.env.AWS_REGION = 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID = 'test';
+process.env.AWS_SECRET_ACCESS_KEY = 'test';
+delete process.env.AWS_SESSION_TOKEN;
+
+describe('unreachable dependencies (concurrent: both tests mostly wait on timeouts)', () => {
+  test.concurrent('a DynamoDB that accepts connections and never answers is a 503 before the Lambda deadline: by the client timeouts, or by the handler budget', async () => {
+    // One hung DynamoDB per request, so each one's attempts can be counted.
+    const holes = await Promise.all([blackHole(), blackHole(), blackHole()]);
+    const clients = holes.map((hole) => createDocumentClient({ endpoint: hole.endpoint }));
     try {
-      const store = new DynamoCallStore(client, { tableName: 'calls' });
-      const read = createReadHandler({ store, keys: async () => keyCheck([READ_KEY]), maxWindowDays: 31 });
-      const ingest = createIngestHandler({ store, keys: async () => keyCheck([INGEST_KEY]), retentionDays: 90, maxBodyBytes: 1024 * 1024 });
-      const getEvent = httpEvent({ routeKey: 'GET /calls', headers: { authorization: READ_KEY } });
+      const [read, ingest, shortRead] = clients.map((client, i) => {
+        const store = new DynamoCallStore(client, { tableName: 'calls' });
+        return i === 1
+          ? createIngestHandler({ store, keys: async () => keyCheck([INGEST_KEY]), retentionDays: 90, maxBodyBytes: 1024 * 1024 })
+          : createReadHandler({ store, keys: async () => keyCheck([READ_KEY]), maxWindowDays: 31 });
+      }) as [ReturnType<typeof createReadHandler>, ReturnType<typeof createIngestHandler>, ReturnType<typeof createReadHandler>];
+      const getEvent = httpEvent({ routeKey: 'GET /calls', headers: { authorization: READ_KEY }, query: { number: '+16505551234' } });
       const postEvent = httpEvent({ routeKey: 'POST /calls', headers: { authorization: INGEST_KEY, 'content-type': 'application/json' }, body: JSON.stringify(sampleCall()) });
+      const SHORT_BUDGET_MS = 4_000;
       const [byClientTimeouts, ingestByClientTimeouts, byBudget] = await Promise.all([
-        // The deployed timeouts: the SDK's request timeout and retries give up first.
+        // The deployed timeouts: each attempt times out (requestTimeout), is retried, and the SDK gives up.
         invokeWithin(read, getEvent, contextWithBudget(READ_TIMEOUT_MS)),
         invokeWithin(ingest, postEvent, contextWithBudget(INGEST_TIMEOUT_MS)),
-        // A nearly spent budget: the handler gives up a second before the deadline.
-        invokeWithin(read, getEvent, contextWithBudget(3_000)),
+        // A nearly spent budget: the handler gives up a second before the deadline, attempts or not.
+        invokeWithin(shortRead, getEvent, contextWithBudget(SHORT_BUDGET_MS)),
       ]);
       for (const result of [byClientTimeouts, ingestByClientTimeouts, byBudget]) expectUnavailable(result);
+      // Every attempt the client allows was made and timed out: a hung attempt would leave just one.
+      expect(holes.slice(0, 2).map((hole) => hole.connections())).toEqual([STORE_CLIENT_LIMITS.maxAttempts, STORE_CLIENT_LIMITS.maxAttempts]);
       expect(byClientTimeouts.ms).toBeLessThan(READ_TIMEOUT_MS);
       expect(ingestByClientTimeouts.ms).toBeLessThan(INGEST_TIMEOUT_MS);
-      expect(byBudget.ms).toBeLessThan(3_000);
+      // The budget fires at 3 s (HANDLER_OPTIONS.timeoutEarlyInMillis before the deadline), not at the deadline.
+      expect(byBudget.ms).toBeLessThan(SHORT_BUDGET_MS - HANDLER_OPTIONS.timeoutEarlyInMillis / 2);
     } finally {
-      client.destroy();
-      await hole.close();
+      for (const client of clients) client.destroy();
+      await Promise.all(holes.map((hole) => hole.close()));
     }
   });
-});
 
-describe('Secrets Manager unreachable at a cold start', () => {
   const SECRET_ID = 'cekura/read-keys';
   const SECRET_VALUE = `old-read-key,${READ_KEY}`;
-  const saved: Record<string, string | undefined> = {};
-  const ENV = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_SESSION_TOKEN: undefined };
-
-  beforeAll(() => {
-    for (const name of [...Object.keys(ENV), 'AWS_ENDPOINT_URL_SECRETS_MANAGER']) saved[name] = process.env[name];
-    for (const [name, value] of Object.entries(ENV)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  });
-  afterAll(() => {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  });
-
   /** A stand-in for Secrets Manager's GetSecretValue on loopback, so the recovery can be seen end to end. */
   function secretsManager(port: number): Promise<{ server: Server; requests: string[] }> {
     const requests: string[] = [];
@@ -88,17 +85,24 @@ describe('Secrets Manager unreachable at a cold start', () => {
     return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, requests })));
   }
 
-  test('hanging, then refusing: a 503 each time, quickly; then it answers and the same handler recovers', async () => {
+  test.concurrent('Secrets Manager at a cold start, hanging then refusing: a 503 each time, quickly; then it answers and the same handler recovers', async () => {
     const hole = await blackHole();
-    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = hole.endpoint;
     const { store } = await freshStore();
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = hole.endpoint;
     // A cold start: the handler built from the environment, as the Lambda entry point does.
     const read = createReadHandler({ store, keys: keyCheckProvider('read', { READ_KEYS_SECRET_ID: SECRET_ID }), maxWindowDays: 31, now: () => NOW });
     const get = () => invokeWithin(read, httpEvent({ routeKey: 'GET /calls', headers: { authorization: READ_KEY } }), contextWithBudget(READ_TIMEOUT_MS));
 
-    const hanging = await get();
+    // Bounded here too: were the client to hang, the test fails at the Lambda's deadline instead of hanging.
+    const hanging = await Promise.race([get(), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), READ_TIMEOUT_MS).unref())]);
+    if (hanging === undefined) {
+      await hole.close();
+      throw new Error(`no answer within the read Lambda's ${READ_TIMEOUT_MS} ms while Secrets Manager hangs`);
+    }
     expectUnavailable(hanging);
     expect(hanging.ms).toBeLessThan(READ_TIMEOUT_MS);
+    // Each attempt timed out and was retried: without client timeouts the first would still hang.
+    expect(hole.connections()).toBe(SECRETS_CLIENT_LIMITS.maxAttempts);
     await hole.close();
 
     const refusing = await get(); // nothing listens on that port now
