@@ -10,7 +10,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Call } from '../lib/call';
 import { errors } from '../lib/http/errors';
-import { HANDLER_OPTIONS, jsonErrors, limitBodySize, limitJsonShape, requireApiKey, requireUtf8Body } from '../lib/http/middleware';
+import { HANDLER_OPTIONS, jsonErrors, limitBodySize, limitJsonShape, normaliseContentType, requireApiKey, requireUtf8Body } from '../lib/http/middleware';
 import { NOTHING_STORED, storePayloads } from '../lib/http/store-payloads';
 import { logger } from '../lib/logger';
 import { runtimeFromEnv } from '../lib/runtime';
@@ -36,6 +36,7 @@ export function createIngestHandler(deps: IngestDependencies) {
     .use(httpEventNormalizer())
     .use(requireApiKey(deps.keys))
     .use(limitBodySize(deps.maxBodyBytes))
+    .use(normaliseContentType())
     .use(requireUtf8Body(NOTHING_STORED))
     .use(httpJsonBodyParser())
     .use(limitJsonShape(NOTHING_STORED))

@@ -11,7 +11,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Call } from '../lib/call';
 import { ApiError, errors } from '../lib/http/errors';
-import { HANDLER_OPTIONS, jsonErrors, limitBodySize, limitJsonShape, requireUtf8Body } from '../lib/http/middleware';
+import { HANDLER_OPTIONS, jsonErrors, limitBodySize, limitJsonShape, normaliseContentType, requireUtf8Body } from '../lib/http/middleware';
 import { NOTHING_STORED, storePayloads } from '../lib/http/store-payloads';
 import { logger } from '../lib/logger';
 import { runtimeFromEnv } from '../lib/runtime';
@@ -51,6 +51,7 @@ export function createWebhookHandler(deps: WebhookDependencies) {
         }
       },
     })
+    .use(normaliseContentType())
     .use(requireUtf8Body(NOTHING_STORED))
     .use(httpJsonBodyParser())
     .use(limitJsonShape(NOTHING_STORED))

@@ -4,6 +4,7 @@
  * keys joined by commas, so `+` arrives as a space) and maps handler results back to HTTP.
  */
 import { randomUUID } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { type LambdaName, ROUTES } from '../lib/routes';
@@ -73,7 +74,9 @@ export function buildEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyE
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
-  const textual = TEXT_CONTENT.test(headers['content-type'] ?? '');
+  // Text bodies arrive as text, as API Gateway sends them; bytes that are not UTF-8 go as base64
+  // so the handlers' strict UTF-8 check refuses them instead of storing U+FFFD.
+  const textual = TEXT_CONTENT.test(headers['content-type'] ?? '') && isUtf8(body);
   const now = new Date();
   const requestId = randomUUID();
   return {

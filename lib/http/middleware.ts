@@ -31,6 +31,20 @@ export function requireApiKey(keys: KeyCheckProvider): HttpMiddleware {
   };
 }
 
+/**
+ * Media types are case-insensitive (RFC 9110), but @middy/http-json-body-parser matches
+ * `application/json` case-sensitively: lower-case the Content-Type before it looks.
+ */
+export function normaliseContentType(): HttpMiddleware {
+  return {
+    before: async (request) => {
+      const headers = request.event.headers;
+      const value = headers?.['content-type'];
+      if (headers && value !== undefined) headers['content-type'] = value.toLowerCase();
+    },
+  };
+}
+
 /** 413 before parsing when the body is larger than the limit (counted in decoded bytes). */
 export function limitBodySize(maxBytes: number): HttpMiddleware {
   return {

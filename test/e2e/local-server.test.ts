@@ -104,4 +104,14 @@ describe.each(backends)('local server on $name', ({ env, backend }) => {
     const wrongType = await post(call('x'), { 'content-type': 'text/plain' });
     expect(wrongType.status).toBe(415);
   });
+
+  it('takes Content-Type case-insensitively, and refuses a body that is not UTF-8 without storing it', async () => {
+    expect((await post(call('capital-ct'), { 'content-type': 'Application/JSON; charset=UTF-8' })).status).toBe(200);
+    const valid = Buffer.from(JSON.stringify(call('not-utf8', { endedReason: 'XX' })));
+    const bytes = Buffer.from(valid.toString('latin1').replace('XX', '\u00ff\u00fe'), 'latin1'); // 0xFF 0xFE: never UTF-8
+    const response = await fetch(`${local.app.url}/calls`, { method: 'POST', headers: { authorization: INGEST_KEY, 'content-type': 'application/json' }, body: bytes });
+    expect([response.status, ((await response.json()) as { error: { issues: unknown } }).error.issues]).toEqual([400, [{ path: '', message: 'is not valid UTF-8' }]]);
+    expect(await ids(await get('/calls'))).toContain('capital-ct');
+    expect(await ids(await get('/calls'))).not.toContain('not-utf8');
+  });
 });
