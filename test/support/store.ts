@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type CallInput } from '../../lib/call';
 import { type CallRecord, parseIngestBody, toCallRecord } from '../../lib/ingest';
+import type { CallQuery } from '../../lib/store/call-store';
 import { createDocumentClient } from '../../lib/store/client';
 import { ensureCallsTable } from '../../lib/store/create-table';
 import { DynamoCallStore, type DynamoCallStoreOptions } from '../../lib/store/dynamodb-call-store';
@@ -34,3 +35,15 @@ export function recordsOf(calls: CallInput[], retentionDays = 3650): CallRecord[
   if (!parsed.ok) throw new Error(`invalid fixture: ${JSON.stringify(parsed.issues)}`);
   return parsed.calls.map((sourced) => toCallRecord(sourced, { retentionDays }));
 }
+
+/** A store query over January 2025 (every number, 100 calls, a 6 MB budget, "now" mid-month). */
+export const januaryQuery = (overrides: Partial<CallQuery> = {}): CallQuery => ({
+  number: undefined,
+  from: '2025-01-01T00:00:00.000Z',
+  to: '2025-01-31T00:00:00.000Z',
+  limit: 100,
+  maxBytes: 6_000_000,
+  after: undefined,
+  now: Date.parse('2025-01-15T00:00:00Z') / 1000,
+  ...overrides,
+});

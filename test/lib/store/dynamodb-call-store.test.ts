@@ -2,22 +2,13 @@ import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dyn
 import { CallTooLargeError, InvalidPositionError, StoreUnavailableError } from '../../../lib/store/call-store';
 import type { CallQuery } from '../../../lib/store/call-store';
 import { longTranscript, sampleCall } from '../../support/fixtures';
-import { freshStore, recordsOf } from '../../support/store';
+import { freshStore, januaryQuery, recordsOf } from '../../support/store';
 
 const NUMBER = '+16505551234';
 const OTHER = '+14155550000';
 const at = (iso: string) => iso;
 const ids = (calls: string[]) => calls.map((c) => (JSON.parse(c) as { id: string }).id);
-const query = (overrides: Partial<CallQuery>): CallQuery => ({
-  number: undefined,
-  from: '2025-01-01T00:00:00.000Z',
-  to: '2025-01-31T00:00:00.000Z',
-  limit: 100,
-  maxBytes: 6_000_000,
-  after: undefined,
-  now: Date.parse('2025-01-15T00:00:00Z') / 1000,
-  ...overrides,
-});
+const query = januaryQuery;
 
 async function readAll(store: Awaited<ReturnType<typeof freshStore>>['store'], q: CallQuery) {
   const pages: string[][] = [];

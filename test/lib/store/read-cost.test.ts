@@ -1,19 +1,10 @@
 import { bytesAsJsonString } from '../../../lib/ingest';
 import type { CallQuery } from '../../../lib/store/call-store';
 import { sampleCall } from '../../support/fixtures';
-import { freshStore, recordsOf } from '../../support/store';
+import { freshStore, januaryQuery, recordsOf } from '../../support/store';
 
 const NUMBER = '+16505551234';
-const query = (overrides: Partial<CallQuery>): CallQuery => ({
-  number: NUMBER,
-  from: '2025-01-01T00:00:00.000Z',
-  to: '2025-01-31T00:00:00.000Z',
-  limit: 100,
-  maxBytes: 6_000_000,
-  after: undefined,
-  now: Date.parse('2025-01-15T00:00:00Z') / 1000,
-  ...overrides,
-});
+const query = (overrides: Partial<CallQuery>): CallQuery => januaryQuery({ number: NUMBER, ...overrides });
 
 /** Base-36 noise: compresses to about 65%, so each call stays large once stored. */
 function noise(chars: number, seed: number): string {
