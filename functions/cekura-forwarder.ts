@@ -9,12 +9,12 @@
  * - permanent (a 4xx retrying cannot fix, an undecodable item): sent to the dead-letter queue at
  *   once, not retried. If that send fails, the record is reported as failed instead.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Call } from '../lib/call';
 import { type DeadLetterSender, sqsDeadLetterSender } from '../lib/cekura-webhook/dead-letters';
 import { CEKURA_ENV, CEKURA_KEY_PLACEHOLDER, cekuraConfigFromEnv, type ForwardOptions, forwardCalls } from '../lib/cekura-webhook/forward';
 import { logger } from '../lib/logger';
+import { secretsProvider } from '../lib/secrets/api-keys';
 import { decodeStoredDoc } from '../lib/store/dynamodb-call-store';
 
 export interface ForwarderDependencies {
@@ -94,8 +94,9 @@ export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchRespon
       forward: {
         ...config,
         apiKey: async () => {
-          // Re-read every few minutes, so pasting the key into the secret needs no redeploy.
-          const value = await getSecret(secretId, { maxAge: 300 });
+          // Re-read every few minutes, so pasting the key into the secret needs no redeploy; the
+          // shared provider's client has timeouts, so a hung Secrets Manager fails the batch quickly.
+          const value = await secretsProvider().get(secretId, { maxAge: 300 });
           if (typeof value !== 'string' || value.trim() === '' || value.trim() === CEKURA_KEY_PLACEHOLDER) throw new Error('The Cekura API key secret is empty: put the key in it');
           return value.trim();
         },

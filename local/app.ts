@@ -3,7 +3,7 @@
  * (or any endpoint given in DYNAMODB_ENDPOINT).
  */
 import type { AddressInfo } from 'node:net';
-import { DEFAULTS } from '../lib/config';
+import { loadConfig } from '../lib/config';
 import { createIngestHandler } from '../functions/ingest-calls';
 import { handler as fallbackHandler } from '../functions/fallback';
 import { createWebhookHandler } from '../functions/platform-webhook';
@@ -38,12 +38,12 @@ export interface LocalApp {
   stop(): Promise<void>;
 }
 
-const number = (value: string | undefined, fallback: number) => (value ? Number(value) : fallback);
-
 export async function startLocalApp(options: LocalAppOptions = {}): Promise<LocalApp> {
   const env = options.env ?? process.env;
   const dataDir = options.dataDir ?? (env.DATA_DIR || '.data');
-  const tableName = env.TABLE_NAME || 'cekura-calls';
+  // The Lambdas' own settings parser, so local mode validates and defaults them the same way.
+  const config = loadConfig({ ...env, TABLE_NAME: env.TABLE_NAME || 'cekura-calls' });
+  const { tableName } = config;
 
   const external = env.DYNAMODB_ENDPOINT || undefined;
   const embedded = external
@@ -72,22 +72,22 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
       readCalls: createReadHandler({
         store,
         keys: readKeys,
-        maxWindowDays: number(env.MAX_WINDOW_DAYS, DEFAULTS.maxWindowDays),
+        maxWindowDays: config.maxWindowDays,
       }) as unknown as HttpHandler,
       ingestCalls: createIngestHandler({
         store,
         keys: ingestKeys,
-        retentionDays: number(env.RETENTION_DAYS, DEFAULTS.retentionDays),
-        maxBodyBytes: number(env.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes),
-        webCallNumber: env.WEB_CALL_NUMBER || undefined,
+        retentionDays: config.retentionDays,
+        maxBodyBytes: config.maxBodyBytes,
+        webCallNumber: config.webCallNumber,
         onStored,
       }) as unknown as HttpHandler,
       platformWebhook: createWebhookHandler({
         store,
         secrets: webhookSecretsProvider(env),
-        retentionDays: number(env.RETENTION_DAYS, DEFAULTS.retentionDays),
-        maxBodyBytes: number(env.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes),
-        webCallNumber: env.WEB_CALL_NUMBER || undefined,
+        retentionDays: config.retentionDays,
+        maxBodyBytes: config.maxBodyBytes,
+        webCallNumber: config.webCallNumber,
         onStored,
       }) as unknown as HttpHandler,
       fallback: fallbackHandler as unknown as HttpHandler,
@@ -96,7 +96,7 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
     const server = createApiServer(handlers);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? number(env.PORT, 3000), '127.0.0.1', resolve);
+      server.listen(options.port ?? (env.PORT ? Number(env.PORT) : 3000), '127.0.0.1', resolve);
     });
     const port = (server.address() as AddressInfo).port;
 
