@@ -1,8 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { FORWARD_DEFAULTS, parseMessageTimes, parsePushWindow } from '../lib/cekura-webhook/forward';
-import { type MessageTimeUnit, parseAgentId } from '../lib/cekura-webhook/payload';
+import { FORWARD_DEFAULTS, parseMessageTimes, parsePushWindow } from '../lib/cekura-push/forward';
+import { type MessageTimeUnit, parseAgentId } from '../lib/cekura-push/payload';
 import { E164_PATTERN } from '../lib/phone';
 
 /**

@@ -11,8 +11,8 @@
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Call } from '../lib/call';
-import { type DeadLetterSender, sqsDeadLetterSender } from '../lib/cekura-webhook/dead-letters';
-import { CEKURA_ENV, CEKURA_KEY_PLACEHOLDER, cekuraConfigFromEnv, type ForwardOptions, forwardCalls } from '../lib/cekura-webhook/forward';
+import { type DeadLetterSender, sqsDeadLetterSender } from '../lib/cekura-push/dead-letters';
+import { CEKURA_ENV, CEKURA_KEY_PLACEHOLDER, cekuraConfigFromEnv, type ForwardOptions, forwardCalls } from '../lib/cekura-push/forward';
 import { logger } from '../lib/logger';
 import { secretsProvider } from '../lib/secrets/api-keys';
 import { decodeStoredDoc } from '../lib/store/dynamodb-call-store';

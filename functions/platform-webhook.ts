@@ -17,7 +17,7 @@ import { logger } from '../lib/logger';
 import { runtimeFromEnv } from '../lib/runtime';
 import { type WebhookSecretsProvider, webhookSecretsProvider } from '../lib/secrets/webhook-secrets';
 import type { CallStore } from '../lib/store/call-store';
-import { isWebhookPlatform, verifyWebhook } from '../lib/webhooks/signatures';
+import { isWebhookPlatform, verifyWebhook } from '../lib/platform-signatures/signatures';
 
 export interface WebhookDependencies {
   store: CallStore;

@@ -4,7 +4,7 @@
  * for Cekura, and a failed push is logged (there is no dead-letter queue locally).
  */
 import type { Call } from '../lib/call';
-import { CEKURA_ENV, cekuraConfigFromEnv, forwardCalls, type ForwardOptions } from '../lib/cekura-webhook/forward';
+import { CEKURA_ENV, cekuraConfigFromEnv, forwardCalls, type ForwardOptions } from '../lib/cekura-push/forward';
 import { logger } from '../lib/logger';
 
 export interface LocalPusher {

@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CEKURA_ENV, CEKURA_KEY_PLACEHOLDER } from '../../lib/cekura-webhook/forward';
+import { CEKURA_ENV, CEKURA_KEY_PLACEHOLDER } from '../../lib/cekura-push/forward';
 import type { CekuraPushSettings, Settings } from '../settings';
 import type { CallsTable } from './calls-table';
 

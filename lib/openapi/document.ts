@@ -13,7 +13,7 @@ import { MAX_CALLS_PER_REQUEST } from '../ingest';
 import { DEFAULT_LIMIT, MAX_LIMIT, ParamsSchema } from '../query';
 import { ROUTES } from '../routes';
 import { SOURCE_NAMES } from '../sources';
-import { WEBHOOK_PLATFORMS } from '../webhooks/signatures';
+import { WEBHOOK_PLATFORMS } from '../platform-signatures/signatures';
 import { ErrorBodySchema, StoreResultSchema } from './schemas';
 import { WIRE_SHAPE_KEY, type WireShapes } from './wire-shape';
 

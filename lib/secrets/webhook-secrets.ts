@@ -5,7 +5,7 @@
  * few minutes so a rotated secret needs no redeploy.
  */
 import { parseKeyList } from '../auth';
-import { WEBHOOK_PLATFORMS, type WebhookPlatform } from '../webhooks/signatures';
+import { WEBHOOK_PLATFORMS, type WebhookPlatform } from '../platform-signatures/signatures';
 import { KeysUnavailableError, secretsProvider } from './api-keys';
 
 export type WebhookSecrets = Record<WebhookPlatform, string[]>;

@@ -7,7 +7,7 @@ import { elevenlabsInboundWithTools, elevenlabsWebCall } from '../fixtures/sourc
 import { retellCallStarted, retellInboundWithTools, retellOutbound } from '../fixtures/sources/retell';
 import { vapiInboundWithTools, vapiStatusUpdate } from '../fixtures/sources/vapi';
 import { useLocalApp } from '../support/local-app';
-import { signWebhook, type WebhookPlatform } from '../../lib/webhooks/signatures';
+import { signWebhook, type WebhookPlatform } from '../../lib/platform-signatures/signatures';
 import { parseIngestBody } from '../../lib/ingest';
 
 const WINDOW = 'from=2025-05-19T00:00:00Z&to=2025-05-23T00:00:00Z';

@@ -8,7 +8,7 @@ import * as v from 'valibot';
 import { CallSchema } from '../../lib/call';
 import { createHash } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type DeadLetter, sqsDeadLetterSender } from '../../lib/cekura-webhook/dead-letters';
+import { type DeadLetter, sqsDeadLetterSender } from '../../lib/cekura-push/dead-letters';
 import { createForwarderHandler } from '../../functions/cekura-forwarder';
 import { captureOutput, type FakeCekura, startFakeCekura } from '../support/fake-cekura';
 import { sampleCall } from '../support/fixtures';

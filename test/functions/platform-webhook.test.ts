@@ -1,5 +1,5 @@
 import { createWebhookHandler } from '../../functions/platform-webhook';
-import { signWebhook, type WebhookPlatform } from '../../lib/webhooks/signatures';
+import { signWebhook, type WebhookPlatform } from '../../lib/platform-signatures/signatures';
 import { elevenlabsInboundWithTools } from '../fixtures/sources/elevenlabs';
 import { retellCallStarted, retellInboundWithTools } from '../fixtures/sources/retell';
 import { vapiInboundWithTools } from '../fixtures/sources/vapi';

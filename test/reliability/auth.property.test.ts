@@ -11,7 +11,7 @@ import { createIngestHandler } from '../../functions/ingest-calls';
 import { createWebhookHandler } from '../../functions/platform-webhook';
 import { createReadHandler } from '../../functions/read-calls';
 import { keyCheck } from '../../lib/auth';
-import { signWebhook, WEBHOOK_PLATFORMS } from '../../lib/webhooks/signatures';
+import { signWebhook, WEBHOOK_PLATFORMS } from '../../lib/platform-signatures/signatures';
 import { logger } from '../../lib/logger';
 import type { CallStore } from '../../lib/store/call-store';
 import { httpEvent, invoke } from '../support/events';

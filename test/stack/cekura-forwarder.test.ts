@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import type { CfnResource } from 'aws-cdk-lib';
 import { VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
-import { CEKURA_ENV, CEKURA_KEY_PLACEHOLDER } from '../../lib/cekura-webhook/forward';
-import { CEKURA_WEBHOOK_DEFAULT_URL } from '../../lib/cekura-webhook/payload';
+import { CEKURA_ENV, CEKURA_KEY_PLACEHOLDER } from '../../lib/cekura-push/forward';
+import { CEKURA_WEBHOOK_DEFAULT_URL } from '../../lib/cekura-push/payload';
 import { NAG_REASONS } from '../../cdk/nag';
 import { synth, type Synthesized } from './synth';
 

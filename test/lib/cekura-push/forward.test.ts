@@ -1,9 +1,9 @@
 /** Pushing calls to Cekura's webhook, against a real HTTP server on loopback playing Cekura. */
 import * as v from 'valibot';
-import { CallSchema } from '../../lib/call';
-import { cekuraConfigFromEnv, forwardCalls, type ForwardOptions, isRetryableStatus } from '../../lib/cekura-webhook/forward';
-import { captureOutput, type FakeCekura, startFakeCekura } from '../support/fake-cekura';
-import { sampleCall } from '../support/fixtures';
+import { CallSchema } from '../../../lib/call';
+import { cekuraConfigFromEnv, forwardCalls, type ForwardOptions, isRetryableStatus } from '../../../lib/cekura-push/forward';
+import { captureOutput, type FakeCekura, startFakeCekura } from '../../support/fake-cekura';
+import { sampleCall } from '../../support/fixtures';
 
 const KEY = 'ck_live_SECRET_key_1234567890';
 const ENDED = Date.parse('2025-01-01T10:01:00.000Z');

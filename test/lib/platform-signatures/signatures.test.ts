@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { signWebhook, verifyWebhook, WEBHOOK_PLATFORMS } from '../../lib/webhooks/signatures';
+import { signWebhook, verifyWebhook, WEBHOOK_PLATFORMS } from '../../../lib/platform-signatures/signatures';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 const body = '{"event":"call_ended","call":{"call_id":"x"}}';

@@ -1,6 +1,6 @@
 /** The payload pushed to Cekura's custom-provider webhook, from stored calls. */
 import * as v from 'valibot';
-import { CallSchema } from '../../lib/call';
+import { CallSchema } from '../../../lib/call';
 import {
   buildWebhookPayload,
   CEKURA_API_KEY_HEADER,
@@ -8,8 +8,8 @@ import {
   describeRequest,
   parseAgentId,
   webhookRequest,
-} from '../../lib/cekura-webhook/payload';
-import { sampleCall } from '../support/fixtures';
+} from '../../../lib/cekura-push/payload';
+import { sampleCall } from '../../support/fixtures';
 
 const stored = (overrides = {}) => v.parse(CallSchema, sampleCall(overrides));
 
