@@ -1,5 +1,5 @@
 /**
- * POST /calls: stores calls in Cekura's call format or a platform's (?source=, or detected).
+ * POST /calls (and Cekura's webhook path, for its push body): stores calls in Cekura's call format or a platform's (?source=, or detected).
  * All or nothing: one invalid call and nothing from the request is stored. Idempotent: a call
  * re-sent with the same id replaces it.
  */
@@ -13,6 +13,7 @@ import { errors } from '../lib/http/errors';
 import { HANDLER_OPTIONS, jsonErrors, limitBodySize, limitJsonShape, normaliseContentType, requireApiKey, requireUtf8Body } from '../lib/http/middleware';
 import { NOTHING_STORED, storePayloads } from '../lib/http/store-payloads';
 import { logger } from '../lib/logger';
+import { CEKURA_PUSH_ROUTE_KEY } from '../lib/routes';
 import { runtimeFromEnv } from '../lib/runtime';
 import { type KeyCheckProvider, keyCheckProvider } from '../lib/secrets/api-keys';
 import { isSourceName, SOURCE_NAMES } from '../lib/sources';
@@ -34,14 +35,15 @@ export function createIngestHandler(deps: IngestDependencies) {
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(jsonErrors())
     .use(httpEventNormalizer())
-    .use(requireApiKey(deps.keys))
+    .use(requireApiKey(deps.keys, { cekuraHeader: true }))
     .use(limitBodySize(deps.maxBodyBytes))
     .use(normaliseContentType())
     .use(requireUtf8Body(NOTHING_STORED))
     .use(httpJsonBodyParser())
     .use(limitJsonShape(NOTHING_STORED))
     .handler(async (event) => {
-      const source = event.queryStringParameters?.source;
+      // Cekura's own webhook path takes Cekura's push body only.
+      const source = event.routeKey === CEKURA_PUSH_ROUTE_KEY ? 'cekura-push' : event.queryStringParameters?.source;
       if (source !== undefined && !isSourceName(source)) {
         throw errors.validation([{ path: 'source', message: `must be one of ${SOURCE_NAMES.join(', ')}` }], NOTHING_STORED);
       }

@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { wireShape } from './openapi/wire-shape';
 import { E164_MESSAGE, E164_PATTERN, normalisePhoneNumber } from './phone';
 import { ISO_INSTANT_MESSAGE, parseIsoInstant, toIsoMillis } from './timestamps';
+import { readMessageTime } from './message-times';
 import { parsedString } from './validation';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -32,22 +33,36 @@ const TimestampSchema = v.pipe(
   }),
 );
 
+/** Checked against the call's bounds once the call is known: see placeMessageTimes. */
 const SecondsSchema = v.pipe(
   v.number('must be a number of seconds from the start of the call'),
   v.finite('must be a finite number'),
   v.minValue(0, 'must be >= 0 (seconds from the start of the call)'),
-  v.description('Seconds from the start of the call (not an epoch time)'),
+  wireShape({
+    served: { type: 'number', minimum: 0, description: 'Seconds from the start of the call' },
+    accepted: { type: 'number', minimum: 0, description: 'Seconds from the start of the call; epoch seconds or milliseconds inside the call are converted' },
+  }),
+);
+
+/** A JSON object, kept whole: valibot's object and record schemas take an array for one. */
+const PlainObjectSchema = v.pipe(
+  v.looseObject({}, 'must be a JSON object'),
+  v.check((value) => !Array.isArray(value), 'must be a JSON object, not an array'),
 );
 
 /** Cekura expects strings; an object or array given on ingest is kept as its JSON text. */
 const JsonTextSchema = v.pipe(
-  v.union([v.string(), v.record(v.string(), v.unknown()), v.array(v.unknown())], 'must be a string or a JSON object'),
+  // The array first: an array is an object too, and must keep its JSON text as an array.
+  v.union([v.string(), v.array(v.unknown()), PlainObjectSchema], 'must be a string, a JSON object or an array'),
   v.transform((value): string => (typeof value === 'string' ? value : JSON.stringify(value))),
   wireShape({
     served: { type: 'string', description: 'JSON text' },
     accepted: { type: ['string', 'object', 'array'], description: 'JSON text, or an object or array (stored as its JSON text)' },
   }),
 );
+
+/** Cekura's agent and run ids are positive integers; Cekura refuses a string. */
+const CekuraIdSchema = v.pipe(v.number('must be an integer'), v.safeInteger('must be an integer'), v.minValue(1, 'must be a positive integer'));
 
 const ToolIdSchema = v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'));
 
@@ -58,7 +73,10 @@ const timing = {
 
 type Timed = { start_time: number; end_time: number };
 
-/** Reported on end_time, where the fix belongs. */
+/**
+ * Reported on end_time, where the fix belongs. Checked here so it is named with the message's
+ * other problems, and again once epoch times are converted (placeMessageTimes).
+ */
 function endNotBeforeStart<T extends Timed>() {
   return v.forward<T, v.CheckIssue<T>, ['end_time']>(
     v.check<T, string>((m) => m.end_time >= m.start_time, 'must be >= start_time'),
@@ -71,6 +89,8 @@ const TextMessageSchema = v.pipe(
     role: v.picklist(['system', 'bot', 'user']),
     content: v.string('must be a string'),
     ...timing,
+    /** The speaker was cut off (an extra key: Cekura ignores keys it does not know). */
+    interrupted: v.optional(v.boolean('must be true or false')),
   }),
   endNotBeforeStart(),
 );
@@ -105,6 +125,8 @@ const FunctionResultMessageSchema = v.pipe(
       },
       'a function_call_result needs data: { id, name, result }',
     ),
+    /** The tool failed (an extra key: Cekura ignores keys it does not know). */
+    is_error: v.optional(v.boolean('must be true or false')),
   }),
   endNotBeforeStart(),
 );
@@ -114,6 +136,41 @@ export const MessageSchema = v.variant(
   [TextMessageSchema, FunctionCallMessageSchema, FunctionResultMessageSchema],
   `must be one of ${MESSAGE_ROLES.join(', ')}`,
 );
+
+/**
+ * Every message time read by the shared rule (lib/message-times.ts): seconds from the start as
+ * they are, epoch times inside the call converted, anything outside the call refused with the
+ * message's path. Then end_time >= start_time.
+ */
+function placeMessageTimes<T extends { startedAt: string; endedAt: string; messages: Timed[] }>() {
+  return v.rawTransform<T, T>(({ dataset, addIssue, NEVER }) => {
+    const call = dataset.value;
+    const startMs = Date.parse(call.startedAt);
+    const bounds = { startMs, durationS: (Date.parse(call.endedAt) - startMs) / 1000 };
+    let failed = false;
+    const fail = (index: number, field: 'start_time' | 'end_time', message: string) => {
+      failed = true;
+      const messages = call.messages as unknown[];
+      addIssue({
+        message,
+        path: [
+          { type: 'object', origin: 'value', input: call as unknown as Record<string, unknown>, key: 'messages', value: messages },
+          { type: 'array', origin: 'value', input: messages, key: index, value: messages[index] },
+          { type: 'object', origin: 'value', input: messages[index] as Record<string, unknown>, key: field, value: call.messages[index]![field] },
+        ],
+      });
+    };
+    const messages = call.messages.map((message, index) => {
+      const start = readMessageTime(message.start_time, bounds);
+      const end = readMessageTime(message.end_time, bounds);
+      if (!start.ok) fail(index, 'start_time', start.message);
+      if (!end.ok) fail(index, 'end_time', end.message);
+      if (start.ok && end.ok && end.seconds < start.seconds) fail(index, 'end_time', 'must be >= start_time');
+      return start.ok && end.ok ? { ...message, start_time: start.seconds, end_time: end.seconds } : message;
+    });
+    return failed ? NEVER : { ...call, messages };
+  });
+}
 
 export const CallSchema = v.pipe(
   v.object(
@@ -139,7 +196,11 @@ export const CallSchema = v.pipe(
       endedReason: v.optional(v.string('must be a string')),
       recordingUrl: v.optional(v.pipe(v.string('must be a string'), v.url('must be a URL'))),
       phoneNumber: v.optional(PhoneNumberSchema),
-      metadata: v.optional(v.record(v.string(), v.unknown(), 'must be an object')),
+      metadata: v.optional(PlainObjectSchema),
+      /** The Cekura agent this call belongs to (Cekura's push body `agent_id`). */
+      agent_id: v.optional(CekuraIdSchema),
+      /** The Cekura test run this call belongs to: Cekura matches a pushed call by it first. */
+      run_id: v.optional(CekuraIdSchema),
     },
     'must be a call object',
   ),
@@ -147,6 +208,7 @@ export const CallSchema = v.pipe(
     v.partialCheck([['startedAt'], ['endedAt']], (call) => call.endedAt >= call.startedAt, 'must not be before startedAt'),
     ['endedAt'],
   ),
+  placeMessageTimes(),
   // Array.prototype.sort is stable, so messages with equal start_time keep their given order.
   v.transform((call) => ({ ...call, messages: [...call.messages].sort((a, b) => a.start_time - b.start_time) })),
 );

@@ -12,6 +12,8 @@ export const MAX_CALLS_PER_REQUEST = 100;
 export interface SourcedCall {
   source: SourceName;
   call: Call;
+  /** Messages the source gave no time of their own (self-built stacks' exports). */
+  untimedMessages?: number;
 }
 
 export type IngestParseResult =
@@ -40,26 +42,46 @@ export function parseIngestBody(body: unknown, options: IngestOptions = DEFAULT_
   const ignored: string[] = [];
   const issues: FieldIssue[] = [];
   const single = !Array.isArray(body) && !isEnvelope(body);
+  const envelopeAgent = envelopeAgentId(body);
+  if (!envelopeAgent.ok) return { ok: false, issues: [{ path: 'agent_id', message: envelopeAgent.message }] };
+  const normaliseOptions = { ...options, envelopeAgentId: envelopeAgent.agentId };
   items.forEach((item, index) => {
     const at = single ? '' : `${prefix}[${index}]`;
-    const source = options.source === undefined ? detectSource(item) : SOURCES[options.source];
+    const source = options.source === undefined ? detectIn(item, envelopeAgent.agentId !== undefined) : SOURCES[options.source];
     if (!source) {
       issues.push({ path: at, message: `is in no known format (tried ${SOURCE_NAMES.join(', ')}); add ?source=<name> to say which it is` });
       return;
     }
-    const normalised = source.normalise(item, options);
+    const normalised = source.normalise(item, normaliseOptions);
     if (normalised.kind === 'ignored') {
       ignored.push(normalised.reason);
     } else if (normalised.kind === 'refused') {
       issues.push({ path: joinPath(at, normalised.path), message: normalised.message });
     } else {
       const result = v.safeParse(CallSchema, normalised.call);
-      if (result.success) calls.push({ source: source.name, call: result.output });
+      if (result.success) calls.push({ source: source.name, call: result.output, ...(normalised.untimedMessages ? { untimedMessages: normalised.untimedMessages } : {}) });
       // Issues of a converted payload point into the converted call, so name the source.
       else issues.push(...toFieldIssues(result.issues, at).map((issue) => (source.name === 'custom' ? issue : { ...issue, message: `${issue.message} (in the call converted from ${source.name})` })));
     }
   });
   return issues.length > 0 ? { ok: false, issues } : { ok: true, calls: lastWins(calls), ignored };
+}
+
+/**
+ * Cekura's push body `{ agent_id, calls }`: the agent applies to every call in it. Without a
+ * source named, a call there without a `customer` is in Cekura's push format.
+ */
+function envelopeAgentId(body: unknown): { ok: true; agentId: number | undefined } | { ok: false; message: string } {
+  if (!isEnvelope(body) || !('agent_id' in body) || body.agent_id === undefined || body.agent_id === null) return { ok: true, agentId: undefined };
+  const value = body.agent_id;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) return { ok: false, message: 'must be a positive integer (the Cekura agent id)' };
+  return { ok: true, agentId: value };
+}
+
+function detectIn(item: unknown, inPushEnvelope: boolean) {
+  const detected = detectSource(item);
+  if (inPushEnvelope && (detected === undefined || detected.name === 'custom') && typeof item === 'object' && item !== null && !('customer' in item)) return SOURCES['cekura-push'];
+  return detected;
 }
 
 function joinPath(prefix: string, path: string): string {

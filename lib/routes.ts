@@ -10,6 +10,13 @@ export interface RouteDefinition {
   lambda: LambdaName;
 }
 
+/**
+ * Cekura's own push webhook path: code written for Cekura's webhook works against the adapter by
+ * changing only its base URL. API Gateway routes `/path/` as `/path`, so one route serves both.
+ */
+export const CEKURA_PUSH_PATH = '/test_framework/custom-provider-transcript-webhook';
+export const CEKURA_PUSH_ROUTE_KEY = `POST ${CEKURA_PUSH_PATH}`;
+
 /** The API's OpenAPI description: public, served by the fallback Lambda (no extra function or IAM). */
 export const OPENAPI_ROUTE_KEY = 'GET /openapi.json';
 
@@ -17,6 +24,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { routeKey: 'GET /calls', lambda: 'readCalls' },
   { routeKey: 'GET /calls/{number}', lambda: 'readCalls' },
   { routeKey: 'POST /calls', lambda: 'ingestCalls' },
+  { routeKey: CEKURA_PUSH_ROUTE_KEY, lambda: 'ingestCalls' },
   // Authenticated by each platform's own signature, not by an API key.
   { routeKey: 'POST /webhooks/{platform}', lambda: 'platformWebhook' },
   { routeKey: OPENAPI_ROUTE_KEY, lambda: 'fallback' },
@@ -25,6 +33,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { routeKey: 'ANY /calls', lambda: 'fallback' },
   { routeKey: 'ANY /calls/{number}', lambda: 'fallback' },
   { routeKey: 'ANY /webhooks/{platform}', lambda: 'fallback' },
+  { routeKey: `ANY ${CEKURA_PUSH_PATH}`, lambda: 'fallback' },
   { routeKey: 'ANY /openapi.json', lambda: 'fallback' },
   { routeKey: '$default', lambda: 'fallback' },
 ];

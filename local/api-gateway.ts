@@ -37,7 +37,9 @@ function compile(routeKey: string, lambda: LambdaName): CompiledRoute {
 const COMPILED = ROUTES.map((r) => compile(r.routeKey, r.lambda));
 
 /** API Gateway's precedence: an exact method beats ANY, and $default comes last. */
-export function matchRoute(method: string, path: string): { route: CompiledRoute; pathParameters: Record<string, string> } {
+export function matchRoute(method: string, requestPath: string): { route: CompiledRoute; pathParameters: Record<string, string> } {
+  // API Gateway routes `/calls/` as `/calls`.
+  const path = requestPath.length > 1 ? requestPath.replace(/\/$/, '') : requestPath;
   const candidates = COMPILED.filter((r) => r.pattern?.test(path));
   const route = candidates.find((r) => r.method === method) ?? candidates.find((r) => r.method === 'ANY') ?? COMPILED.find((r) => r.pattern === undefined)!;
   const pathParameters: Record<string, string> = {};

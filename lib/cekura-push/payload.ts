@@ -24,6 +24,8 @@ export interface WebhookMessage {
   start_time: number;
   end_time: number;
   data?: { id: string; name: string; arguments?: string; result?: string };
+  interrupted?: boolean;
+  is_error?: boolean;
 }
 
 export interface WebhookCall {
@@ -74,6 +76,8 @@ export function toWebhookCall(call: Call, messageTimes: MessageTimeUnit = 'relat
       start_time: time(m.start_time),
       end_time: time(m.end_time),
       ...('data' in m ? { data: { ...m.data } } : {}),
+      ...('interrupted' in m && m.interrupted !== undefined ? { interrupted: m.interrupted } : {}),
+      ...('is_error' in m && m.is_error !== undefined ? { is_error: m.is_error } : {}),
     })),
     ...(call.phoneNumber !== undefined ? { to_phone_number: call.phoneNumber } : {}),
     from_phone_number: call.customer.number,

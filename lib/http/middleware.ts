@@ -21,12 +21,20 @@ type HttpMiddleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStruc
  */
 export const HANDLER_OPTIONS = { timeoutEarlyInMillis: 1_000 } as const;
 
-/** 401 unless the Authorization header carries one of the scope's keys. */
-export function requireApiKey(keys: KeyCheckProvider): HttpMiddleware {
+/** The header Cekura's clients send their key in (Cekura's push webhook). */
+export const CEKURA_KEY_HEADER = 'x-cekura-api-key';
+
+/**
+ * 401 unless the Authorization header carries one of the scope's keys, or, where `cekuraHeader`
+ * is set (ingest: code written for Cekura's webhook), the X-CEKURA-API-KEY header does.
+ */
+export function requireApiKey(keys: KeyCheckProvider, options: { cekuraHeader?: boolean } = {}): HttpMiddleware {
   return {
     before: async (request) => {
       const check = await keys();
-      if (!check(presentedKey(request.event.headers?.authorization))) throw errors.unauthorized();
+      const headers = request.event.headers ?? {};
+      const presented = headers.authorization !== undefined || !options.cekuraHeader ? presentedKey(headers.authorization) : presentedKey(headers[CEKURA_KEY_HEADER]);
+      if (!check(presented)) throw errors.unauthorized();
     },
   };
 }

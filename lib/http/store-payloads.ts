@@ -51,5 +51,8 @@ export async function storePayloads(body: unknown, options: StorePayloadsOptions
 
   logger.info('calls stored', { stored: records.length, ignored: parsed.ignored.length, source: options.source ?? 'detected' });
   const ignored = parsed.ignored.length > 0 ? { ignored: parsed.ignored } : {};
-  return jsonResponse(200, JSON.stringify({ stored: records.length, ids: records.map((record) => record.id), ...ignored }));
+  // Per call, how many messages had no time of their own and took their neighbour's.
+  const untimedEntries = parsed.calls.filter((sourced) => sourced.untimedMessages).map((sourced) => [sourced.call.id, sourced.untimedMessages]);
+  const untimed = untimedEntries.length > 0 ? { untimedMessages: Object.fromEntries(untimedEntries) } : {};
+  return jsonResponse(200, JSON.stringify({ stored: records.length, ids: records.map((record) => record.id), ...untimed, ...ignored }));
 }

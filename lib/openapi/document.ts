@@ -14,7 +14,8 @@ import { DEFAULT_LIMIT, MAX_LIMIT, ParamsSchema } from '../query';
 import { ROUTES } from '../routes';
 import { SOURCE_NAMES } from '../sources';
 import { WEBHOOK_PLATFORMS } from '../platform-signatures/signatures';
-import { ErrorBodySchema, StoreResultSchema } from './schemas';
+import { CEKURA_PUSH_PATH } from '../routes';
+import { CekuraPushBodySchema, ErrorBodySchema, StackCallSchema, StoreResultSchema } from './schemas';
 import { WIRE_SHAPE_KEY, type WireShapes } from './wire-shape';
 
 export type WireForm = keyof WireShapes;
@@ -112,6 +113,26 @@ export const EXAMPLE_CALL_INPUT = {
   recordingUrl: 'https://recordings.example.com/call-2025-01-01-0001.wav',
   phoneNumber: '+14155550100',
   metadata: { campaign: 'spring' },
+};
+
+/** Cekura's push body as its reference agent sends it: message times in seconds from the start. */
+export const EXAMPLE_PUSH_BODY = {
+  agent_id: 4321,
+  calls: [
+    {
+      id: 'sess-42',
+      startedAt: '2025-01-01T10:00:00Z',
+      endedAt: '2025-01-01T10:00:30Z',
+      endedReason: 'customer-ended-call',
+      from_phone_number: '+16505551234',
+      run_id: 98765,
+      messages: [
+        { role: 'bot', content: 'Hi, how can I help?', start_time: 0.5, end_time: 2 },
+        { role: 'user', content: 'Is my order shipped?', start_time: 2.6, end_time: 4.1, type: 'transcript' },
+      ],
+      metadata: { recording_url: 'https://recordings.example.com/sess-42.wav' },
+    },
+  ],
 };
 
 const errorBody = (error: Error) => JSON.parse(error.message) as unknown;
@@ -223,6 +244,26 @@ function buildDocument(): Record<string, unknown> {
         },
       },
     },
+    [CEKURA_PUSH_PATH]: {
+      post: {
+        operationId: 'cekuraPushWebhook',
+        summary: "Cekura's push webhook body, at Cekura's own path: code written for Cekura's webhook works by changing only its base URL",
+        description:
+          'Stored like `POST /calls?source=cekura-push`. The key goes in `X-CEKURA-API-KEY` (as Cekura clients send it) or in `Authorization`. ' +
+          'A trailing slash is accepted, as on Cekura.',
+        tags: ['calls'],
+        security: [{ cekuraKey: [] }, { apiKey: [] }, { bearer: [] }],
+        requestBody: { required: true, content: json({ $ref: '#/components/schemas/CekuraPushBody' }, EXAMPLE_PUSH_BODY) },
+        responses: {
+          '200': { description: 'Every call was stored.', content: json({ $ref: '#/components/schemas/StoreResult' }, { stored: 1, ids: ['sess-42'] }) },
+          '400': errorResponse('Some call is invalid; nothing was stored. `issues` names every problem.', examples.invalid),
+          '401': errorResponse('No key, or not an ingest key.', examples.unauthorized),
+          '413': errorResponse('The body, or a call even compressed, is too large.', examples.payloadTooLarge),
+          '415': errorResponse('Content-Type is not application/json.', examples.unsupportedMediaType),
+          '503': readErrors['503'],
+        },
+      },
+    },
     '/calls/{number}': {
       get: readOperation('listCallsForNumber', 'Calls of one number (the number in the path)', [
         { name: 'number', in: 'path', required: true, description: PARAMETER_DESCRIPTIONS.number, schema: { type: 'string' }, example: '+16505551234' },
@@ -289,6 +330,7 @@ function buildDocument(): Record<string, unknown> {
     paths,
     components: {
       securitySchemes: {
+        cekuraKey: { type: 'apiKey', in: 'header', name: 'X-CEKURA-API-KEY', description: "The ingest key in Cekura's own header (ingest routes only)." },
         apiKey: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'The key itself: `Authorization: <key>` (what Cekura sends).' },
         bearer: { type: 'http', scheme: 'bearer', description: 'The same key as a Bearer token: `Authorization: Bearer <key>`.' },
       },
@@ -297,6 +339,8 @@ function buildDocument(): Record<string, unknown> {
         CallInput: callJsonSchema('accepted'),
         Error: plainJsonSchema(ErrorBodySchema),
         StoreResult: plainJsonSchema(StoreResultSchema),
+        CekuraPushBody: plainJsonSchema(CekuraPushBodySchema),
+        StackCall: plainJsonSchema(StackCallSchema),
       },
     },
   };

@@ -22,6 +22,56 @@ export const StoreResultSchema = v.object({
   stored: v.pipe(v.number(), v.integer(), v.minValue(0)),
   ids: v.pipe(v.array(v.string()), v.description('The ids stored, in request order, each once')),
   ignored: v.optional(v.pipe(v.array(v.string()), v.description('Why payloads carrying no finished call (platform events) were skipped'))),
+  untimedMessages: v.optional(
+    v.pipe(
+      v.record(v.string(), v.pipe(v.number(), v.integer(), v.minValue(1))),
+      v.description("Per call id, how many messages had no time of their own in the stack's export and took the start of the message before them"),
+    ),
+  ),
+});
+
+const CekuraId = v.pipe(v.number(), v.integer(), v.minValue(1));
+
+/** One call of Cekura's push webhook body, as Cekura's reference agents send it. */
+export const CekuraPushCallSchema = v.object({
+  id: v.string(),
+  startedAt: v.pipe(v.string(), v.description('ISO 8601 with a zone')),
+  endedAt: v.pipe(v.string(), v.description('ISO 8601 with a zone')),
+  messages: v.optional(
+    v.pipe(
+      v.array(v.looseObject({ role: v.string(), content: v.optional(v.string()), start_time: v.number(), end_time: v.number(), data: v.optional(v.looseObject({})) })),
+      v.description('As in CallInput; times in seconds from the start or epoch milliseconds (converted). Extra keys are ignored.'),
+    ),
+  ),
+  from_phone_number: v.optional(v.pipe(v.string(), v.description("The caller: the customer (Cekura's testing agent on inbound tests)"))),
+  to_phone_number: v.optional(v.pipe(v.string(), v.description('The customer when from_phone_number is absent; else the agent number'))),
+  run_id: v.optional(v.pipe(CekuraId, v.description('The Cekura run the call belongs to'))),
+  endedReason: v.optional(v.string()),
+  metadata: v.optional(v.pipe(v.looseObject({}), v.description('Kept as given; metadata.recording_url also becomes recordingUrl'))),
+});
+
+/** Cekura's push webhook body: `agent_id` may be left out when every call has a run_id. */
+export const CekuraPushBodySchema = v.object({
+  agent_id: v.optional(v.pipe(CekuraId, v.description('The Cekura agent of every call in the body'))),
+  calls: v.pipe(v.array(CekuraPushCallSchema), v.minLength(1), v.maxLength(100)),
+});
+
+/** The body a self-built stack sends at the end of a call (`?source=livekit|openai-chat|openai-realtime|ultravox`). */
+export const StackCallSchema = v.object({
+  id: v.string(),
+  customer: v.object({ number: v.pipe(v.string(), v.description('E.164')), name: v.optional(v.string()) }),
+  phoneNumber: v.optional(v.pipe(v.string(), v.description("The agent's number, E.164"))),
+  startedAt: v.optional(v.pipe(v.string(), v.description("ISO 8601; default: the export's earliest instant (required when it has none)"))),
+  endedAt: v.optional(v.pipe(v.string(), v.description("ISO 8601; default: the export's latest instant"))),
+  endedReason: v.optional(v.string()),
+  recordingUrl: v.optional(v.string()),
+  metadata: v.optional(v.looseObject({})),
+  agentId: v.optional(v.pipe(CekuraId, v.description('The Cekura agent id'))),
+  runId: v.optional(v.pipe(CekuraId, v.description('The Cekura run id'))),
+  transcript: v.pipe(
+    v.union([v.array(v.unknown()), v.looseObject({})]),
+    v.description("The framework's own export, unchanged: a LiveKit session report / chat_history / items / ChatContext JSON, OpenAI chat messages, OpenAI Realtime events, or Ultravox messages"),
+  ),
 });
 
 export type ErrorBody = v.InferOutput<typeof ErrorBodySchema>;

@@ -1,9 +1,14 @@
 import type { CallInput } from '../call';
 import { cekura } from './cekura';
+import { cekuraPush } from './cekura-push';
 import { elevenlabs } from './elevenlabs';
 import { record } from './read';
 import { retell } from './retell';
 import { SOURCE_NAMES, type Source, type SourceName } from './source';
+import { livekit } from './stacks/livekit';
+import { openaiChat } from './stacks/openai-chat';
+import { openaiRealtime } from './stacks/openai-realtime';
+import { ultravox } from './stacks/ultravox';
 import { vapi } from './vapi';
 
 export type { NormaliseOptions, Normalised, Source, SourceName } from './source';
@@ -19,7 +24,18 @@ export const custom: Source = {
   normalise: (payload) => ({ kind: 'call', call: payload as CallInput }),
 };
 
-export const SOURCES: Record<SourceName, Source> = { custom, vapi, retell, elevenlabs, cekura };
+export const SOURCES: Record<SourceName, Source> = {
+  'cekura-push': cekuraPush,
+  custom,
+  vapi,
+  retell,
+  elevenlabs,
+  cekura,
+  livekit,
+  'openai-chat': openaiChat,
+  'openai-realtime': openaiRealtime,
+  ultravox,
+};
 
 /** The first source whose shape the payload has, in SOURCE_NAMES order. */
 export function detectSource(payload: unknown): Source | undefined {

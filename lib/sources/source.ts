@@ -5,7 +5,8 @@
  */
 import type { CallInput, MessageRole } from '../call';
 
-export const SOURCE_NAMES = ['custom', 'vapi', 'retell', 'elevenlabs', 'cekura'] as const;
+/** In detection order: the first whose `detect` matches a payload takes it. */
+export const SOURCE_NAMES = ['cekura-push', 'custom', 'vapi', 'retell', 'elevenlabs', 'cekura', 'livekit', 'openai-chat', 'openai-realtime', 'ultravox'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
 export interface NormaliseOptions {
@@ -14,10 +15,13 @@ export interface NormaliseOptions {
    * Cekura matches calls to test runs by phone number.
    */
   webCallNumber: string | undefined;
+  /** `agent_id` of the `{ agent_id, calls }` envelope the payload came in (Cekura's push body). */
+  envelopeAgentId?: number | undefined;
 }
 
 export type Normalised =
-  | { kind: 'call'; call: CallInput }
+  /** `untimedMessages`: how many messages had no time of their own (the store answer reports it). */
+  | { kind: 'call'; call: CallInput; untimedMessages?: number }
   /** A well-formed event that carries no finished call (status updates, call started, ...). */
   | { kind: 'ignored'; reason: string }
   /** A payload of this source that cannot become a call; `path` is within the payload. */

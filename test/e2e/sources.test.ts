@@ -69,7 +69,7 @@ describe('platform payloads through the local server', () => {
 
   it('refuses unknown formats, unknown sources and web calls with a 400 naming the reason', async () => {
     const unknown = await post({ hello: 'world' });
-    expect(unknown).toMatchObject({ status: 400, body: { error: { issues: [{ path: '', message: expect.stringContaining('tried custom, vapi, retell, elevenlabs, cekura') }] } } });
+    expect(unknown).toMatchObject({ status: 400, body: { error: { issues: [{ path: '', message: expect.stringContaining('tried cekura-push, custom, vapi, retell, elevenlabs, cekura') }] } } });
     expect(await post(vapiInboundWithTools, '?source=zoom')).toMatchObject({ status: 400, body: { error: { issues: [{ path: 'source' }] } } });
     expect(await post(elevenlabsWebCall)).toMatchObject({ status: 400, body: { error: { issues: [{ message: expect.stringContaining('WEB_CALL_NUMBER') }] } } });
   });

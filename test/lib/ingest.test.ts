@@ -43,7 +43,7 @@ describe('parseIngestBody', () => {
     for (const body of [null, 'text', 42, { calls: 'nope' }]) expect(parseIngestBody(body).ok).toBe(false);
     expect(parseIngestBody({ hello: 'world' })).toEqual({
       ok: false,
-      issues: [{ path: '', message: expect.stringContaining('tried custom, vapi, retell, elevenlabs, cekura') }],
+      issues: [{ path: '', message: expect.stringContaining('tried cekura-push, custom, vapi, retell, elevenlabs, cekura, livekit') }],
     });
   });
 

@@ -13,7 +13,7 @@ import * as v from 'valibot';
 import { CallSchema } from '../../lib/call';
 import { errors } from '../../lib/http/errors';
 import { callJsonSchema, documentedRoutes, EXAMPLE_CALL_INPUT, openApiDocument, PARAMETER_DESCRIPTIONS } from '../../lib/openapi/document';
-import { ErrorBodySchema, StoreResultSchema } from '../../lib/openapi/schemas';
+import { CekuraPushBodySchema, ErrorBodySchema, StoreResultSchema } from '../../lib/openapi/schemas';
 import { ParamsSchema } from '../../lib/query';
 import { sampleCall } from '../support/fixtures';
 
@@ -26,7 +26,7 @@ type Doc = {
 type Operation = {
   security?: object[];
   parameters?: Array<{ name: string; in: string; description?: string; schema: object }>;
-  requestBody?: { content: Record<string, { example?: unknown }> };
+  requestBody?: { content: Record<string, { example?: unknown; schema?: unknown }> };
   responses: Record<string, { content?: Record<string, { example?: unknown }> }>;
 };
 
@@ -67,6 +67,7 @@ describe('OpenAPI description', () => {
     expect(doc.components.securitySchemes).toEqual({
       apiKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'Authorization' }),
       bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      cekuraKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-CEKURA-API-KEY' }),
     });
     expect(doc.security).toEqual([{ apiKey: [] }, { bearer: [] }]);
     expect(doc.paths['/openapi.json']!.get!.security).toEqual([]);
@@ -97,7 +98,8 @@ describe('OpenAPI description', () => {
     for (const [path, operations] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(operations)) {
         const body = op.requestBody?.content['application/json']?.example;
-        if (body !== undefined) examples.push([`${method} ${path} request`, body, ref('CallInput')]);
+        const bodySchema = op.requestBody?.content['application/json']?.schema as { $ref?: string } | undefined;
+        if (body !== undefined) examples.push([`${method} ${path} request`, body, bodySchema?.$ref ? { $ref: bodySchema.$ref } : ref('CallInput')]);
         for (const [status, response] of Object.entries(op.responses)) {
           const example = response.content?.['application/json']?.example;
           if (example === undefined) continue;
@@ -109,7 +111,13 @@ describe('OpenAPI description', () => {
       }
     }
     expect(examples.length).toBeGreaterThanOrEqual(10);
-    const valibotFor: Record<string, v.GenericSchema> = { Call: CallSchema, CallInput: CallSchema, StoreResult: StoreResultSchema, Error: ErrorBodySchema };
+    const valibotFor: Record<string, v.GenericSchema> = {
+      Call: CallSchema,
+      CallInput: CallSchema,
+      CekuraPushBody: CekuraPushBodySchema,
+      StoreResult: StoreResultSchema,
+      Error: ErrorBodySchema,
+    };
     for (const [name, example, schema] of examples) {
       const kind = schema.$ref.split('/').pop()!;
       expect([name, against(schema, example)]).toEqual([name, []]);

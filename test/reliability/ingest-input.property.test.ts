@@ -52,10 +52,12 @@ const validCall = fc
     metadata: fc.option(fc.dictionary(fc.constantFrom('team', 'campaign', 'x'), fc.oneof(fc.string({ maxLength: 10 }), fc.integer())), { nil: undefined }),
   })
   .map(({ id, number, start, duration, messages, name, metadata }): Json => {
+    // A valid call lasts at least until its last message ends.
+    const lastEndMs = Math.max(0, ...messages.map((m) => ((m as { end_time: number }).end_time * 1000)));
     const call: Record<string, Json> = {
       id,
       startedAt: new Date(start).toISOString(),
-      endedAt: new Date(start + duration).toISOString(),
+      endedAt: new Date(start + Math.max(duration, Math.ceil(lastEndMs))).toISOString(),
       customer: name === undefined ? { number } : { number, name },
       messages,
     };
@@ -399,7 +401,7 @@ describe('ingest endpoint under random mutations of valid requests', () => {
       messages: [],
       ...extra,
     });
-    const tenK = Array.from({ length: 10_000 }, (_, i): Json => ({ role: i % 2 ? 'user' : 'bot', content: `m${i}`, start_time: i, end_time: i + 0.5 }));
+    const tenK = Array.from({ length: 10_000 }, (_, i): Json => ({ role: i % 2 ? 'user' : 'bot', content: `m${i}`, start_time: i * 0.3, end_time: i * 0.3 + 0.2 }));
     const big = await post({ body: JSON.stringify(call('ten-k', { messages: tenK })), contentType: 'application/json' });
     expect(big).toMatchObject({ status: 200, body: { stored: 1, ids: ['ten-k'] } });
 

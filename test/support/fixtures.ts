@@ -18,7 +18,7 @@ export function sampleCall(overrides: Partial<CallInput> & { id?: string } = {},
   };
 }
 
-/** Roughly `bytes` of transcript, as realistic-looking words (compresses like real text). */
+/** Roughly `bytes` of transcript, as realistic-looking words (compresses like real text), within sampleCall's 60 s. */
 export function longTranscript(bytes: number): CallInput['messages'] {
   const words = ['appointment', 'Tuesday', 'insurance', 'could', 'you', 'please', 'confirm', 'the', 'address', 'thank', 'yes', 'morning', 'doctor', 'prescription', 'refill'];
   const messages: CallInput['messages'] = [];
@@ -31,7 +31,8 @@ export function longTranscript(bytes: number): CallInput['messages'] {
       text.push(words[seed % words.length]!);
     }
     const content = `${text.join(' ')} "quoted" \\ ${i}.`;
-    messages.push({ role: i % 2 ? 'user' : 'bot', content, start_time: i * 2, end_time: i * 2 + 1.5 });
+    const at = Math.round(i * 5) / 1000;
+    messages.push({ role: i % 2 ? 'user' : 'bot', content, start_time: at, end_time: at + 0.004 });
     size += content.length + 60;
   }
   return messages;

@@ -1,0 +1,57 @@
+/**
+ * Cekura's push webhook body (`POST /test_framework/custom-provider-transcript-webhook`), one call
+ * of `{ agent_id?, calls: [...] }`, as Cekura's reference agents send it:
+ * `{ id, startedAt, endedAt, messages?, from_phone_number?, to_phone_number?, run_id?, endedReason?, metadata? }`.
+ * The caller is `from_phone_number` (Cekura's testing agent dials in); the other number, when both
+ * are given, is the agent's. Message times are seconds from the start or epoch milliseconds (as
+ * Cekura's docs show): CallSchema's shared rule converts the latter. Extra message keys are dropped.
+ */
+import { defined, record, text } from './read';
+import type { Source } from './source';
+
+const CALL_KEYS = ['from_phone_number', 'to_phone_number', 'run_id'] as const;
+
+/** The push body's call: an id, no `customer` (that is Cekura's pull format), and a push-only key. */
+export function looksLikePushCall(payload: unknown): boolean {
+  const body = record(payload);
+  return body !== undefined && 'id' in body && !('customer' in body) && !('transcript' in body) && CALL_KEYS.some((key) => key in body);
+}
+
+export const cekuraPush: Source = {
+  name: 'cekura-push',
+  detect: looksLikePushCall,
+  normalise(payload, options) {
+    const body = record(payload);
+    if (!body) return { kind: 'refused', path: '', message: 'must be a call object' };
+    const from = text(body.from_phone_number);
+    const to = text(body.to_phone_number);
+    const customerNumber = from ?? to ?? options.webCallNumber;
+    if (customerNumber === undefined) {
+      return {
+        kind: 'refused',
+        path: 'from_phone_number',
+        message: 'is required (the caller), or to_phone_number: neither was given; set WEB_CALL_NUMBER to accept calls without a phone number',
+      };
+    }
+    const metadata = record(body.metadata);
+    const recordingUrl = text(metadata?.recording_url);
+    return {
+      kind: 'call',
+      call: defined({
+        id: body.id,
+        startedAt: body.startedAt,
+        endedAt: body.endedAt,
+        customer: { number: customerNumber },
+        // Both numbers given: the caller is the customer, the other number is the agent's.
+        phoneNumber: from !== undefined && to !== undefined ? to : undefined,
+        messages: body.messages ?? [],
+        endedReason: body.endedReason ?? undefined,
+        // Cekura's push body has no recording field: it travels as metadata.recording_url.
+        recordingUrl: recordingUrl !== undefined && URL.canParse(recordingUrl) ? recordingUrl : undefined,
+        metadata: body.metadata ?? undefined,
+        agent_id: body.agent_id ?? options.envelopeAgentId,
+        run_id: body.run_id ?? undefined,
+      }) as never,
+    };
+  },
+};

@@ -1,0 +1,136 @@
+/**
+ * The body every self-built stack sends at the end of a call: what the adapter must know about the
+ * call, plus the framework's own export, unchanged, as `transcript`:
+ *
+ *   { id, customer: { number }, phoneNumber?, startedAt?, endedAt?, endedReason?, recordingUrl?,
+ *     metadata?, agentId?, runId?, transcript: <export> }
+ *
+ * A stack format (livekit.ts, openai-chat.ts, ...) only reads its export into messages whose
+ * times are instants or seconds from the start. The rules every stack shares are here:
+ * - startedAt / endedAt default to the export's earliest and latest instants; an export without
+ *   instants needs startedAt (a 400 names it);
+ * - never invent a time: an untimed message takes the start of the message before it (0 at the
+ *   start), and the answer reports how many had no time of their own;
+ * - end_time >= start_time; an instant slightly before startedAt (clock skew) is the start, one
+ *   after endedAt is refused by CallSchema's shared rule.
+ */
+import type { CallInput } from '../../call';
+import { ISO_INSTANT_MESSAGE, parseIsoInstant } from '../../timestamps';
+import { defined, type Json, record, seconds } from '../read';
+import type { CandidateMessage, Normalised, NormaliseOptions, Source, SourceName } from '../source';
+
+/** When a message happened, as an export says it: an instant, or seconds from the call's start. */
+export type StackTime = { epochMs: number } | { seconds: number };
+
+type Untimed<M> = M extends unknown ? Omit<M, 'start_time' | 'end_time'> : never;
+
+/** A message read from an export: Cekura's message without its times, plus the times it has. */
+export type StackMessage = Untimed<CandidateMessage> & { start?: StackTime; end?: StackTime };
+
+export type TranscriptReading =
+  | { ok: true; messages: StackMessage[] }
+  /** `path` is within the export, e.g. `items[3].arguments`. */
+  | { ok: false; path: string; message: string };
+
+export interface StackFormat {
+  name: SourceName;
+  /** Whether an export (the envelope's `transcript`) has this stack's shape, and no other's. */
+  recognises(transcript: unknown): boolean;
+  read(transcript: unknown): TranscriptReading;
+}
+
+/** The envelope of a stack's call: an id and an export that is not plain text (Vapi and Retell send text). */
+export function isStackEnvelope(body: Json | undefined): body is Json & { transcript: unknown } {
+  return body !== undefined && 'id' in body && typeof body.transcript === 'object' && body.transcript !== null;
+}
+
+export function stackSource(format: StackFormat): Source {
+  return {
+    name: format.name,
+    detect(payload) {
+      const body = record(payload);
+      return isStackEnvelope(body) && format.recognises(body.transcript);
+    },
+    normalise: (payload, options) => normaliseStackCall(payload, options, format),
+  };
+}
+
+/** Instants as ISO 8601 or epoch seconds / milliseconds (told apart by size), else undefined. */
+export function instantFrom(value: unknown): StackTime | undefined {
+  if (typeof value === 'string') {
+    const ms = parseIsoInstant(value);
+    return ms === undefined ? undefined : { epochMs: ms };
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return undefined;
+  // Epoch seconds until 2286 are below 1e10; epoch milliseconds since 1970-04 are above.
+  return { epochMs: value >= 1e10 ? value : value * 1000 };
+}
+
+function joinTranscriptPath(path: string): string {
+  if (path === '') return 'transcript';
+  return path.startsWith('[') ? `transcript${path}` : `transcript.${path}`;
+}
+
+function givenInstant(body: Json, field: 'startedAt' | 'endedAt'): { ms: number | undefined } | { error: Normalised } {
+  const value = body[field];
+  if (value === undefined || value === null) return { ms: undefined };
+  const ms = typeof value === 'string' ? parseIsoInstant(value) : undefined;
+  if (ms === undefined) return { error: { kind: 'refused', path: field, message: ISO_INSTANT_MESSAGE } };
+  return { ms };
+}
+
+export function normaliseStackCall(payload: unknown, options: NormaliseOptions, format: StackFormat): Normalised {
+  const body = record(payload);
+  if (!isStackEnvelope(body)) return { kind: 'refused', path: 'transcript', message: `is required: the ${format.name} export, as the framework gives it` };
+  const reading = format.read(body.transcript);
+  if (!reading.ok) return { kind: 'refused', path: joinTranscriptPath(reading.path), message: reading.message };
+
+  const givenStart = givenInstant(body, 'startedAt');
+  if ('error' in givenStart) return givenStart.error;
+  const givenEnd = givenInstant(body, 'endedAt');
+  if ('error' in givenEnd) return givenEnd.error;
+
+  const instants: number[] = [];
+  for (const message of reading.messages) {
+    for (const time of [message.start, message.end]) if (time && 'epochMs' in time) instants.push(time.epochMs);
+  }
+  const startMs = givenStart.ms ?? (instants.length > 0 ? Math.min(...instants) : undefined);
+  if (startMs === undefined) {
+    return { kind: 'refused', path: 'startedAt', message: 'is required: the transcript has no instants to take the start of the call from' };
+  }
+  const relative = (time: StackTime): number => seconds('epochMs' in time ? (time.epochMs - startMs) / 1000 : time.seconds);
+
+  let untimed = 0;
+  let previousStart = 0;
+  const messages = reading.messages.map((message): CandidateMessage => {
+    const { start, end, ...rest } = message;
+    let startS: number;
+    if (start) startS = relative(start);
+    else {
+      untimed++;
+      startS = previousStart;
+    }
+    previousStart = startS;
+    const endS = Math.max(startS, end ? relative(end) : startS);
+    return { ...rest, start_time: startS, end_time: endS } as CandidateMessage;
+  });
+
+  const lastS = Math.max(0, ...messages.map((m) => m.end_time));
+  const endMs = givenEnd.ms ?? Math.max(startMs + lastS * 1000, ...instants);
+  const customer = body.customer ?? (options.webCallNumber !== undefined ? { number: options.webCallNumber } : undefined);
+
+  const call = defined({
+    id: body.id,
+    startedAt: new Date(startMs).toISOString(),
+    endedAt: new Date(endMs).toISOString(),
+    customer,
+    phoneNumber: body.phoneNumber ?? undefined,
+    messages,
+    endedReason: body.endedReason ?? undefined,
+    recordingUrl: body.recordingUrl ?? undefined,
+    metadata: body.metadata ?? undefined,
+    agent_id: body.agentId ?? options.envelopeAgentId,
+    run_id: body.runId ?? undefined,
+  }) as unknown as CallInput;
+  return { kind: 'call', call, untimedMessages: untimed };
+}
