@@ -9,6 +9,9 @@ import { type FieldIssue, toFieldIssues } from './validation';
 
 export const MAX_CALLS_PER_REQUEST = 100;
 
+/** Sources whose fields keep their names in the converted call, so an issue's path points into the payload as sent. */
+const SAME_FIELD_NAMES: ReadonlySet<SourceName> = new Set(['custom', 'cekura-push']);
+
 export interface SourcedCall {
   source: SourceName;
   call: Call;
@@ -61,7 +64,7 @@ export function parseIngestBody(body: unknown, options: IngestOptions = DEFAULT_
       const result = v.safeParse(CallSchema, normalised.call);
       if (result.success) calls.push({ source: source.name, call: result.output, ...(normalised.untimedMessages ? { untimedMessages: normalised.untimedMessages } : {}) });
       // Issues of a converted payload point into the converted call, so name the source.
-      else issues.push(...toFieldIssues(result.issues, at).map((issue) => (source.name === 'custom' ? issue : { ...issue, message: `${issue.message} (in the call converted from ${source.name})` })));
+      else issues.push(...toFieldIssues(result.issues, at).map((issue) => (SAME_FIELD_NAMES.has(source.name) ? issue : { ...issue, message: `${issue.message} (in the call converted from ${source.name})` })));
     }
   });
   return issues.length > 0 ? { ok: false, issues } : { ok: true, calls: lastWins(calls), ignored };
