@@ -5,8 +5,8 @@
  */
 import * as v from 'valibot';
 import { wireShape } from './openapi/wire-shape';
-import { E164_MESSAGE, E164_PATTERN, normalisePhoneNumber } from './phone';
-import { ISO_INSTANT_MESSAGE, parseIsoInstant, toIsoMillis } from './timestamps';
+import { ACCEPTED_PHONE_PATTERN, E164_MESSAGE, E164_PATTERN, normalisePhoneNumber } from './phone';
+import { ACCEPTED_INSTANT_PATTERN, ISO_INSTANT_MESSAGE, parseIsoInstant, toIsoMillis } from './timestamps';
 import { readMessageTime } from './message-times';
 import { parsedString } from './validation';
 
@@ -18,7 +18,12 @@ const PhoneNumberSchema = v.pipe(
   parsedString(normalisePhoneNumber, E164_MESSAGE),
   wireShape({
     served: { type: 'string', pattern: E164_PATTERN.source, examples: ['+16505551234'] },
-    accepted: { type: 'string', description: 'E.164; spaces, dashes, dots, parentheses and a leading %2B are removed', examples: ['+16505551234', '+1 (650) 555-1234'] },
+    accepted: {
+      type: 'string',
+      pattern: ACCEPTED_PHONE_PATTERN.source,
+      description: 'E.164; spaces, dashes, dots, parentheses and a leading %2B are removed',
+      examples: ['+16505551234', '+1 (650) 555-1234'],
+    },
   }),
 );
 
@@ -29,7 +34,12 @@ const TimestampSchema = v.pipe(
   }, ISO_INSTANT_MESSAGE),
   wireShape({
     served: { type: 'string', format: 'date-time', description: 'UTC, millisecond precision', examples: ['2025-01-01T10:00:00.000Z'] },
-    accepted: { type: 'string', description: 'ISO 8601 with a time zone (Z or an offset); also a space for T, without seconds', examples: ['2025-01-01T10:00:00Z', '2025-01-01T12:00:00+02:00'] },
+    accepted: {
+      type: 'string',
+      pattern: ACCEPTED_INSTANT_PATTERN,
+      description: 'ISO 8601 with a time zone (Z or an offset); also a space for T, without seconds',
+      examples: ['2025-01-01T10:00:00Z', '2025-01-01T12:00:00+02:00'],
+    },
   }),
 );
 
@@ -57,7 +67,10 @@ const JsonTextSchema = v.pipe(
   v.transform((value): string => (typeof value === 'string' ? value : JSON.stringify(value))),
   wireShape({
     served: { type: 'string', description: 'JSON text' },
-    accepted: { type: ['string', 'object', 'array'], description: 'JSON text, or an object or array (stored as its JSON text)' },
+    accepted: {
+      oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: true }, { type: 'array', items: {} }],
+      description: 'JSON text, or an object or array (stored as its JSON text)',
+    },
   }),
 );
 

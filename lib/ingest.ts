@@ -50,7 +50,7 @@ export function parseIngestBody(body: unknown, options: IngestOptions = DEFAULT_
   const normaliseOptions = { ...options, envelopeAgentId: envelopeAgent.agentId };
   items.forEach((item, index) => {
     const at = single ? '' : `${prefix}[${index}]`;
-    const source = options.source === undefined ? detectIn(item, envelopeAgent.agentId !== undefined) : SOURCES[options.source];
+    const source = options.source === undefined ? (detectIn(item, envelopeAgent.agentId !== undefined) ?? clearlyMeant(item)) : SOURCES[options.source];
     if (!source) {
       issues.push({ path: at, message: `is in no known format (tried ${SOURCE_NAMES.join(', ')}); add ?source=<name> to say which it is` });
       return;
@@ -85,6 +85,20 @@ function detectIn(item: unknown, inPushEnvelope: boolean) {
   const detected = detectSource(item);
   if (inPushEnvelope && (detected === undefined || detected.name === 'custom') && typeof item === 'object' && item !== null && !('customer' in item)) return SOURCES['cekura-push'];
   return detected;
+}
+
+/** Keys of Cekura's call format: a payload with most of them is a custom call missing something. */
+const CUSTOM_CALL_KEYS = ['id', 'startedAt', 'endedAt', 'customer', 'messages'] as const;
+
+/**
+ * The format a payload no source recognised was clearly meant to be in, so its 400 names the
+ * missing or wrong fields instead of "in no known format": a custom call with at least three of
+ * its five keys, or a push-body call (it has a key only that format has).
+ */
+function clearlyMeant(item: unknown) {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
+  if (['from_phone_number', 'to_phone_number', 'run_id'].some((key) => key in item) && !('customer' in item)) return SOURCES['cekura-push'];
+  return CUSTOM_CALL_KEYS.filter((key) => key in item).length >= 3 ? SOURCES.custom : undefined;
 }
 
 function joinPath(prefix: string, path: string): string {

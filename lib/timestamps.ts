@@ -5,6 +5,9 @@
  */
 const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)\s?(Z|[+-]\d{2}(?::?\d{2})?)$/i;
 
+/** The same shape without flags (JSON Schema patterns have none), for the OpenAPI description. */
+export const ACCEPTED_INSTANT_PATTERN = ISO_INSTANT.source.replace('[T ]', '[Tt ]').replace('(Z|', '([Zz]|');
+
 export const ISO_INSTANT_MESSAGE = 'must be an ISO 8601 timestamp with a time zone (e.g. 2025-01-01T10:00:00.000Z)';
 
 /** Epoch milliseconds of an ISO 8601 instant, or undefined when it is not one. */

@@ -7,6 +7,8 @@ import { type ConversionConfig, type JsonSchema, toJsonSchema } from '@valibot/t
 import * as v from 'valibot';
 import { version } from '../../package.json';
 import { CallSchema } from '../call';
+import { ACCEPTED_PHONE_PATTERN } from '../phone';
+import { ACCEPTED_INSTANT_PATTERN } from '../timestamps';
 import { DEFAULTS } from '../config';
 import { errors } from '../http/errors';
 import { MAX_CALLS_PER_REQUEST } from '../ingest';
@@ -52,6 +54,9 @@ export function callJsonSchema(form: WireForm): Record<string, unknown> {
   const schema = toJsonSchema(CallSchema, conversion(form)) as Record<string, unknown>;
   delete schema.$schema;
   if (form === 'served') requireDefaults(schema);
+  // A default on an accepted field tells generated clients (openapi-typescript) the field is always
+  // there; it is optional on the way in, so the default moves into the description.
+  else defaultsToDescriptions(schema);
   schema.description =
     form === 'served'
       ? 'A call as served: UTC timestamps with milliseconds, E.164 numbers, tool arguments and results as JSON text, messages sorted by start_time. endedAt >= startedAt and each end_time >= start_time.'
@@ -74,6 +79,32 @@ function requireDefaults(node: unknown): void {
   }
   Object.values(node).forEach(requireDefaults);
 }
+
+function defaultsToDescriptions(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(defaultsToDescriptions);
+  if (typeof node !== 'object' || node === null) return;
+  const object = node as Record<string, unknown>;
+  if ('default' in object) {
+    const note = `Default: ${JSON.stringify(object.default)}.`;
+    object.description = typeof object.description === 'string' ? `${object.description}. ${note}` : note;
+    delete object.default;
+  }
+  Object.values(object).forEach(defaultsToDescriptions);
+}
+
+/** Query parameters as their values mean, not as the strings a query string carries. */
+const PARAMETER_SCHEMAS: Partial<Record<keyof typeof PARAMETER_DESCRIPTIONS, Record<string, unknown>>> = {
+  limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
+  number: { type: 'string', pattern: ACCEPTED_PHONE_PATTERN.source },
+  phone_number: { type: 'string', pattern: ACCEPTED_PHONE_PATTERN.source },
+  customerNumber: { type: 'string', pattern: ACCEPTED_PHONE_PATTERN.source },
+  from: { type: 'string', pattern: ACCEPTED_INSTANT_PATTERN },
+  to: { type: 'string', pattern: ACCEPTED_INSTANT_PATTERN },
+  createdAtGt: { type: 'string', pattern: ACCEPTED_INSTANT_PATTERN },
+  createdAtGe: { type: 'string', pattern: ACCEPTED_INSTANT_PATTERN },
+  createdAtLt: { type: 'string', pattern: ACCEPTED_INSTANT_PATTERN },
+  createdAtLe: { type: 'string', pattern: ACCEPTED_INSTANT_PATTERN },
+};
 
 function plainJsonSchema(schema: v.GenericSchema): Record<string, unknown> {
   const json = toJsonSchema(schema, { target: 'draft-2020-12', errorMode: 'throw' }) as Record<string, unknown>;
@@ -148,6 +179,8 @@ function errorExamples() {
   };
 }
 
+const WWW_AUTHENTICATE = { 'WWW-Authenticate': { description: 'The scheme to authenticate with: `Bearer`.', schema: { type: 'string' } } };
+
 const json = (schema: unknown, example?: unknown) => ({ 'application/json': { schema, ...(example === undefined ? {} : { example }) } });
 const errorResponse = (description: string, example: unknown, headers?: Record<string, unknown>) => ({
   description,
@@ -174,11 +207,11 @@ function buildDocument(): Record<string, unknown> {
     in: 'query',
     required: false,
     description: PARAMETER_DESCRIPTIONS[name as keyof typeof PARAMETER_DESCRIPTIONS],
-    schema,
+    schema: PARAMETER_SCHEMAS[name as keyof typeof PARAMETER_DESCRIPTIONS] ?? schema,
   }));
   const readErrors = {
     '400': errorResponse('A parameter is invalid; `issues` names each one.', examples.invalid),
-    '401': errorResponse('No key, or not a read key.', examples.unauthorized, { 'WWW-Authenticate': { schema: { type: 'string' } } }),
+    '401': errorResponse('No key, or not a read key.', examples.unauthorized, WWW_AUTHENTICATE),
     '503': errorResponse('A dependency is briefly unavailable; retry.', examples.unavailable, { 'Retry-After': { schema: { type: 'string' } } }),
   };
   const readResponse = {
@@ -220,6 +253,13 @@ function buildDocument(): Record<string, unknown> {
             {
               oneOf: [
                 { $ref: '#/components/schemas/CallInput' },
+                { $ref: '#/components/schemas/CekuraPushBody' },
+                { $ref: '#/components/schemas/StackCall' },
+                {
+                  type: 'object',
+                  additionalProperties: true,
+                  description: "A platform's post-call payload as it sends it (`?source=vapi|retell|elevenlabs|cekura`), or an array of such payloads",
+                },
                 { type: 'array', minItems: 1, maxItems: MAX_CALLS_PER_REQUEST, items: { $ref: '#/components/schemas/CallInput' } },
                 {
                   type: 'object',
@@ -237,7 +277,7 @@ function buildDocument(): Record<string, unknown> {
           '400': errorResponse('Some call is invalid; nothing was stored. `issues` names every problem.', {
             error: { ...(examples.invalid as { error: object }).error, issues: [{ path: '[1].endedAt', message: 'must not be before startedAt' }] },
           }),
-          '401': errorResponse('No key, or not an ingest key.', examples.unauthorized),
+          '401': errorResponse('No key, or not an ingest key.', examples.unauthorized, WWW_AUTHENTICATE),
           '413': errorResponse('The body, or a call even compressed, is too large.', examples.payloadTooLarge),
           '415': errorResponse('Content-Type is not application/json.', examples.unsupportedMediaType),
           '503': readErrors['503'],
@@ -257,7 +297,7 @@ function buildDocument(): Record<string, unknown> {
         responses: {
           '200': { description: 'Every call was stored.', content: json({ $ref: '#/components/schemas/StoreResult' }, { stored: 1, ids: ['sess-42'] }) },
           '400': errorResponse('Some call is invalid; nothing was stored. `issues` names every problem.', examples.invalid),
-          '401': errorResponse('No key, or not an ingest key.', examples.unauthorized),
+          '401': errorResponse('No key, or not an ingest key.', examples.unauthorized, WWW_AUTHENTICATE),
           '413': errorResponse('The body, or a call even compressed, is too large.', examples.payloadTooLarge),
           '415': errorResponse('Content-Type is not application/json.', examples.unsupportedMediaType),
           '503': readErrors['503'],
@@ -296,6 +336,7 @@ function buildDocument(): Record<string, unknown> {
           '401': errorResponse('The signature is missing, stale or invalid.', examples.unauthorized),
           '404': errorResponse('Not a supported platform.', examples.notFound),
           '413': errorResponse('The body is too large.', examples.payloadTooLarge),
+          '415': errorResponse('Content-Type is not application/json.', examples.unsupportedMediaType),
           '503': readErrors['503'],
         },
       },

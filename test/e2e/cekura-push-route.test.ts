@@ -40,7 +40,8 @@ describe("Cekura's push webhook path on the local server", () => {
 
   it('never stores with a read key or a wrong key, in either header', async () => {
     const body = { ...pushFromReferenceAgent, calls: [{ ...pushFromReferenceAgent.calls[0]!, id: 'sess-refused' }] };
-    for (const headers of [{ 'X-CEKURA-API-KEY': 'read-key' }, { 'X-CEKURA-API-KEY': 'nope' }, { Authorization: 'read-key' }, {}]) {
+    const attempts: Array<Record<string, string>> = [{ 'X-CEKURA-API-KEY': 'read-key' }, { 'X-CEKURA-API-KEY': 'nope' }, { Authorization: 'read-key' }, {}];
+    for (const headers of attempts) {
       expect((await push(CEKURA_PUSH_PATH, body, headers)).status).toBe(401);
     }
     expect((await read('+16505551234')).map((c) => c.id)).not.toContain('sess-refused');

@@ -79,3 +79,19 @@ describe('bytesAsJsonString', () => {
     expect(bytesAsJsonString(json)).toBe(Buffer.byteLength(JSON.stringify(json)) - 2);
   });
 });
+
+describe('a payload clearly meant for one format', () => {
+  const call = { id: 'c-1', startedAt: '2025-01-01T10:00:00Z', endedAt: '2025-01-01T10:01:00Z', customer: { number: '+16505551234' }, messages: [] };
+
+  it("names the custom format's missing field instead of answering 'no known format'", () => {
+    const { id: _, ...noId } = call;
+    expect(parseIngestBody(noId)).toEqual({ ok: false, issues: [{ path: 'id', message: 'is required' }] });
+    const { messages: __, startedAt: ___, ...twoKeys } = call;
+    expect(parseIngestBody({ customer: twoKeys.customer, hello: 1 })).toEqual({ ok: false, issues: [{ path: '', message: expect.stringContaining('no known format') }] });
+  });
+
+  it("names the push format's fields for a push call missing its id", () => {
+    const result = parseIngestBody({ calls: [{ startedAt: call.startedAt, endedAt: call.endedAt, from_phone_number: '+16505551234' }] });
+    expect(result).toEqual({ ok: false, issues: [{ path: 'calls[0].id', message: 'is required' }] });
+  });
+});

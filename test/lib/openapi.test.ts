@@ -13,6 +13,7 @@ import * as v from 'valibot';
 import { CallSchema } from '../../lib/call';
 import { errors } from '../../lib/http/errors';
 import { callJsonSchema, documentedRoutes, EXAMPLE_CALL_INPUT, openApiDocument, PARAMETER_DESCRIPTIONS } from '../../lib/openapi/document';
+import { normalisePhoneNumber } from '../../lib/phone';
 import { CekuraPushBodySchema, ErrorBodySchema, StoreResultSchema } from '../../lib/openapi/schemas';
 import { ParamsSchema } from '../../lib/query';
 import { sampleCall } from '../support/fixtures';
@@ -74,6 +75,22 @@ describe('OpenAPI description', () => {
     expect(doc.servers).toEqual([{ url: 'https://api.example.com' }]);
   });
 
+  it('states the input rules as strictly as the server: accepted numbers and instants, integer limit', () => {
+    const accepted = callJsonSchema('accepted') as any;
+    const phone = new RegExp(accepted.properties.customer.properties.number.pattern);
+    for (const value of ['+16505551234', '+1 (650) 555-1234', '%2B16505551234', ' 16505551234', '+1.650.555.1234']) {
+      expect([value, phone.test(value), normalisePhoneNumber(value) !== undefined]).toEqual([value, true, true]);
+    }
+    for (const value of ['6505551234', '+0123', 'abc', '+1', '+1234567890123456', '']) {
+      expect([value, phone.test(value), normalisePhoneNumber(value) !== undefined]).toEqual([value, false, false]);
+    }
+    const instant = new RegExp(accepted.properties.startedAt.pattern);
+    for (const value of ['2025-01-01T10:00:00Z', '2025-01-01 10:00+02:00', '2025-01-01t10:00:00.123z']) expect([value, instant.test(value)]).toEqual([value, true]);
+    for (const value of ['2025-01-01', '2025-01-01T10:00:00', '1735725600000']) expect([value, instant.test(value)]).toEqual([value, false]);
+    const limit = doc.paths['/calls']!.get!.parameters!.find((p) => p.name === 'limit') as any;
+    expect(limit.schema).toEqual({ type: 'integer', minimum: 1, maximum: 1000, default: 100 });
+  });
+
   it('describes every query parameter the API reads', () => {
     const names = doc.paths['/calls']!.get!.parameters!.map((p) => p.name);
     expect(names.sort()).toEqual(Object.keys(ParamsSchema.entries).sort());
@@ -90,7 +107,13 @@ describe('OpenAPI description', () => {
     expect(variants[2].properties.data.required).toEqual(['id', 'name', 'result']);
     const accepted = callJsonSchema('accepted') as any;
     expect(accepted.messages).toBeUndefined();
-    expect(accepted.properties.messages.items.oneOf[1].properties.data.properties.arguments.type).toEqual(['string', 'object', 'array']);
+    const args = accepted.properties.messages.items.oneOf[1].properties.data.properties.arguments;
+    // One alternative per type, arrays with `items`: generated clients type it string | object | unknown[].
+    expect(args.oneOf.map((alternative: any) => alternative.type)).toEqual(['string', 'object', 'array']);
+    expect(args.oneOf[2].items).toEqual({});
+    // No defaults on the way in (a generated client would make the field required), but described.
+    expect(args.default).toBeUndefined();
+    expect(args.description).toContain('Default: "{}"');
   });
 
   it('has examples that pass the valibot schemas and the JSON Schemas', () => {

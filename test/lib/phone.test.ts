@@ -1,4 +1,5 @@
-import { normalisePhoneNumber } from '../../lib/phone';
+import fc from 'fast-check';
+import { ACCEPTED_PHONE_PATTERN, normalisePhoneNumber } from '../../lib/phone';
 
 describe('normalisePhoneNumber', () => {
   it.each([
@@ -25,5 +26,17 @@ describe('normalisePhoneNumber', () => {
     '++16505551234',
   ])('refuses %j', (input) => {
     expect(normalisePhoneNumber(input)).toBeUndefined();
+  });
+});
+
+describe('ACCEPTED_PHONE_PATTERN', () => {
+  it('accepts exactly what normalisePhoneNumber accepts (random strings of signs, digits and separators)', () => {
+    const alphabet = fc.constantFrom('+', '%2B', '%2b', ' ', '\t', '-', '.', '(', ')', '0', '1', '4', '9', 'x');
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 24 }).map((parts) => parts.join('')), (value) => {
+        expect([value, ACCEPTED_PHONE_PATTERN.test(value)]).toEqual([value, normalisePhoneNumber(value) !== undefined]);
+      }),
+      { seed: 20251129, numRuns: 5_000 },
+    );
   });
 });
