@@ -58,6 +58,7 @@ const SecondsSchema = v.pipe(
 const PlainObjectSchema = v.pipe(
   v.looseObject({}, 'must be a JSON object'),
   v.check((value) => !Array.isArray(value), 'must be a JSON object, not an array'),
+  wireShape({ served: { type: 'object', additionalProperties: true }, accepted: { type: 'object', additionalProperties: true } }),
 );
 
 /** Cekura expects strings; an object or array given on ingest is kept as its JSON text. */

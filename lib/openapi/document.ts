@@ -173,6 +173,7 @@ function errorExamples() {
     invalid: errorBody(errors.validation([{ path: 'messages[0].start_time', message: 'must be >= 0 (seconds from the start of the call)' }])),
     unauthorized: errorBody(errors.unauthorized()),
     notFound: errorBody(errors.notFound()),
+    methodNotAllowed: errorBody(errors.methodNotAllowed(['GET'])),
     payloadTooLarge: errorBody(errors.payloadTooLarge(`The body must be at most ${DEFAULTS.maxBodyBytes} bytes.`)),
     unsupportedMediaType: errorBody(errors.unsupportedMediaType()),
     unavailable: errorBody(errors.unavailable()),
@@ -224,6 +225,9 @@ function buildDocument(): Record<string, unknown> {
   const readOperation = (operationId: string, summary: string, extra: unknown[] = []) => ({
     operationId,
     summary,
+    description:
+      'Read key in `Authorization` (raw, as Cekura sends it, or as a Bearer token). Answers a bare JSON array of calls whose startedAt is in the window, newest first; ' +
+      'more than fit in one response are paged with the `Link` header.',
     tags: ['calls'],
     parameters: [...extra, ...queryParameters],
     responses: { '200': readResponse, ...readErrors },
@@ -235,6 +239,9 @@ function buildDocument(): Record<string, unknown> {
       post: {
         operationId: 'storeCalls',
         summary: 'Store calls (ingest key). All or nothing; a call re-sent with the same id replaces it.',
+        description:
+          "Cekura's call format, Cekura's push body, a platform's post-call payload or a self-built stack's export (`?source=`, or detected per payload). " +
+          'Every payload is validated before anything is stored; a 400 names each problem with its path.',
         tags: ['calls'],
         parameters: [
           {
@@ -251,7 +258,8 @@ function buildDocument(): Record<string, unknown> {
           required: true,
           content: json(
             {
-              oneOf: [
+              // anyOf: a platform payload is any object, so a call matches more than one alternative.
+              anyOf: [
                 { $ref: '#/components/schemas/CallInput' },
                 { $ref: '#/components/schemas/CekuraPushBody' },
                 { $ref: '#/components/schemas/StackCall' },
@@ -345,9 +353,13 @@ function buildDocument(): Record<string, unknown> {
       get: {
         operationId: 'openApi',
         summary: 'This description (no key needed)',
+        description: 'Generated from the valibot schemas that validate requests, so it cannot drift from what the API does.',
         tags: ['meta'],
         security: [],
-        responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } },
+        responses: {
+          '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) },
+          '405': errorResponse('Another method than GET (or HEAD).', examples.methodNotAllowed),
+        },
       },
     },
   };
@@ -362,12 +374,17 @@ function buildDocument(): Record<string, unknown> {
     info: {
       title: 'Cekura call adapter',
       version,
+      license: { name: 'MIT', identifier: 'MIT' },
       description:
         "A custom transcript provider for Cekura: serves voice-agent calls in Cekura's call format. Every error is " +
         '`{ "error": { "code", "message", "issues"?: [{ "path", "message" }] } }`; 404 for unknown routes and 405 (with `Allow`) for wrong methods.',
     },
     security: [{ apiKey: [] }, { bearer: [] }],
-    tags: [{ name: 'calls' }, { name: 'webhooks' }, { name: 'meta' }],
+    tags: [
+      { name: 'calls', description: 'Reading calls (what Cekura calls) and storing them' },
+      { name: 'webhooks', description: "Voice platforms' post-call webhooks, authenticated by their own signatures" },
+      { name: 'meta', description: 'About the API itself' },
+    ],
     paths,
     components: {
       securitySchemes: {

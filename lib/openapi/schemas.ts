@@ -30,6 +30,9 @@ export const StoreResultSchema = v.object({
   ),
 });
 
+/** Any JSON object (documented with additionalProperties, which a loose object would not say). */
+const OpenObject = v.record(v.string(), v.unknown());
+
 const CekuraId = v.pipe(v.number(), v.integer(), v.minValue(1));
 
 /** One call of Cekura's push webhook body, as Cekura's reference agents send it. */
@@ -39,7 +42,7 @@ export const CekuraPushCallSchema = v.object({
   endedAt: v.pipe(v.string(), v.description('ISO 8601 with a zone')),
   messages: v.optional(
     v.pipe(
-      v.array(v.looseObject({ role: v.string(), content: v.optional(v.string()), start_time: v.number(), end_time: v.number(), data: v.optional(v.looseObject({})) })),
+      v.array(v.objectWithRest({ role: v.string(), content: v.optional(v.string()), start_time: v.number(), end_time: v.number(), data: v.optional(OpenObject) }, v.unknown())),
       v.description('As in CallInput; times in seconds from the start or epoch milliseconds (converted). Extra keys are ignored.'),
     ),
   ),
@@ -47,7 +50,7 @@ export const CekuraPushCallSchema = v.object({
   to_phone_number: v.optional(v.pipe(v.string(), v.description('The customer when from_phone_number is absent; else the agent number'))),
   run_id: v.optional(v.pipe(CekuraId, v.description('The Cekura run the call belongs to'))),
   endedReason: v.optional(v.string()),
-  metadata: v.optional(v.pipe(v.looseObject({}), v.description('Kept as given; metadata.recording_url also becomes recordingUrl'))),
+  metadata: v.optional(v.pipe(OpenObject, v.description('Kept as given; metadata.recording_url also becomes recordingUrl'))),
 });
 
 /** Cekura's push webhook body: `agent_id` may be left out when every call has a run_id. */
@@ -65,11 +68,11 @@ export const StackCallSchema = v.object({
   endedAt: v.optional(v.pipe(v.string(), v.description("ISO 8601; default: the export's latest instant"))),
   endedReason: v.optional(v.string()),
   recordingUrl: v.optional(v.string()),
-  metadata: v.optional(v.looseObject({})),
+  metadata: v.optional(OpenObject),
   agentId: v.optional(v.pipe(CekuraId, v.description('The Cekura agent id'))),
   runId: v.optional(v.pipe(CekuraId, v.description('The Cekura run id'))),
   transcript: v.pipe(
-    v.union([v.array(v.unknown()), v.looseObject({})]),
+    v.union([v.array(v.unknown()), OpenObject]),
     v.description("The framework's own export, unchanged: a LiveKit session report / chat_history / items / ChatContext JSON, OpenAI chat messages, OpenAI Realtime events, or Ultravox messages"),
   ),
 });
