@@ -1,10 +1,139 @@
-/** Ultravox call messages. (Stub: not implemented yet.) */
-import { type StackFormat, stackSource } from './envelope';
+/**
+ * Ultravox's call messages (`GET /api/calls/{id}/messages`): `{ results: [...], next, total }` or
+ * the bare `results` array. Each message has a `role` (MESSAGE_ROLE_*), `text` (the words, a
+ * tool's arguments or its result), `toolName` / `invocationId` on tool messages, and `timespan`
+ * (durations such as "4.100s" from the start of the call's audio). `wallClockTimespan` (durations
+ * from the call's join, per Ultravox's API reference) stands in when `timespan` is missing. Tool
+ * messages and the call's initial messages often have neither: they stay untimed.
+ *
+ * The list carries no instants, so the envelope's startedAt is needed.
+ */
+import { type Json, record, text } from '../read';
+import { instantFrom, type StackFormat, type StackMessage, type StackTime, stackSource, type TranscriptReading } from './envelope';
+
+const ROLE_PREFIX = 'MESSAGE_ROLE_';
+type UltravoxRole = 'USER' | 'AGENT' | 'TOOL_CALL' | 'TOOL_RESULT' | 'UNSPECIFIED';
+const ROLES = new Set<string>(['USER', 'AGENT', 'TOOL_CALL', 'TOOL_RESULT', 'UNSPECIFIED']);
+/** Lowercase names some apps log; `user` alone is OpenAI's too, so it does not tell the format. */
+const LOWERCASE_ROLES = new Set<string>(['user', 'agent', 'tool_call', 'tool_result']);
+
+/** Protobuf JSON durations: "4.100s" (Ultravox's pattern allows a sign). */
+const DURATION = /^(-?\d+(?:\.\d+)?)s$/;
+
+type Refusal = { ok: false; path: string; message: string };
+const refusal = (path: string, message: string): Refusal => ({ ok: false, path, message });
+
+function ultravoxRole(value: unknown): UltravoxRole | undefined {
+  if (typeof value !== 'string') return undefined;
+  const name = value.startsWith(ROLE_PREFIX) ? value.slice(ROLE_PREFIX.length) : LOWERCASE_ROLES.has(value) ? value.toUpperCase() : undefined;
+  return name !== undefined && ROLES.has(name) ? (name as UltravoxRole) : undefined;
+}
+
+function resultsOf(transcript: unknown): { messages: unknown[]; prefix: string; body?: Json } | undefined {
+  if (Array.isArray(transcript)) return { messages: transcript, prefix: '' };
+  const body = record(transcript);
+  return body && Array.isArray(body.results) ? { messages: body.results, prefix: 'results', body } : undefined;
+}
+
+/** Every entry has an Ultravox role, none has OpenAI's `content` or a LiveKit `type`, one role is Ultravox's own. */
+function recognisesUltravox(transcript: unknown): boolean {
+  const found = resultsOf(transcript);
+  if (!found || found.messages.length === 0) return false;
+  const entries = found.messages.map(record);
+  const fits = entries.every((entry) => entry !== undefined && ultravoxRole(entry.role) !== undefined && !('content' in entry) && !('type' in entry));
+  const distinctive = entries.some((entry) => typeof entry?.role === 'string' && (entry.role.startsWith(ROLE_PREFIX) || (entry.role !== 'user' && LOWERCASE_ROLES.has(entry.role))));
+  return fits && distinctive;
+}
+
+/** A duration string (seconds from the start), a number of seconds, or an ISO instant. */
+function timeOf(value: unknown, path: string): StackTime | Refusal | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return { seconds: value };
+  if (typeof value === 'string') {
+    const duration = DURATION.exec(value.trim());
+    if (duration) return { seconds: Number(duration[1]) };
+    const instant = instantFrom(value);
+    if (instant) return instant;
+  }
+  return refusal(path, 'must be a duration from the start of the call, like "4.100s"');
+}
+
+const isRefusal = (value: StackTime | Refusal | undefined): value is Refusal => value !== undefined && 'ok' in value;
+
+function timesOf(message: Json, at: string): { ok: true; start?: StackTime; end?: StackTime } | Refusal {
+  const key = record(message.timespan)?.start !== undefined ? 'timespan' : 'wallClockTimespan';
+  const span = record(message[key]);
+  if (!span) return { ok: true };
+  const start = timeOf(span.start, `${at}.${key}.start`);
+  if (isRefusal(start)) return start;
+  const end = timeOf(span.end, `${at}.${key}.end`);
+  if (isRefusal(end)) return end;
+  return { ok: true, ...(start ? { start } : {}), ...(end ? { end } : {}) };
+}
+
+const nonEmpty = (value: unknown): string | undefined => {
+  const s = text(value);
+  return s === undefined || s === '' ? undefined : s;
+};
+
+function toolNamesById(messages: unknown[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const value of messages) {
+    const message = record(value);
+    if (ultravoxRole(message?.role) !== 'TOOL_CALL') continue;
+    const id = nonEmpty(message?.invocationId);
+    const name = nonEmpty(message?.toolName);
+    if (id !== undefined && name !== undefined) names.set(id, name);
+  }
+  return names;
+}
+
+function readUltravoxMessages(transcript: unknown): TranscriptReading {
+  const found = resultsOf(transcript);
+  if (!found) return refusal('', 'must be the call messages list: { results: [...] } or its results array');
+  // A page of a longer list would be stored as if it were the whole call.
+  if (nonEmpty(found.body?.next) !== undefined) {
+    return refusal('next', 'is set: this is one page of the call\'s messages; follow `next` and send every page\'s results in one list');
+  }
+  const toolNames = toolNamesById(found.messages);
+  const out: StackMessage[] = [];
+
+  for (const [index, value] of found.messages.entries()) {
+    const at = `${found.prefix}[${index}]`;
+    const message = record(value);
+    const role = ultravoxRole(message?.role);
+    if (!message || role === undefined || role === 'UNSPECIFIED') continue;
+    const times = timesOf(message, at);
+    if (!times.ok) return times;
+    const timed = { ...(times.start ? { start: times.start } : {}), ...(times.end ? { end: times.end } : {}) };
+
+    if (role === 'USER' || role === 'AGENT') {
+      const words = text(message.text);
+      if (words !== undefined && words !== '') out.push({ role: role === 'USER' ? 'user' : 'bot', content: words, ...timed });
+      continue;
+    }
+    const id = nonEmpty(message.invocationId);
+    if (id === undefined) return refusal(`${at}.invocationId`, 'is required on tool messages: it pairs a tool call with its result');
+    if (role === 'TOOL_CALL') {
+      const name = nonEmpty(message.toolName);
+      if (name === undefined) return refusal(`${at}.toolName`, 'is required: the name of the tool called');
+      const args = text(message.text);
+      out.push({ role: 'function_call', content: '', data: { id, name, ...(args === undefined ? {} : { arguments: args }) }, ...timed });
+    } else {
+      const name = toolNames.get(id) ?? nonEmpty(message.toolName);
+      if (name === undefined) return refusal(`${at}.invocationId`, 'matches no tool call in the list, and the message has no toolName');
+      // Ultravox shows the model a failure's text and keeps the details apart, for failed calls only.
+      const failed = nonEmpty(message.errorDetails) !== undefined;
+      out.push({ role: 'function_call_result', content: '', data: { id, name, result: text(message.text) ?? '' }, ...(failed ? { is_error: true } : {}), ...timed });
+    }
+  }
+  return { ok: true, messages: out };
+}
 
 export const ultravoxFormat: StackFormat = {
   name: 'ultravox',
-  recognises: () => false,
-  read: () => ({ ok: false, path: '', message: 'is not supported yet' }),
+  recognises: recognisesUltravox,
+  read: readUltravoxMessages,
 };
 
 export const ultravox = stackSource(ultravoxFormat);

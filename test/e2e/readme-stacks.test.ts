@@ -1,0 +1,82 @@
+/**
+ * The README's self-built stack snippets, run as written with python3 and node against the local
+ * server: each block is pasted unchanged, then called with a fixture export, as the README's
+ * comments say to call it at the end of a session.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parseIngestBody } from '../../lib/ingest';
+import type { SourceName } from '../../lib/sources';
+import { openaiChatInboundWithTools } from '../fixtures/sources/stacks/openai-chat/calls';
+import { realtimeInboundWithTool } from '../fixtures/sources/stacks/openai-realtime/inbound-with-tool';
+import { ultravoxInboundWithTools } from '../fixtures/sources/stacks/ultravox/calls';
+import { useLocalApp } from '../support/local-app';
+
+const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+const SECTION = README.split('## Calls from self-built stacks')[1]?.split('\n## ')[0] ?? '';
+
+function block(language: 'python' | 'js'): string {
+  const code = new RegExp('```' + language + '\\n([\\s\\S]*?)```').exec(SECTION)?.[1];
+  if (!code) throw new Error(`no ${language} block in the README's self-built stacks section`);
+  return code;
+}
+
+type Envelope = { id: string; customer: { number: string }; transcript: unknown } & Record<string, unknown>;
+
+describe("README: self-built stacks' snippets", () => {
+  const local = useLocalApp({ READ_API_KEYS: 'r-key', INGEST_API_KEYS: 'i-key', RETENTION_DAYS: '36500' });
+  const dir = mkdtempSync(join(tmpdir(), 'readme-stacks-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const env = () => ({ ...process.env, ADAPTER_URL: local.app.url, INGEST_KEY: 'i-key' });
+  /** What the adapter stores for an envelope, for comparing with what the snippet stored. */
+  const expected = (envelope: Envelope, source: SourceName) => {
+    const parsed = parseIngestBody(envelope, { source, webCallNumber: undefined });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    return JSON.parse(JSON.stringify(parsed.calls[0]!.call)) as { id: string; customer: { number: string }; startedAt: string };
+  };
+  const readBack = async (call: { id: string; customer: { number: string }; startedAt: string }) => {
+    const day = call.startedAt.slice(0, 10);
+    const url = `${local.app.url}/calls/${encodeURIComponent(call.customer.number)}?from=${day}T00:00:00Z&to=${day}T23:59:59Z`;
+    const response = await fetch(url, { headers: { authorization: 'r-key' } });
+    return ((await response.json()) as Array<{ id: string }>).filter((c) => c.id === call.id);
+  };
+
+  /** The envelope's fields other than id, customer and transcript, as the snippet's keyword arguments. */
+  const fieldsOf = ({ id: _, customer: __, transcript: ___, ...fields }: Envelope) => fields;
+
+  it.each([
+    ['openai-chat', openaiChatInboundWithTools as Envelope],
+    ['ultravox', ultravoxInboundWithTools as Envelope],
+  ] as const)('python3: send_call("%s", ...) stores the call exactly as POST /calls?source= does', async (source, envelope) => {
+    const file = join(dir, `${source}.json`);
+    writeFileSync(file, JSON.stringify({ id: envelope.id, number: envelope.customer.number, transcript: envelope.transcript, fields: fieldsOf(envelope) }));
+    const script = `${block('python')}\nwith open(${JSON.stringify(file)}) as f:\n    call = json.load(f)\nprint(json.dumps(send_call(${JSON.stringify(source)}, call["id"], call["number"], call["transcript"], **call["fields"])))\n`;
+    const { stdout } = await promisify(execFile)('python3', ['-c', script], { env: env() });
+    expect(JSON.parse(stdout)).toMatchObject({ stored: 1, ids: [envelope.id] });
+    const call = expected(envelope, source);
+    expect(await readBack(call)).toEqual([call]);
+  });
+
+  it.each([['openai-realtime', realtimeInboundWithTool as Envelope]] as const)('node: sendCall("%s", ...) stores the call exactly as POST /calls?source= does', async (source, envelope) => {
+    const file = join(dir, `${source}.json`);
+    writeFileSync(file, JSON.stringify({ id: envelope.id, number: envelope.customer.number, transcript: envelope.transcript, fields: fieldsOf(envelope) }));
+    const script = `${block('js')}\nconst call = JSON.parse(require('node:fs').readFileSync(${JSON.stringify(file)}, 'utf8'));\nsendCall(${JSON.stringify(source)}, call.id, call.number, call.transcript, call.fields).then((answer) => console.log(JSON.stringify(answer)));\n`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { env: env() });
+    expect(JSON.parse(stdout)).toMatchObject({ stored: 1, ids: [envelope.id] });
+    const call = expected(envelope, source);
+    expect(await readBack(call)).toEqual([call]);
+  });
+
+  it("node: recordRealtimeEvent stamps each event with the time it was seen, as the openai-realtime source reads it", async () => {
+    const script = `${block('js')}\nrecordRealtimeEvent({ type: 'session.created' });\nrecordRealtimeEvent({ type: 'response.done' });\nconsole.log(JSON.stringify(realtimeEvents));\n`;
+    const before = Date.now();
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { env: env() });
+    const events = JSON.parse(stdout) as Array<{ type: string; received_at: number }>;
+    expect(events.map((e) => e.type)).toEqual(['session.created', 'response.done']);
+    for (const event of events) expect(event.received_at).toBeGreaterThanOrEqual(before);
+  });
+});
