@@ -1,4 +1,5 @@
 import { App, Validations } from 'aws-cdk-lib';
+import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CekuraCallAdapterStack, STACK_NAME } from './stack';
 
@@ -15,7 +16,9 @@ export interface BuiltApp {
  * @param context extra context (tests); the CLI passes cdk.json and `-c` values by itself.
  */
 export function buildApp(context: Record<string, unknown> = {}): BuiltApp {
-  const app = new App({ context });
+  // The feature flags a new CDK app gets (`cdk init` writes them to cdk.json), set here so `cdk synth`
+  // and the tests build the same template; cdk.json or `-c` can still override one.
+  const app = new App({ context: { ...CURRENTLY_RECOMMENDED_FLAGS, ...context } });
   const stack = new CekuraCallAdapterStack(app, STACK_NAME, {
     description: 'Cekura call adapter: serves voice-agent calls to Cekura over an HTTP API',
   });

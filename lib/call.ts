@@ -219,7 +219,7 @@ export const CallSchema = v.pipe(
     'must be a call object',
   ),
   v.forward(
-    v.partialCheck([['startedAt'], ['endedAt']], (call) => call.endedAt >= call.startedAt, 'must not be before startedAt'),
+    v.partialCheck([['startedAt'], ['endedAt']], (call) => Date.parse(call.endedAt) >= Date.parse(call.startedAt), 'must not be before startedAt'),
     ['endedAt'],
   ),
   placeMessageTimes(),

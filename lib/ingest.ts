@@ -119,20 +119,24 @@ function unwrap(body: unknown): { items: unknown[]; prefix: string } {
   return { items: [body], prefix: '' };
 }
 
-/** The same call twice in one request: the later one wins, as it would over two requests. */
+/**
+ * The same call twice in one request, in the same format or not: the later one wins, as it would
+ * over two requests (a call is identified by its id alone).
+ */
 function lastWins(calls: SourcedCall[]): SourcedCall[] {
-  const byKey = new Map<string, SourcedCall>();
+  const byId = new Map<string, SourcedCall>();
   for (const sourced of calls) {
-    const key = `${sourced.source}#${sourced.call.id}`;
-    byKey.delete(key);
-    byKey.set(key, sourced);
+    byId.delete(sourced.call.id);
+    byId.set(sourced.call.id, sourced);
   }
-  return [...byKey.values()];
+  return [...byId.values()];
 }
 
 /** What the store keeps for one call. */
 export interface CallRecord {
+  /** The format the call came in; not part of its identity. */
   source: string;
+  /** What identifies the call: one stored call per id. */
   id: string;
   customerNumber: string;
   /** ISO 8601, UTC, millisecond precision. */

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -14,8 +14,8 @@ import type { CallsTable } from './calls-table';
 
 const FUNCTIONS_DIR = path.join(__dirname, '..', '..', 'functions');
 
-/** Powertools reads this name for the `service` key of every log line. */
-const SERVICE_NAME = 'cekura-call-adapter';
+/** Powertools reads this name for the `service` key of every log line and the `service` dimension of its metrics. */
+export const SERVICE_NAME = 'cekura-call-adapter';
 
 export interface FunctionsProps {
   calls: CallsTable;
@@ -152,6 +152,8 @@ export class Functions extends Construct {
       logGroup,
       environment: { POWERTOOLS_SERVICE_NAME: SERVICE_NAME, ...spec.environment },
       bundling: {
+        // Errors only: `cdk synth -q` stays quiet, and a failed build still says why.
+        logLevel: LogLevel.ERROR,
         minify: true,
         sourceMap: false,
         target: 'node22',

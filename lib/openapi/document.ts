@@ -322,14 +322,15 @@ function buildDocument(): Record<string, unknown> {
         operationId: 'platformWebhook',
         summary: "A voice platform's post-call webhook, pointed at this API; stored like POST /calls",
         description:
-          "No API key: each platform's own signature over the raw body authenticates the request (Vapi: x-vapi-signature or " +
-          'x-vapi-secret; Retell: x-retell-signature; ElevenLabs: elevenlabs-signature). Events without a finished call answer 200 ' +
+          "No API key: each platform's own signature over the raw body authenticates the request (Vapi: its HMAC credential's " +
+          'x-signature and x-timestamp, or the header its credential names, or a Bearer token in Authorization / x-vapi-secret, or the older ' +
+          'x-vapi-signature; Retell: x-retell-signature; ElevenLabs: elevenlabs-signature). Events without a finished call answer 200 ' +
           'with `ignored`, so the platform does not retry them.',
         tags: ['webhooks'],
         security: [],
         parameters: [
           { name: 'platform', in: 'path', required: true, schema: { type: 'string', enum: [...WEBHOOK_PLATFORMS] } },
-          ...['x-vapi-signature', 'x-vapi-secret', 'x-retell-signature', 'elevenlabs-signature'].map((name) => ({
+          ...['x-signature', 'x-timestamp', 'x-vapi-signature', 'x-vapi-secret', 'x-retell-signature', 'elevenlabs-signature'].map((name) => ({
             name,
             in: 'header',
             required: false,

@@ -4,7 +4,7 @@
  * "Main Agent" (the agent), "Function Call", "Function Call Result"; times relative seconds.
  */
 import { type CandidateMessage, type Source } from './source';
-import { defined, type Json, jsonText, list, record, seconds, text, finite } from './read';
+import { defined, jsonText, list, record, seconds, text, finite, withAdapterMetadata } from './read';
 
 const ROLES: Record<string, CandidateMessage['role']> = {
   'Testing Agent': 'user',
@@ -60,7 +60,7 @@ export const cekura: Source = {
         messages,
         endedReason: text(body.call_ended_reason),
         recordingUrl: text(body.voice_recording_url),
-        metadata: { ...(record(body.metadata) ?? {}), source: 'cekura' } as Json,
+        metadata: withAdapterMetadata(record(body.metadata), { source: 'cekura' }),
       }),
     };
   },

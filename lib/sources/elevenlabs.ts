@@ -4,7 +4,7 @@
  * duration; each turn has one relative time (`time_in_call_secs`), so end_time = start_time.
  */
 import { type CandidateMessage, type Normalised, type NormaliseOptions, type Source } from './source';
-import { defined, type Json, jsonText, list, record, seconds, text, finite, isoFromMs } from './read';
+import { agentNumber, customerNumber, defined, finite, isoFromMs, type Json, jsonText, list, record, seconds, text, withAdapterMetadata } from './read';
 
 export const elevenlabs: Source = {
   name: 'elevenlabs',
@@ -30,40 +30,55 @@ function fromConversation(data: Json, at: string, options: NormaliseOptions): No
   const startSecs = finite(metadata.start_time_unix_secs);
   if (startSecs === undefined) return { kind: 'refused', path: `${at}metadata.start_time_unix_secs`, message: 'is required (epoch seconds)' };
   const phoneCall = record(metadata.phone_call);
-  const customerNumber = text(phoneCall?.external_number) ?? options.webCallNumber;
-  if (!customerNumber) {
-    return { kind: 'refused', path: `${at}metadata.phone_call.external_number`, message: 'is missing (a web call?): set WEB_CALL_NUMBER to accept calls without a phone number' };
-  }
+  const caller = customerNumber(text(phoneCall?.external_number), options.webCallNumber);
+  if (!caller.ok) return { kind: 'refused', path: `${at}metadata.phone_call.external_number`, message: caller.message };
+  const agent = agentNumber(text(phoneCall?.agent_number));
   return {
     kind: 'call',
     call: defined({
       id,
       startedAt: isoFromMs(startSecs * 1000) as string,
       endedAt: isoFromMs((startSecs + (finite(metadata.call_duration_secs) ?? 0)) * 1000) as string,
-      customer: { number: customerNumber },
+      customer: { number: caller.number },
       messages: list(data.transcript).flatMap((turn) => toMessages(record(turn))),
       endedReason: text(metadata.termination_reason),
-      phoneNumber: text(phoneCall?.agent_number),
-      metadata: defined({ source: 'elevenlabs', agentId: text(data.agent_id), status: text(data.status), direction: text(phoneCall?.direction) }),
+      phoneNumber: agent.phoneNumber,
+      // ElevenLabs' `metadata` is the conversation's (timing, costs), not the caller's: not copied.
+      metadata: withAdapterMetadata(undefined, {
+        source: 'elevenlabs',
+        agentId: text(data.agent_id),
+        status: text(data.status),
+        direction: text(phoneCall?.direction),
+        agentNumber: agent.address,
+        customerAddress: caller.address,
+      }),
     }),
   };
 }
 
-/** One turn: its text, then the tools it called, then their results, all at the turn's time. */
+/**
+ * One turn: its text, then the tools it called, then their results, all at the turn's time.
+ * A keypad turn (`source_medium: "dtmf"`) is written `[DTMF <digits>]`, as Retell's are.
+ */
 function toMessages(turn: Json | undefined): CandidateMessage[] {
   if (!turn) return [];
   const time = seconds(finite(turn.time_in_call_secs) ?? 0);
   const at = { start_time: time, end_time: time };
   const messages: CandidateMessage[] = [];
-  const content = text(turn.message);
-  if (content !== undefined && content !== '') messages.push({ role: turn.role === 'agent' ? 'bot' : 'user', content, ...at });
+  const role = turn.role === 'agent' ? 'bot' : 'user';
+  const spoken = text(turn.message);
+  const content = turn.source_medium === 'dtmf' ? `[DTMF ${spoken?.trim() ?? ''}]`.replace(' ]', ']') : spoken;
+  if (content !== undefined && content !== '') messages.push({ role, content, ...at, ...(turn.interrupted === true ? { interrupted: true } : {}) });
   for (const raw of list(turn.tool_calls)) {
     const call = record(raw);
     if (call) messages.push({ role: 'function_call', content: '', ...at, data: { id: text(call.request_id) ?? '', name: text(call.tool_name) ?? '', arguments: jsonText(call.params_as_json) || '{}' } });
   }
   for (const raw of list(turn.tool_results)) {
     const result = record(raw);
-    if (result) messages.push({ role: 'function_call_result', content: '', ...at, data: { id: text(result.request_id) ?? '', name: text(result.tool_name) ?? '', result: jsonText(result.result_value) } });
+    if (result) {
+      const failed = result.is_error === true ? { is_error: true } : {};
+      messages.push({ role: 'function_call_result', content: '', ...at, data: { id: text(result.request_id) ?? '', name: text(result.tool_name) ?? '', result: jsonText(result.result_value) }, ...failed });
+    }
   }
   return messages;
 }

@@ -1,10 +1,11 @@
 /**
  * Retell: `{ event, call }` webhooks (`call_ended`, `call_analyzed` carry the finished call), or a
  * call object as exported from Retell's API. Times: epoch ms for the call; word timings (relative s)
- * for utterances; tool entries have no time at all.
+ * for utterances; tool entries have no time at all. A call that never connected (`call_status`
+ * `not_connected`, no `start_timestamp`) is acknowledged, not stored.
  */
 import { type Normalised, type NormaliseOptions, type Source } from './source';
-import { defined, type Json, jsonText, list, record, seconds, text, finite, isoFromMs } from './read';
+import { agentNumber, customerNumber, defined, finite, isoFromMs, type Json, jsonText, list, record, seconds, text, withAdapterMetadata } from './read';
 import { fillMissingTimes, type Untimed } from './timing';
 
 const CALL_EVENTS = new Set(['call_ended', 'call_analyzed']);
@@ -27,44 +28,61 @@ export const retell: Source = {
   },
 };
 
+/** What a tool result without its invocation is named: Cekura needs a name, Retell gives none. */
+export const UNKNOWN_TOOL_NAME = 'unknown_tool';
+
+/** Said by the person a call was transferred to: the business's side, but not the agent under test. */
+export const TRANSFER_TARGET_PREFIX = '[transfer target] ';
+
 function fromCall(call: Json, at: string, options: NormaliseOptions): Normalised {
   const id = text(call.call_id);
   if (!id) return { kind: 'refused', path: `${at}call_id`, message: 'is required' };
   const start = finite(call.start_timestamp);
-  if (start === undefined) return { kind: 'refused', path: `${at}start_timestamp`, message: 'is required (epoch milliseconds)' };
+  if (start === undefined) {
+    const status = text(call.call_status);
+    // A call that never connected has no start: a 4xx would only make Retell retry it.
+    if (status !== undefined && status !== 'ended') {
+      const reason = text(call.disconnection_reason);
+      return { kind: 'ignored', reason: `Retell call "${id}" never connected (call_status "${status}"${reason ? `, disconnection_reason "${reason}"` : ''}): nothing to store` };
+    }
+    return { kind: 'refused', path: `${at}start_timestamp`, message: 'is required (epoch milliseconds)' };
+  }
   const end = finite(call.end_timestamp) ?? start + (finite(call.duration_ms) ?? 0);
 
   const outbound = call.direction === 'outbound';
-  const customerNumber = text(outbound ? call.to_number : call.from_number) ?? options.webCallNumber;
-  if (!customerNumber) {
-    return { kind: 'refused', path: `${at}${outbound ? 'to_number' : 'from_number'}`, message: 'is missing (a web call?): set WEB_CALL_NUMBER to accept calls without a phone number' };
-  }
+  const caller = customerNumber(text(outbound ? call.to_number : call.from_number), options.webCallNumber);
+  if (!caller.ok) return { kind: 'refused', path: `${at}${outbound ? 'to_number' : 'from_number'}`, message: caller.message };
+  const agent = agentNumber(text(outbound ? call.from_number : call.to_number));
   const transcript = list(call.transcript_with_tool_calls).length > 0 ? call.transcript_with_tool_calls : call.transcript_object;
+  const { messages, unnamedToolResults } = toMessages(list(transcript));
   return {
     kind: 'call',
     call: defined({
       id,
       startedAt: isoFromMs(start) as string,
       endedAt: isoFromMs(end) as string,
-      customer: { number: customerNumber },
-      messages: fillMissingTimes(toMessages(list(transcript))),
+      customer: { number: caller.number },
+      messages: fillMissingTimes(messages),
       endedReason: text(call.disconnection_reason),
       recordingUrl: text(call.recording_url) ?? text(call.recording_multi_channel_url),
-      phoneNumber: text(outbound ? call.from_number : call.to_number),
-      metadata: defined({
+      phoneNumber: agent.phoneNumber,
+      metadata: withAdapterMetadata(record(call.metadata), {
         source: 'retell',
         agentId: text(call.agent_id),
         callType: text(call.call_type),
         direction: text(call.direction),
-        ...(record(call.metadata) ?? {}),
+        agentNumber: agent.address,
+        customerAddress: caller.address,
+        unnamedToolResults: unnamedToolResults.length > 0 ? unnamedToolResults : undefined,
       }),
     }),
   };
 }
 
-function toMessages(entries: unknown[]): Untimed[] {
+function toMessages(entries: unknown[]): { messages: Untimed[]; unnamedToolResults: string[] } {
   const toolNames = new Map<string, string>();
-  return entries.flatMap((raw): Untimed[] => {
+  const unnamedToolResults: string[] = [];
+  const messages = entries.flatMap((raw): Untimed[] => {
     const entry = record(raw);
     if (!entry) return [];
     switch (entry.role) {
@@ -74,9 +92,12 @@ function toMessages(entries: unknown[]): Untimed[] {
         const words = list(entry.words).map(record);
         const first = finite(words[0]?.start);
         const last = finite(words[words.length - 1]?.end);
-        // A transfer target is a person on the call other than the agent: Cekura only knows two sides.
-        const role = entry.role === 'agent' ? 'bot' : 'user';
-        return [{ role, content: text(entry.content) ?? '', start_time: first === undefined ? undefined : seconds(first), end_time: last === undefined ? undefined : seconds(last) }];
+        const content = text(entry.content) ?? '';
+        const times = { start_time: first === undefined ? undefined : seconds(first), end_time: last === undefined ? undefined : seconds(last) };
+        if (entry.role === 'user') return [{ role: 'user', content, ...times }];
+        if (entry.role === 'agent') return [{ role: 'bot', content, ...times }];
+        // Cekura knows two sides; the transfer target is on the business's, marked so it is not read as the agent.
+        return [{ role: 'bot', content: `${TRANSFER_TARGET_PREFIX}${content}`, ...times }];
       }
       case 'tool_call_invocation': {
         const id = text(entry.tool_call_id) ?? '';
@@ -86,7 +107,14 @@ function toMessages(entries: unknown[]): Untimed[] {
       }
       case 'tool_call_result': {
         const id = text(entry.tool_call_id) ?? '';
-        return [{ role: 'function_call_result', content: '', data: { id, name: toolNames.get(id) ?? '', result: jsonText(entry.content) } }];
+        let name = toolNames.get(id);
+        if (!name) {
+          // The invocation is missing (a truncated transcript): keep the result, say so in metadata.
+          name = UNKNOWN_TOOL_NAME;
+          unnamedToolResults.push(id);
+        }
+        const failed = entry.successful === false ? { is_error: true } : {};
+        return [{ role: 'function_call_result', content: '', data: { id, name, result: jsonText(entry.content) }, ...failed }];
       }
       case 'dtmf':
         return [{ role: 'user', content: `[DTMF ${text(entry.digit) ?? ''}]` }];
@@ -95,4 +123,5 @@ function toMessages(entries: unknown[]): Untimed[] {
         return [];
     }
   });
+  return { messages, unnamedToolResults };
 }

@@ -2,14 +2,16 @@
  * Vapi: the `end-of-call-report` server message (`{ message: { type, call, artifact, ... } }`),
  * or a Call object as exported from Vapi's API (for backfills).
  * Message times: `secondsFromStart` (relative s), else `time` (epoch ms); `endTime` epoch ms.
+ * A report without `startedAt` is a call that never connected: acknowledged, not stored.
  */
 import { type CandidateMessage, type Normalised, type NormaliseOptions, type Source } from './source';
-import { defined, type Json, jsonText, list, record, seconds, text, finite } from './read';
+import { agentNumber, customerNumber, defined, finite, type Json, jsonText, list, record, seconds, text, withAdapterMetadata } from './read';
 
 const CALL_TYPES = new Set(['inboundPhoneCall', 'outboundPhoneCall', 'webCall']);
 
-function isCallObject(value: Json | undefined): value is Json {
-  return value !== undefined && typeof value.id === 'string' && (CALL_TYPES.has(String(value.type)) || record(value.artifact) !== undefined) && 'startedAt' in value;
+/** A Call object; `startedAt` is only required to detect one unnamed (a call that never started has none). */
+function isCallObject(value: Json | undefined, requireStart = true): value is Json {
+  return value !== undefined && typeof value.id === 'string' && (CALL_TYPES.has(String(value.type)) || record(value.artifact) !== undefined) && (!requireStart || 'startedAt' in value);
 }
 
 export const vapi: Source = {
@@ -25,35 +27,59 @@ export const vapi: Source = {
       if (message.type !== 'end-of-call-report') return { kind: 'ignored', reason: `Vapi "${String(message.type)}" messages carry no finished call` };
       return fromReport(message, record(message.call) ?? {}, 'message', options);
     }
-    if (isCallObject(body)) return fromReport(body, body, '', options);
+    if (isCallObject(body, false)) return fromReport(body, body, '', options);
     return { kind: 'refused', path: 'message', message: 'is not a Vapi server message or call' };
   },
 };
 
 function fromReport(report: Json, call: Json, at: string, options: NormaliseOptions): Normalised {
+  const path = (field: string) => `${at}${at ? '.' : ''}${field}`;
   const id = text(call.id) ?? text(report.id);
-  if (!id) return { kind: 'refused', path: `${at}${at ? '.' : ''}call.id`, message: 'is required' };
+  if (!id) return { kind: 'refused', path: path('call.id'), message: 'is required' };
+  const endedReason = text(report.endedReason) ?? text(call.endedReason);
   const startedAt = text(report.startedAt) ?? text(call.startedAt);
-  const startMs = startedAt === undefined ? undefined : Date.parse(startedAt);
+  if (startedAt === undefined) {
+    // Vapi sends a report for calls that never connected (no answer, busy, failed to dial): there is
+    // no conversation to store, and a 4xx would only make Vapi retry.
+    return { kind: 'ignored', reason: `Vapi call "${id}" never started (no startedAt${endedReason ? `, endedReason "${endedReason}"` : ''}): nothing to store` };
+  }
+  const startMs = Date.parse(startedAt);
   const artifact = record(report.artifact) ?? record(call.artifact) ?? {};
   const customer = record(report.customer) ?? record(call.customer);
-  const customerNumber = text(customer?.number) ?? options.webCallNumber;
-  if (!customerNumber) {
-    return { kind: 'refused', path: `${at}${at ? '.' : ''}customer.number`, message: 'is missing (a web call?): set WEB_CALL_NUMBER to accept calls without a phone number' };
-  }
+  const customerSipUri = text(customer?.sipUri);
+  // A SIP customer may have only a sipUri: its number is used when it holds one.
+  const customerField = text(customer?.number) === undefined && customerSipUri !== undefined ? 'customer.sipUri' : 'customer.number';
+  const caller = customerNumber(text(customer?.number) ?? customerSipUri, options.webCallNumber);
+  if (!caller.ok) return { kind: 'refused', path: path(customerField), message: caller.message };
+  const phoneNumber = record(report.phoneNumber) ?? record(call.phoneNumber);
+  const agent = agentNumber(text(phoneNumber?.number) ?? text(phoneNumber?.sipUri));
+  const recording = record(artifact.recording);
   const rawMessages = list(artifact.messages).length > 0 ? list(artifact.messages) : list(report.messages ?? call.messages);
   return {
     kind: 'call',
     call: defined({
       id,
-      startedAt: startedAt as string,
+      startedAt,
       endedAt: (text(report.endedAt) ?? text(call.endedAt)) as string,
-      customer: defined({ number: customerNumber, name: text(customer?.name) }),
+      customer: defined({ number: caller.number, name: text(customer?.name) }),
       messages: rawMessages.flatMap((m) => toMessages(record(m), startMs)),
-      endedReason: text(report.endedReason) ?? text(call.endedReason),
-      recordingUrl: text(artifact.recordingUrl) ?? text(report.recordingUrl) ?? text(call.recordingUrl) ?? text(artifact.stereoRecordingUrl),
-      phoneNumber: text(record(report.phoneNumber)?.number) ?? text(record(call.phoneNumber)?.number),
-      metadata: defined({ source: 'vapi', callType: text(call.type), assistantId: text(call.assistantId), ...(record(call.metadata) ?? {}) }),
+      endedReason,
+      recordingUrl:
+        text(artifact.recordingUrl) ??
+        text(report.recordingUrl) ??
+        text(call.recordingUrl) ??
+        // Newer reports carry their recordings only under artifact.recording.
+        text(record(recording?.mono)?.combinedUrl) ??
+        text(artifact.stereoRecordingUrl) ??
+        text(recording?.stereoUrl),
+      phoneNumber: agent.phoneNumber,
+      metadata: withAdapterMetadata(record(call.metadata), {
+        source: 'vapi',
+        callType: text(call.type),
+        assistantId: text(call.assistantId),
+        agentNumber: agent.address,
+        customerAddress: caller.address,
+      }),
     }),
   };
 }

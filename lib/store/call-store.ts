@@ -20,7 +20,7 @@ export interface CallQuery {
 }
 
 export interface CallPage {
-  /** Each call's JSON exactly as stored, newest startedAt first. */
+  /** Each call's JSON exactly as stored, newest startedAt first; never the same id twice. */
   calls: string[];
   /** Opaque position to continue from when more calls match; undefined when this was the last page. */
   next: string | undefined;
@@ -29,7 +29,7 @@ export interface CallPage {
 /** Storage of calls. The domain and handlers see only this. */
 export interface CallStore {
   /**
-   * Stores or replaces calls by (source, id). Either every call is stored or the promise rejects:
+   * Stores or replaces calls by id, whatever format they came in. Either every call is stored or the promise rejects:
    * a `CallTooLargeError` before anything is written, or a `StoreUnavailableError` when the store
    * would not accept all of them in time (some may then be stored; re-sending is safe).
    */

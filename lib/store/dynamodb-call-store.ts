@@ -21,8 +21,21 @@ export const COMPRESS_ABOVE_BYTES = 32 * 1024;
 export const GZIP_LEVEL = 9;
 const BATCH_SIZE = 25;
 
+/**
+ * The table key of a call: its id alone, whatever format it came in. Items written before that
+ * were keyed `<source>#<id>`; no source is called `call`, so the two kinds of keys cannot collide,
+ * and a read tells them apart (see `identityOf`).
+ */
+const KEY_PREFIX = 'call#';
+
+export function storedKey(id: string): string {
+  return `${KEY_PREFIX}${id}`;
+}
+
 interface StoredItem {
   pk: string;
+  /** The format the call came in (`custom`, `vapi`, …): kept for operators, not read back. */
+  src: string;
   num: string;
   day: string;
   ts: string;
@@ -98,49 +111,111 @@ export class DynamoCallStore implements CallStore {
   }
 
   /**
-   * One Query per partition for most pages. Every call read is paid for in read units, so a Query
-   * asks for at most one call more than the page can use: up to `limit`, and, once the page has
-   * seen calls, no more than the rest of the byte budget holds if they are as large as the largest
-   * so far. Without that, a page of long transcripts would read (and pay for) up to 1 MB of calls
-   * that the next page reads again.
+   * One Query per partition for most pages, each asking for no more than the page can use (see
+   * PageBuilder.queryLimit). The position of the next page is the last item taken in or passed
+   * over, so a duplicate passed over here is not met again on the next page.
    */
   async queryCalls(query: CallQuery): Promise<CallPage> {
     const partitions = partitionsFor(query);
-    const start = query.after === undefined ? undefined : decodePosition(query.after, partitions);
-    const calls: string[] = [];
-    let bytes = 2; // the array's brackets
-    let largest = 0; // response bytes of the largest call on this page, with its comma
+    const start = query.after === undefined ? undefined : decodePosition(query.after, partitions, query);
+    const page = new PageBuilder(query);
     let last: { partition: number; item: IndexItem } | undefined;
 
     for (let p = start?.partition ?? 0; p < partitions.length; p++) {
       const partition = partitions[p]!;
       let exclusiveStartKey = p === start?.partition ? start.key : undefined;
       do {
-        const remaining = query.limit - calls.length;
-        // How many more calls the byte budget holds if they are as large as the largest so far.
-        const fit = largest === 0 ? remaining : Math.max(0, Math.floor((query.maxBytes - bytes) / largest));
-        // One more than can be used: seeing it is how a page knows another exists.
-        const limit = Math.min(remaining, fit) + 1;
-        const page = await this.client.send(new QueryCommand(queryInput(this.tableName, partition, query, limit, exclusiveStartKey, this.onCapacity !== undefined)));
-        if (this.onCapacity) this.onCapacity('Query', page.ConsumedCapacity?.CapacityUnits ?? 0);
-        for (const item of (page.Items ?? []) as IndexItem[]) {
-          const full = calls.length >= query.limit || (calls.length > 0 && bytes + item.sz + 1 > query.maxBytes);
-          if (full) return { calls, next: encodePosition(last!.partition, last!.item, partitions) };
-          calls.push(readDoc(item));
-          bytes += item.sz + 1;
-          largest = Math.max(largest, item.sz + 1);
+        const input = queryInput(this.tableName, partition, query, page.queryLimit(), exclusiveStartKey, this.onCapacity !== undefined);
+        const result = await this.client.send(new QueryCommand(input)).catch((error: unknown) => {
+          // Every other part of the query is built here from checked input: DynamoDB refusing a
+          // read that continues from the client's position means the position was forged.
+          if (start !== undefined && error instanceof Error && error.name === 'ValidationException') throw new InvalidPositionError();
+          throw error;
+        });
+        if (this.onCapacity) this.onCapacity('Query', result.ConsumedCapacity?.CapacityUnits ?? 0);
+        for (const item of (result.Items ?? []) as IndexItem[]) {
+          if (!page.offer(item)) return { calls: page.calls(), next: encodePosition(last!.partition, last!.item, partitions) };
           last = { partition: p, item };
         }
-        exclusiveStartKey = page.LastEvaluatedKey;
+        exclusiveStartKey = result.LastEvaluatedKey;
       } while (exclusiveStartKey !== undefined);
     }
-    return { calls, next: undefined };
+    return { calls: page.calls(), next: undefined };
+  }
+}
+
+/** Which call an item holds, and whether it was written before one item per id (its key names a source). */
+function identityOf(pk: string): { id: string; legacy: boolean } {
+  if (pk.startsWith(KEY_PREFIX)) return { id: pk.slice(KEY_PREFIX.length), legacy: false };
+  // `<source>#<id>`: no source name has a `#`.
+  return { id: pk.slice(pk.indexOf('#') + 1), legacy: true };
+}
+
+interface Served {
+  id: string;
+  doc: string;
+  /** Response bytes with the separating comma. */
+  bytes: number;
+}
+
+/**
+ * One response: at most `limit` calls within the byte budget, and never the same id twice. A read
+ * is one Query per partition, not a snapshot, so the same call can be met twice: a call re-sent
+ * with a startedAt on another day while the days are read (the later sighting is taken as the later
+ * write and replaces the earlier: index reads are eventually consistent, so a read can tell no
+ * better), or an item written before one item per id next to the current one (such legacy items
+ * count as older than any current one: every current item was written after them).
+ */
+class PageBuilder {
+  private readonly served: Served[] = [];
+  private readonly byId = new Map<string, Served>();
+  private bytes = 2; // the array's brackets
+  private largest = 0; // response bytes of the largest call on this page, with its comma
+
+  constructor(private readonly query: Pick<CallQuery, 'limit' | 'maxBytes'>) {}
+
+  /**
+   * How many items the next Query should ask for. Every call read is paid for in read units, so at
+   * most one call more than the page can use: up to `limit`, and, once the page has seen calls, no
+   * more than the rest of the byte budget holds if they are as large as the largest so far. Without
+   * that, a page of long transcripts would read (and pay for) up to 1 MB of calls that the next
+   * page reads again. The one more is how a page knows another exists.
+   */
+  queryLimit(): number {
+    const remaining = this.query.limit - this.served.length;
+    const fit = this.largest === 0 ? remaining : Math.max(0, Math.floor((this.query.maxBytes - this.bytes) / this.largest));
+    return Math.min(remaining, fit) + 1;
+  }
+
+  /** Takes the item in (or passes over it as a duplicate); false when the page is full without it. */
+  offer(item: IndexItem): boolean {
+    const { id, legacy } = identityOf(item.pk);
+    const earlier = this.byId.get(id);
+    if (earlier !== undefined) {
+      if (legacy) return true;
+      this.served.splice(this.served.indexOf(earlier), 1);
+      this.byId.delete(id);
+      this.bytes -= earlier.bytes;
+    }
+    const full = this.served.length >= this.query.limit || (this.served.length > 0 && this.bytes + item.sz + 1 > this.query.maxBytes);
+    if (full) return false;
+    const served: Served = { id, doc: readDoc(item), bytes: item.sz + 1 };
+    this.served.push(served);
+    this.byId.set(id, served);
+    this.bytes += served.bytes;
+    this.largest = Math.max(this.largest, served.bytes);
+    return true;
+  }
+
+  calls(): string[] {
+    return this.served.map((s) => s.doc);
   }
 }
 
 function toItem(record: CallRecord): StoredItem {
   const item: StoredItem = {
-    pk: `${record.source}#${record.id}`,
+    pk: storedKey(record.id),
+    src: record.source,
     num: record.customerNumber,
     day: record.startedAt.slice(0, 10),
     ts: record.startedAt,
@@ -224,7 +299,17 @@ function encodePosition(partition: number, last: IndexItem, partitions: Partitio
   return JSON.stringify([partition, partitions[partition]!.value, last.pk, last.ts]);
 }
 
-function decodePosition(raw: string, partitions: Partition[]): { partition: number; key: Record<string, unknown> } {
+/** A table key as this store writes it, or as it wrote it before one item per id; ids are at most 255 characters. */
+const STORED_KEY = /^(?:[a-z][a-z-]{0,30})#[^]{1,255}$/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * A position comes back from the client inside a cursor: every part of it is checked before it
+ * reaches DynamoDB, which answers a key it cannot use (an empty key, a time outside the query's
+ * range) with a ValidationException rather than an empty page.
+ */
+function decodePosition(raw: string, partitions: Partition[], query: CallQuery): { partition: number; key: Record<string, unknown> } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -237,5 +322,15 @@ function decodePosition(raw: string, partitions: Partition[]): { partition: numb
   const [partition, value, pk, ts] = parsed as [number, string, string, string];
   const target = partitions[partition];
   if (!target || target.value !== value) throw new InvalidPositionError();
+  if (!STORED_KEY.test(pk) || LONE_SURROGATE.test(pk)) throw new InvalidPositionError();
+  // Canonical UTC strings with four-digit years sort as the instants do, so the range check is a string comparison.
+  if (!isCanonicalInstant(ts) || ts < query.from || ts > query.to) throw new InvalidPositionError();
+  if (target.index === CALLS_TABLE.indexes.byDay && ts.slice(0, 10) !== value) throw new InvalidPositionError();
   return { partition, key: { [CALLS_TABLE.partitionKey]: pk, [target.index.partitionKey]: value, ts } };
+}
+
+function isCanonicalInstant(value: string): boolean {
+  if (!CANONICAL_INSTANT.test(value)) return false;
+  const ms = Date.parse(value);
+  return !Number.isNaN(ms) && new Date(ms).toISOString() === value;
 }

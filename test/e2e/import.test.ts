@@ -19,7 +19,8 @@ describe('npm run import', () => {
   const local = useLocalApp({ READ_API_KEYS: 'r', INGEST_API_KEYS: 'i', RETENTION_DAYS: '36500' });
 
   it('imports JSON files and JSON lines of mixed formats, refuses only the bad payload, and exits 1', async () => {
-    const brokenVapi = { message: { ...vapiInboundWithTools.message, startedAt: undefined, call: { id: 'vapi-broken', type: 'inboundPhoneCall' } } };
+    // Not a time (a report without startedAt is a call that never connected: ignored, issue 11.10).
+    const brokenVapi = { message: { ...vapiInboundWithTools.message, startedAt: 'yesterday', call: { id: 'vapi-broken', type: 'inboundPhoneCall' } } };
     writeFileSync(join(local.dataDir, 'vapi.json'), JSON.stringify([vapiInboundWithTools, vapiStatusUpdate, brokenVapi]));
     writeFileSync(join(local.dataDir, 'retell.jsonl'), `${JSON.stringify(retellInboundWithTools)}\n\n${JSON.stringify(retellOutbound)}\n`);
     writeFileSync(join(local.dataDir, 'eleven.json'), JSON.stringify(elevenlabsInboundWithTools));

@@ -47,7 +47,9 @@ describe('platform payloads through the local server', () => {
     // Exactly the call the normaliser produces (checked field by field in test/lib/sources).
     const expected = parseIngestBody(payload, { source: source as 'vapi', webCallNumber: undefined });
     expect(expected.ok && [first]).toEqual(expected.ok && [JSON.parse(JSON.stringify(expected.calls[0]!.call))]);
-    expect(first).toMatchObject({ id, customer: { number: '+16505551234' }, metadata: expect.objectContaining({ source }) });
+    // The normalisers keep the adapter's own keys under metadata.adapter (issue 11.13).
+    const sourceKey = { adapter: expect.objectContaining({ source }) };
+    expect(first).toMatchObject({ id, customer: { number: '+16505551234' }, metadata: expect.objectContaining(sourceKey) });
     const messages = first!.messages as Array<{ role: string; start_time: number; end_time: number }>;
     expect(messages.some((m) => m.role === 'function_call')).toBe(true);
     expect(messages.map((m) => m.start_time)).toEqual([...messages.map((m) => m.start_time)].sort((a, b) => a - b));

@@ -91,6 +91,60 @@ describe('read handler (DynamoDB Local)', () => {
     expect(seen).toEqual(['p4', 'p3', 'p2', 'p1', 'p0']);
   });
 
+  it('answers a forged position inside a cursor with a 400 naming cursor, never a 500 (issue 11.5)', async () => {
+    const { store, get } = await setup();
+    await store.putCalls(recordsOf(Array.from({ length: 3 }, (_, i) => sampleCall({ id: `f${i}` }, `2025-03-10T0${i}:00:00.000Z`))));
+    const first = await get({ limit: '1' });
+    const next = Object.fromEntries(new URLSearchParams(/\?([^>]+)>/.exec(first.headers.link!)![1]));
+    const cursor = JSON.parse(Buffer.from(next.cursor!, 'base64url').toString('utf8')) as { a: string };
+    const [partition, day] = JSON.parse(cursor.a) as [number, string];
+    for (const position of [
+      [partition, day, '', '2025-03-10T01:00:00.000Z'], // an empty key
+      [partition, day, 'call#f1', '2025-03-12T01:00:00.000Z'], // a time outside the window
+      [partition, day, 'call#f1', '2025-03-10T01:00:00Z'],
+    ]) {
+      const forged = Buffer.from(JSON.stringify({ ...cursor, a: JSON.stringify(position) })).toString('base64url');
+      expect(await get({ ...next, cursor: forged })).toMatchObject({ status: 400, body: { error: { issues: [{ path: 'cursor' }] } } });
+    }
+    expect((await get(next)).status).toBe(200);
+  });
+
+  it('refuses a cursor used with another number than the one it was issued for (issue 11.7)', async () => {
+    const { store, get } = await setup();
+    const other = '+14155550000';
+    await store.putCalls(
+      recordsOf([
+        sampleCall({ id: 'a1' }, '2025-03-10T01:00:00.000Z'),
+        sampleCall({ id: 'a2' }, '2025-03-10T02:00:00.000Z'),
+        sampleCall({ id: 'b1', customer: { number: other } }, '2025-03-10T03:00:00.000Z'),
+      ]),
+    );
+    const first = await get({ limit: '1' }, { number: '+16505551234', path: '/calls/+16505551234' });
+    expect(ids(first.body)).toEqual(['a2']);
+    const next = Object.fromEntries(new URLSearchParams(/\?([^>]+)>/.exec(first.headers.link!)![1]));
+    const refused = { status: 400, body: { error: { issues: [{ path: 'cursor', message: expect.stringContaining('belongs to another query') }] } } };
+    expect(await get(next, { number: other, path: `/calls/${other}` })).toMatchObject(refused);
+    expect(await get({ ...next, number: other })).toMatchObject(refused);
+    expect(await get({ ...next, from: '2025-03-01T00:00:00Z' }, { number: '+16505551234' })).toMatchObject(refused);
+    expect(ids((await get(next, { number: '+16505551234', path: '/calls/+16505551234' })).body)).toEqual(['a1']);
+  });
+
+  it('bounds time parameters to 1970-9999 and says what is wrong with one (issues 11.6, 12.6)', async () => {
+    const { store, get } = await setup();
+    await store.putCalls(recordsOf([sampleCall({ id: 'in-window' }, '2025-03-10T09:00:00.000Z')]));
+    // Year 10000 once in UTC: it sorted before 9999 and reached DynamoDB, a 500.
+    expect(await get({ from: '9999-12-31T00:00:00Z', to: '9999-12-31T23:59:00-12:00' })).toMatchObject({
+      status: 400,
+      body: { error: { issues: [{ path: 'to', message: 'must be an instant from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z' }] } },
+    });
+    expect(await get({ from: '2025-03-10' })).toMatchObject({ status: 400, body: { error: { issues: [{ path: 'from', message: 'has no time: give e.g. 2025-03-10T00:00:00Z' }] } } });
+    expect(await get({ from: '2025-13-10T00:00:00Z' })).toMatchObject({ status: 400, body: { error: { issues: [{ path: 'from', message: 'month 13 does not exist' }] } } });
+    // `+01:00` sent unencoded arrives as ` 01:00`.
+    const plusAsSpace = await get({ from: '2025-03-10T10:00:00 01:00', to: '2025-03-10T11:00:00 01:00' });
+    expect(plusAsSpace.status).toBe(200);
+    expect(ids(plusAsSpace.body)).toEqual(['in-window']);
+  });
+
   it('stops before the response size cap without truncating a call, and pages the rest', async () => {
     const { store, get } = await setup({ maxResponseBytes: 700_000 });
     const records = recordsOf(Array.from({ length: 4 }, (_, i) => sampleCall({ id: `big${i}`, messages: longTranscript(300_000) }, `2025-03-10T0${i}:00:00.000Z`)));

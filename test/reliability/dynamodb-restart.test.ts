@@ -99,7 +99,7 @@ test('stopped mid-run: 200 or a quick 503, never a 500; back on the same data: t
     const ids = (listed.body as Array<{ id: string }>).map((c) => c.id).sort();
     expect(ids).toEqual([...answers.keys()].sort());
     const scan = await client.send(new ScanCommand({ TableName: TABLE, ProjectionExpression: 'pk' }));
-    expect(scan.Items!.map((item) => item.pk).sort()).toEqual([...answers.keys()].map((id) => `custom#${id}`).sort());
+    expect(scan.Items!.map((item) => item.pk).sort()).toEqual([...answers.keys()].map((id) => `call#${id}`).sort());
     process.stdout.write(
       `restart: ${statuses.length} requests while DynamoDB Local was stopped mid-run: ${statuses.filter((x) => x === 200).length} x 200, ` +
         `${unavailableMs.length} x 503 (slowest ${Math.max(...unavailableMs)} ms), 0 x 5xx other; ${failed.length} ingests re-sent after restart: 200; ` +

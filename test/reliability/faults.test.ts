@@ -123,14 +123,14 @@ describe('throttling and transient errors from DynamoDB', () => {
           expect(first.body).toEqual({ stored: n, ids: batch.map((c) => c.id) });
           // Read back: every call of a request answered 200 is in the table.
           const stored = new Set(await storedKeys());
-          for (const call of batch) expect(stored.has(`custom#${call.id}`)).toBe(true);
+          for (const call of batch) expect(stored.has(`call#${call.id}`)).toBe(true);
         } else {
           answered503++;
           expectUnavailable(first);
           // The client re-sends once the store is healthy.
           expect((await post(batch)).status).toBe(200);
         }
-        for (const call of batch) expected.add(`custom#${call.id}`);
+        for (const call of batch) expected.add(`call#${call.id}`);
       }),
       { seed: SEED, numRuns: RUNS },
     );

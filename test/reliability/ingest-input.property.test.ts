@@ -300,7 +300,7 @@ async function setup(maxBodyBytes = MAX_BODY_BYTES) {
       for (const item of page.Items ?? []) {
         const doc = item.doc ?? gunzipSync(item.docz as Uint8Array).toString('utf8');
         const call = JSON.parse(doc as string) as { id: string; customer: { number: string }; messages: unknown[] };
-        expect(item.pk).toBe(`custom#${call.id}`);
+        expect(item.pk).toBe(`call#${call.id}`);
         stored.set(call.id, call);
       }
       start = page.LastEvaluatedKey;

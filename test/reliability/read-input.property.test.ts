@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createReadHandler } from '../../functions/read-calls';
 import { keyCheck } from '../../lib/auth';
-import { MAX_LIMIT } from '../../lib/query';
+import { MAX_LIMIT, readQueryScope } from '../../lib/query';
 import type { CallPage, CallQuery, CallStore } from '../../lib/store/call-store';
 import { httpEvent, invoke } from '../support/events';
 import { sampleCall } from '../support/fixtures';
@@ -109,6 +109,34 @@ const window = fc
     return out;
   });
 
+/** The scope of a request that gives only a cursor (and a limit): a forged cursor with it gets past the scope check. */
+const BARE_SCOPE = readQueryScope(undefined, undefined, undefined);
+
+/**
+ * Store positions as a client could forge them: mostly the shape the store issues (partition, its
+ * day, a key, a time that day), with one part or another wrong: empty or odd keys, times outside
+ * the window or on another day, non-canonical times, partitions that do not exist.
+ */
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const forgedPosition = fc
+  .record({
+    partition: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 2 }) }, { weight: 1, arbitrary: fc.constantFrom(-1, 99, 1.5) }),
+    value: fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('2025-03-09', '+16505551234', '', 'x') }),
+    pk: fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom('call#a', 'custom#a', 'call#b', 'vapi#zz') },
+      { weight: 2, arbitrary: fc.constantFrom('', 'call#', '#', 'call#\ud800', `call#${'x'.repeat(3000)}`, 'nope') },
+      { weight: 1, arbitrary: fc.string({ maxLength: 20 }) },
+    ),
+    ts: fc.oneof(
+      { weight: 4, arbitrary: fc.integer({ min: 0, max: DAY - 1 }) },
+      { weight: 2, arbitrary: fc.constantFrom('', '2025-03-12T00:00:00.000Z', '2025-03-10T00:00:00Z', '1e3', '+010000-01-01T00:00:00.000Z') },
+    ),
+  })
+  .map(({ partition, value, pk, ts }) => {
+    const dayStart = Date.parse(dayOf(NOW)) - (Number.isInteger(partition) ? partition : 0) * DAY;
+    return JSON.stringify([partition, value ?? dayOf(dayStart), pk, typeof ts === 'number' ? new Date(dayStart + ts).toISOString() : ts]);
+  });
+
 const forgedCursor = fc
   .record({
     n: fc.oneof(fc.constant(null), fc.constant('+16505551234'), fc.string({ maxLength: 20 })),
@@ -117,10 +145,17 @@ const forgedCursor = fc
     a: fc.oneof(
       fc.string({ maxLength: 40 }),
       fc.constantFrom('[0,"+16505551234","custom#x","2025-03-10T00:00:00.000Z"]', '[99,"x","y","z"]', '[0,"2025-03-10","a","b"]', '[-1,"a","b","c"]', '{}', '[]'),
+      forgedPosition,
     ),
+    q: fc.option(fc.oneof({ weight: 3, arbitrary: fc.constant(BARE_SCOPE) }, { weight: 1, arbitrary: fc.string({ maxLength: 20 }) }), { nil: undefined }),
     extra: fc.boolean(),
   })
   .map(({ extra, ...cursor }) => Buffer.from(JSON.stringify(extra ? { ...cursor, x: 1 } : cursor)).toString('base64url'));
+
+/** A forged cursor that passes the query's own checks (scope, window), so its position reaches the store. */
+const plausibleForgedCursor = fc
+  .record({ a: forgedPosition, span: fc.integer({ min: 0, max: 3 * DAY }) })
+  .map(({ a, span }) => Buffer.from(JSON.stringify({ f: NOW - span, t: NOW, a, q: BARE_SCOPE })).toString('base64url'));
 
 const anyText = fc.oneof(
   fc.string({ maxLength: 30 }),
@@ -307,5 +342,27 @@ describe('read endpoint under adversarial input (DynamoDB Local)', () => {
     expect(served).toBeGreaterThan(CASES / 20);
     expect(commands.length).toBeGreaterThan(0);
     expect([...new Set(commands)]).toEqual(['QueryCommand']);
+  });
+
+  const FORGED = runs(500);
+  test(`${FORGED} forged positions that pass the query's checks reach the real store: a 200 or a 400 naming cursor, never a 5xx`, async () => {
+    const { store } = await freshStore();
+    await store.putCalls(recordsOf([sampleCall({ id: 'a' }, new Date(NOW - 3600_000).toISOString()), sampleCall({ id: 'b' }, new Date(NOW - DAY).toISOString())]));
+    const handler = createReadHandler({ store, keys: async () => keyCheck([READ_KEY]), maxWindowDays: MAX_WINDOW_DAYS, now: () => NOW });
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(plausibleForgedCursor, async (cursor) => {
+        const result = await invoke(handler, readEvent({ cursor }, null));
+        statuses.set(result.status!, (statuses.get(result.status!) ?? 0) + 1);
+        expectSane(result, { cursor: Buffer.from(cursor, 'base64url').toString('utf8') });
+        if (result.status === 400) {
+          expect((result.body as { error: { issues: Array<{ path: string }> } }).error.issues.map((i) => i.path)).toEqual(['cursor']);
+        }
+      }),
+      { seed: SEED + 2, numRuns: FORGED },
+    );
+    // Both outcomes, or the positions never reached DynamoDB.
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(FORGED / 20);
+    expect(statuses.get(400) ?? 0).toBeGreaterThan(FORGED / 5);
   });
 });

@@ -259,7 +259,9 @@ describe('IAM', () => {
     const indexArn = (index: string) => ({ 'Fn::Join': ['', [tableArn, `/index/${index}`]] });
     const dynamo = allActions('readCalls').filter((a) => a.startsWith('dynamodb:'));
     expect(dynamo).toEqual(['dynamodb:Query']);
-    expect(resourcesFor('readCalls', 'dynamodb:Query')).toEqual([indexArn('byNumber'), indexArn('byDay')]);
+    // In either order: the recommended feature flags let CDK sort a statement's resources.
+    expect(resourcesFor('readCalls', 'dynamodb:Query')).toEqual(expect.arrayContaining([indexArn('byNumber'), indexArn('byDay')]));
+    expect(resourcesFor('readCalls', 'dynamodb:Query')).toHaveLength(2);
   });
 
   test.each(['ingestCalls', 'platformWebhook'] as const)('%s: only PutItem and BatchWriteItem, on the table only (cannot read calls)', (name) => {

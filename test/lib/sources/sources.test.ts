@@ -2,9 +2,9 @@ import { parseIngestBody, type IngestOptions } from '../../../lib/ingest';
 import { detectSource, type SourceName } from '../../../lib/sources';
 import { fillMissingTimes } from '../../../lib/sources/timing';
 import { cekuraObserve } from '../../fixtures/sources/cekura';
-import { elevenlabsAudioEvent, elevenlabsInboundWithTools, elevenlabsOutbound, elevenlabsWebCall } from '../../fixtures/sources/elevenlabs';
-import { retellCallStarted, retellInboundWithTools, retellOutbound, retellWebCall } from '../../fixtures/sources/retell';
-import { vapiInboundWithTools, vapiOutboundNoSecondsFromStart, vapiStatusUpdate, vapiWebCall } from '../../fixtures/sources/vapi';
+import { elevenlabsAudioEvent, elevenlabsInboundWithTools, elevenlabsOddDetails, elevenlabsOutbound, elevenlabsWebCall } from '../../fixtures/sources/elevenlabs';
+import { retellCallStarted, retellInboundWithTools, retellNotConnected, retellOddDetails, retellOutbound, retellWebCall } from '../../fixtures/sources/retell';
+import { vapiInboundWithTools, vapiNeverStarted, vapiOutboundNoSecondsFromStart, vapiSipCall, vapiStatusUpdate, vapiWebCall } from '../../fixtures/sources/vapi';
 
 const options = (source?: SourceName, webCallNumber?: string): IngestOptions => ({ source, webCallNumber });
 
@@ -39,7 +39,7 @@ describe('Vapi end-of-call-report', () => {
       endedReason: 'customer-ended-call',
       recordingUrl: 'https://storage.vapi.ai/vapi-call-1-mono.wav',
       phoneNumber: '+14155550100',
-      metadata: { source: 'vapi', callType: 'inboundPhoneCall', assistantId: 'asst_42', crmId: 'C-77' },
+      metadata: { crmId: 'C-77', adapter: { source: 'vapi', callType: 'inboundPhoneCall', assistantId: 'asst_42' } },
     });
   });
 
@@ -52,6 +52,41 @@ describe('Vapi end-of-call-report', () => {
 
   it('acknowledges other server messages without a call', () => {
     expect(parseIngestBody(vapiStatusUpdate, options('vapi'))).toEqual({ ok: true, calls: [], ignored: [expect.stringContaining('status-update')] });
+  });
+
+  it('acknowledges a report without startedAt (a call that never connected) with the reason, instead of a 400', () => {
+    expect(parseIngestBody(vapiNeverStarted, options('vapi'))).toEqual({
+      ok: true,
+      calls: [],
+      ignored: ['Vapi call "vapi-no-answer-1" never started (no startedAt, endedReason "customer-did-not-answer"): nothing to store'],
+    });
+  });
+
+  it("keeps a SIP call: the customer's number from its sipUri, the agent's SIP address and the recording under artifact.recording", () => {
+    const call = normalised(vapiSipCall, 'vapi');
+    expect(call.customer).toEqual({ number: '+16505551234', name: 'Grace' });
+    expect(call.phoneNumber).toBeUndefined();
+    expect(call.recordingUrl).toBe('https://storage.vapi.ai/vapi-sip-1-mono.wav');
+    // The call's own metadata.source is the platform's, kept as sent; the adapter's keys sit apart.
+    expect(call.metadata).toEqual({
+      source: 'crm-campaign',
+      crmId: 'C-9',
+      adapter: { source: 'vapi', callType: 'inboundPhoneCall', assistantId: 'asst_7', agentNumber: 'sip:agent@pbx.example.com', customerAddress: 'sip:+16505551234@sip.example.com' },
+    });
+    const stereoOnly = structuredClone(vapiSipCall);
+    stereoOnly.message.artifact.recording = { stereoUrl: 'https://storage.vapi.ai/s.wav' } as typeof stereoOnly.message.artifact.recording;
+    expect(normalised(stereoOnly, 'vapi').recordingUrl).toBe('https://storage.vapi.ai/s.wav');
+  });
+
+  it('files a SIP customer without a number like a web call: refused naming customer.sipUri unless WEB_CALL_NUMBER is set', () => {
+    const anonymous = structuredClone(vapiSipCall);
+    anonymous.message.customer.sipUri = 'sip:alice@pbx.example.com';
+    expect(parseIngestBody(anonymous, options('vapi'))).toEqual({ ok: false, issues: [{ path: 'message.customer.sipUri', message: expect.stringContaining('WEB_CALL_NUMBER') }] });
+    const accepted = parseIngestBody(anonymous, options('vapi', '+19999999999'));
+    expect(accepted.ok && [accepted.calls[0]!.call.customer.number, (accepted.calls[0]!.call.metadata!.adapter as { customerAddress: string }).customerAddress]).toEqual([
+      '+19999999999',
+      'sip:alice@pbx.example.com',
+    ]);
   });
 });
 
@@ -66,7 +101,7 @@ describe('Retell webhooks', () => {
       phoneNumber: '+14155550100',
       endedReason: 'user_hangup',
       recordingUrl: 'https://retell.example/rec/retell-call-1.wav',
-      metadata: { source: 'retell', agentId: 'agent_9', callType: 'phone_call', direction: 'inbound', campaign: 'spring' },
+      metadata: { campaign: 'spring', adapter: { source: 'retell', agentId: 'agent_9', callType: 'phone_call', direction: 'inbound' } },
     });
     expect(call.messages).toEqual([
       { role: 'bot', content: 'Hi, thanks for calling Acme Dental.', start_time: 0.5, end_time: 2.5 },
@@ -88,6 +123,41 @@ describe('Retell webhooks', () => {
   it('acknowledges call_started without a call', () => {
     expect(parseIngestBody(retellCallStarted, options('retell'))).toMatchObject({ ok: true, calls: [], ignored: [expect.stringContaining('call_started')] });
   });
+
+  it('acknowledges a call that never connected (not_connected, no start_timestamp) with the reason, instead of a 400', () => {
+    expect(parseIngestBody(retellNotConnected, options('retell'))).toEqual({
+      ok: true,
+      calls: [],
+      ignored: ['Retell call "retell-not-connected-1" never connected (call_status "not_connected", disconnection_reason "dial_no_answer"): nothing to store'],
+    });
+  });
+
+  it('keeps a call with odd details: an orphan tool result, a failed tool, a transfer target, a SIP agent number, metadata keys of its own', () => {
+    const call = normalised(retellOddDetails, 'retell');
+    expect(call.messages).toEqual([
+      { role: 'bot', content: 'Let me check.', start_time: 0.5, end_time: 1.5 },
+      { role: 'function_call_result', content: '', start_time: 1.5, end_time: 1.5, data: { id: 'tc_lost', name: 'unknown_tool', result: 'ok' } },
+      { role: 'function_call', content: '', start_time: 1.5, end_time: 1.5, data: { id: 'tc_2', name: 'transfer_call', arguments: '{"to":"billing"}' } },
+      { role: 'function_call_result', content: '', start_time: 1.5, end_time: 1.5, data: { id: 'tc_2', name: 'transfer_call', result: '{"error":"busy"}' }, is_error: true },
+      { role: 'bot', content: '[transfer target] Billing, this is Sam.', start_time: 20, end_time: 21.5 },
+      { role: 'user', content: 'Hi Sam.', start_time: 22, end_time: 22.8 },
+    ]);
+    expect(call.phoneNumber).toBeUndefined();
+    // The platform's `source` and `adapter` keys are kept as sent; the adapter's go to `_adapter`.
+    expect(call.metadata).toEqual({
+      source: 'crm',
+      adapter: 'twilio-bridge',
+      _adapter: { source: 'retell', agentId: 'agent_9', callType: 'phone_call', direction: 'inbound', agentNumber: 'sip:agent@pbx.example.com', unnamedToolResults: ['tc_lost'] },
+    });
+  });
+
+  it('still refuses an ended call without start_timestamp, and keeps an agent number without a country code out of phoneNumber', () => {
+    const ended = { event: 'call_ended', call: { ...retellNotConnected.call, call_status: 'ended' } };
+    expect(parseIngestBody(ended, options('retell'))).toEqual({ ok: false, issues: [{ path: 'call.start_timestamp', message: expect.stringContaining('required') }] });
+    const local = { ...retellOutbound, call: { ...retellOutbound.call, from_number: '4155550100' } };
+    const call = normalised(local, 'retell');
+    expect([call.phoneNumber, (call.metadata!.adapter as { agentNumber: string }).agentNumber]).toEqual([undefined, '4155550100']);
+  });
 });
 
 describe('ElevenLabs post_call_transcription', () => {
@@ -103,12 +173,12 @@ describe('ElevenLabs post_call_transcription', () => {
         { role: 'user', content: 'What is the weather in Paris?', start_time: 3, end_time: 3 },
         { role: 'function_call', content: '', start_time: 5, end_time: 5, data: { id: 'req_1', name: 'get_weather', arguments: '{"city":"Paris"}' } },
         { role: 'function_call_result', content: '', start_time: 5, end_time: 5, data: { id: 'req_1', name: 'get_weather', result: '{"temp_c":18}' } },
-        { role: 'bot', content: 'It is 18 degrees in Paris.', start_time: 6, end_time: 6 },
+        { role: 'bot', content: 'It is 18 degrees in Paris.', start_time: 6, end_time: 6, interrupted: true },
         { role: 'user', content: 'Thanks!', start_time: 8, end_time: 8 },
       ],
       endedReason: 'end_call tool was called.',
       phoneNumber: '+14155550100',
-      metadata: { source: 'elevenlabs', agentId: 'agent_el_1', status: 'done', direction: 'inbound' },
+      metadata: { adapter: { source: 'elevenlabs', agentId: 'agent_el_1', status: 'done', direction: 'inbound' } },
     });
   });
 
@@ -119,6 +189,18 @@ describe('ElevenLabs post_call_transcription', () => {
 
   it('acknowledges audio events without a call', () => {
     expect(parseIngestBody(elevenlabsAudioEvent, options('elevenlabs'))).toMatchObject({ ok: true, calls: [], ignored: [expect.stringContaining('post_call_audio')] });
+  });
+
+  it('keeps keypad turns, interruptions, failed tools and an agent number that is not E.164', () => {
+    const call = normalised(elevenlabsOddDetails, 'elevenlabs');
+    expect(call.messages).toEqual([
+      { role: 'bot', content: 'Press 1 for sales, or tell me what you', start_time: 1, end_time: 1, interrupted: true },
+      { role: 'user', content: '[DTMF 1]', start_time: 4, end_time: 4 },
+      { role: 'function_call', content: '', start_time: 6, end_time: 6, data: { id: 'req_9', name: 'route_call', arguments: '{"queue":"sales"}' } },
+      { role: 'function_call_result', content: '', start_time: 6, end_time: 6, data: { id: 'req_9', name: 'route_call', result: 'timeout' }, is_error: true },
+    ]);
+    expect(call.phoneNumber).toBeUndefined();
+    expect(call.metadata).toEqual({ adapter: { source: 'elevenlabs', agentId: 'agent_el_1', status: 'done', direction: 'inbound', agentNumber: '4155550100' } });
   });
 });
 
@@ -132,7 +214,7 @@ describe('Cekura Observe format', () => {
       customer: { number: '+16505551234' },
       endedReason: 'customer-hungup',
       recordingUrl: 'https://example.com/cek-1.wav',
-      metadata: { tier: 'gold', source: 'cekura' },
+      metadata: { tier: 'gold', adapter: { source: 'cekura' } },
     });
     expect(call.messages.map((m) => m.role)).toEqual(['bot', 'user', 'function_call', 'function_call_result', 'bot']);
     expect(call.messages[2]).toMatchObject({ data: { id: 'f1', name: 'order_status', arguments: '{"order":"A1"}' } });
@@ -172,11 +254,11 @@ describe('format detection', () => {
     expect(parseIngestBody([broken], options('retell'))).toEqual({ ok: false, issues: [{ path: '[0].call.start_timestamp', message: expect.stringContaining('required') }] });
   });
 
-  it('keeps calls of two sources with the same id apart', () => {
+  it('keeps one call per id across sources: the later payload wins (issue 11.4)', () => {
     const vapiCall = { ...vapiInboundWithTools, message: { ...vapiInboundWithTools.message, call: { ...vapiInboundWithTools.message.call, id: 'same' } } };
     const retellCall = { ...retellOutbound, call: { ...retellOutbound.call, call_id: 'same' } };
     const result = parseIngestBody([vapiCall, retellCall]);
-    expect(result.ok && result.calls.map((c) => `${c.source}#${c.call.id}`)).toEqual(['vapi#same', 'retell#same']);
+    expect(result.ok && result.calls.map((c) => `${c.source}#${c.call.id}`)).toEqual(['retell#same']);
   });
 });
 

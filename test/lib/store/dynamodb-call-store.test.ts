@@ -155,4 +155,27 @@ describe('DynamoCallStore against DynamoDB Local', () => {
       await expect(store.queryCalls(query({ after }))).rejects.toBeInstanceOf(InvalidPositionError);
     }
   });
+
+  it('checks every part of a position before DynamoDB sees it (issue 11.5: these were ValidationExceptions, a 500)', async () => {
+    const { store, commands } = await freshStore();
+    const day = (pk: string, ts: string) => JSON.stringify([0, '2025-01-31', pk, ts]);
+    const forged = [
+      day('', '2025-01-31T00:00:00.000Z'), // empty key
+      day('call#x', '2025-02-05T00:00:00.000Z'), // after the window
+      day('call#x', '2024-12-31T23:59:59.999Z'), // before it
+      day('call#x', '2025-01-30T10:00:00.000Z'), // another day than its partition
+      day('call#x', '2025-01-31T00:00:00Z'), // not the canonical form
+      day('call#x', '2025-01-31T99:00:00.000Z'),
+      day('call#\ud800', '2025-01-31T00:00:00.000Z'), // a lone surrogate
+      day(`call#${'x'.repeat(3000)}`, '2025-01-31T00:00:00.000Z'), // longer than any id
+      day('no-source-x', '2025-01-31T00:00:00.000Z'),
+    ];
+    for (const after of forged) await expect(store.queryCalls(query({ after }))).rejects.toBeInstanceOf(InvalidPositionError);
+    const byNumber = JSON.stringify([0, NUMBER, 'custom#x', '2025-02-01T00:00:00.000Z']);
+    await expect(store.queryCalls(query({ number: NUMBER, after: byNumber }))).rejects.toBeInstanceOf(InvalidPositionError);
+    expect(commands).toEqual([]);
+    // Well-formed positions, current and legacy keys, are used as they are.
+    await expect(store.queryCalls(query({ after: day('call#x', '2025-01-31T00:00:00.000Z') }))).resolves.toEqual({ calls: [], next: undefined });
+    await expect(store.queryCalls(query({ number: NUMBER, after: JSON.stringify([0, NUMBER, 'custom#x', '2025-01-31T00:00:00.000Z']) }))).resolves.toEqual({ calls: [], next: undefined });
+  });
 });
