@@ -1,8 +1,9 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { FORWARD_DEFAULTS, parseMessageTimes, parsePushWindow } from '../lib/cekura-push/forward';
+import { FORWARD_DEFAULTS, parseAgentMap, parseMessageTimes, parsePushWindow } from '../lib/cekura-push/forward';
 import { type MessageTimeUnit, parseAgentId } from '../lib/cekura-push/payload';
+import { parseApiBaseUrl, RUN_LOOKUP_DEFAULTS } from '../lib/cekura-push/runs';
 import { E164_PATTERN } from '../lib/phone';
 
 /**
@@ -24,6 +25,8 @@ export interface Settings {
   logRetention: RetentionDays;
   /** E.164 number given to calls without one (web calls); undefined refuses them. */
   webCallNumber: string | undefined;
+  /** Where the alarms notify (an SNS topic with this one email subscription); undefined: no topic. */
+  alarmEmail: string | undefined;
 }
 
 export const SETTING_DEFAULTS = {
@@ -69,7 +72,18 @@ export function loadSettings(scope: Construct): Settings {
     removalPolicy,
     logRetention: logRetentionDays as RetentionDays,
     webCallNumber: webCallNumber(scope.node.tryGetContext('webCallNumber')),
+    alarmEmail: alarmEmail(scope.node.tryGetContext('alarmEmail')),
   };
+}
+
+/** Optional, so not in SETTING_DEFAULTS: unset means the alarms notify nobody (they still show in CloudWatch). */
+function alarmEmail(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  // SNS checks the address when it sends the confirmation; this only catches a value that is plainly not one.
+  if (typeof value !== 'string' || !/^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/.test(value.trim())) {
+    throw new Error(`Context "alarmEmail" must be one email address such as ops@example.com, got ${JSON.stringify(value)}`);
+  }
+  return value.trim();
 }
 
 /** Optional, so not in SETTING_DEFAULTS: unset means web calls are refused. */
@@ -104,41 +118,68 @@ function integer(value: unknown, key: SettingKey): number {
 }
 
 /**
- * Pushing every stored call to Cekura's custom-provider webhook (optional). On only when context
- * `cekuraAgentId` is set; the other keys then have defaults. Kept out of SETTING_DEFAULTS and
- * cdk.json on purpose: without `cekuraAgentId` the stack has no stream, forwarder or queue at all.
+ * Pushing every stored call to Cekura's custom-provider webhook (optional). On when context
+ * `cekuraAgentId` or `cekuraAgents` is set, or `cekuraPush` is on (every call then carries its own
+ * agent_id); `cekuraPush` off turns it off whatever else is set, as CEKURA_PUSH does for the
+ * forwarder. Kept out of SETTING_DEFAULTS and cdk.json on purpose: with push off the stack has no
+ * stream, forwarder or queue at all.
  */
 export interface CekuraPushSettings {
-  agentId: number;
+  /** The default agent: calls with no agent_id whose number is not in `agents`. */
+  agentId: number | undefined;
+  /** Agent number (E.164) → Cekura agent id; undefined when not given. */
+  agents: Readonly<Record<string, number>> | undefined;
   webhookUrl: string;
   messageTimes: MessageTimeUnit;
   pushWindowMinutes: number;
   /** An existing secret holding the key; undefined creates one for the user to fill. */
   apiKeySecretArn: string | undefined;
+  /** Base of Cekura's REST API, where the forwarder looks run ids up. */
+  apiBaseUrl: string;
+  /** Whether the forwarder looks up the active run of calls that carry no run id. */
+  runLookup: boolean;
 }
 
 export const CEKURA_CONTEXT = {
+  push: 'cekuraPush',
   agentId: 'cekuraAgentId',
+  agents: 'cekuraAgents',
   webhookUrl: 'cekuraWebhookUrl',
   messageTimes: 'cekuraMessageTimes',
   pushWindowMinutes: 'cekuraPushWindowMinutes',
   apiKeySecretArn: 'cekuraApiKeySecretArn',
+  apiBaseUrl: 'cekuraApiBaseUrl',
+  runLookup: 'cekuraRunLookup',
 } as const;
+
+export const CEKURA_CONTEXT_DEFAULTS = {
+  apiBaseUrl: RUN_LOOKUP_DEFAULTS.apiBaseUrl,
+  runLookup: true,
+} as const;
+
+/**
+ * Lambda allows 4 KB for all of a function's environment variables together; the forwarder's other
+ * variables (ARNs, a queue URL, the URLs) take well under 1 KB, so the agent map gets the rest.
+ */
+export const MAX_AGENTS_JSON_BYTES = 3_000;
 
 export function loadCekuraPushSettings(scope: Construct): CekuraPushSettings | undefined {
   const raw = (key: keyof typeof CEKURA_CONTEXT): unknown => {
     const value: unknown = scope.node.tryGetContext(CEKURA_CONTEXT[key]);
-    return value === '' ? undefined : value;
+    return value === '' || value === null ? undefined : value;
   };
-  const agentId = raw('agentId');
-  if (agentId === undefined) return undefined;
-  const context = (key: keyof typeof CEKURA_CONTEXT, parse: () => unknown) => {
+  const context = <T>(key: keyof typeof CEKURA_CONTEXT, parse: () => T): T => {
     try {
       return parse();
     } catch (error) {
       throw new Error(`Context "${CEKURA_CONTEXT[key]}": ${(error as Error).message}`);
     }
   };
+  const push = onOff(raw('push'), CEKURA_CONTEXT.push);
+  const agentId = raw('agentId');
+  const agents = raw('agents');
+  if (push === false || (push === undefined && agentId === undefined && agents === undefined)) return undefined;
+
   const webhookUrl = String(raw('webhookUrl') ?? FORWARD_DEFAULTS.url);
   if (!/^https:\/\/[^/]+/.test(webhookUrl)) throw new Error(`Context "${CEKURA_CONTEXT.webhookUrl}" must be an https URL, got "${webhookUrl}"`);
   const apiKeySecretArn = raw('apiKeySecretArn');
@@ -146,10 +187,47 @@ export function loadCekuraPushSettings(scope: Construct): CekuraPushSettings | u
     throw new Error(`Context "${CEKURA_CONTEXT.apiKeySecretArn}" must be a Secrets Manager secret ARN, got "${String(apiKeySecretArn)}"`);
   }
   return {
-    agentId: context('agentId', () => parseAgentId(agentId)) as number,
+    agentId: agentId === undefined ? undefined : context('agentId', () => parseAgentId(agentId)),
+    // parseAgentMap names the setting itself in its errors.
+    agents: agents === undefined ? undefined : agentMap(agents),
     webhookUrl,
-    messageTimes: context('messageTimes', () => parseMessageTimes(raw('messageTimes') ?? FORWARD_DEFAULTS.messageTimes)) as MessageTimeUnit,
-    pushWindowMinutes: context('pushWindowMinutes', () => parsePushWindow(raw('pushWindowMinutes') ?? FORWARD_DEFAULTS.pushWindowMinutes)) as number,
+    messageTimes: context('messageTimes', () => parseMessageTimes(raw('messageTimes') ?? FORWARD_DEFAULTS.messageTimes)),
+    pushWindowMinutes: context('pushWindowMinutes', () => parsePushWindow(raw('pushWindowMinutes') ?? FORWARD_DEFAULTS.pushWindowMinutes)),
     apiKeySecretArn: apiKeySecretArn === undefined ? undefined : String(apiKeySecretArn),
+    apiBaseUrl: apiBaseUrl(raw('apiBaseUrl') ?? CEKURA_CONTEXT_DEFAULTS.apiBaseUrl),
+    runLookup: onOff(raw('runLookup'), CEKURA_CONTEXT.runLookup) ?? CEKURA_CONTEXT_DEFAULTS.runLookup,
   };
+}
+
+function agentMap(value: unknown): Record<string, number> {
+  const map = parseAgentMap(value, `Context "${CEKURA_CONTEXT.agents}"`);
+  const bytes = Buffer.byteLength(JSON.stringify(map));
+  if (bytes > MAX_AGENTS_JSON_BYTES) {
+    throw new Error(
+      `Context "${CEKURA_CONTEXT.agents}" is ${bytes} bytes as JSON, more than the ${MAX_AGENTS_JSON_BYTES} a Lambda environment variable can take here ` +
+        '(4 KB for all variables): map fewer numbers, give each call its agent_id at ingest, or set a default agent with cekuraAgentId',
+    );
+  }
+  return map;
+}
+
+/** The key is sent there, so https only: the forwarder's loopback exception is for local mode, never a deployment. */
+function apiBaseUrl(value: unknown): string {
+  const key = CEKURA_CONTEXT.apiBaseUrl;
+  if (typeof value !== 'string' || !/^https:\/\//i.test(value.trim())) throw new Error(`Context "${key}" must be an https URL such as ${RUN_LOOKUP_DEFAULTS.apiBaseUrl}, got ${JSON.stringify(value)}`);
+  try {
+    return parseApiBaseUrl(value);
+  } catch (error) {
+    throw new Error(`Context "${key}": ${(error as Error).message}`);
+  }
+}
+
+/** A switch: true/false from cdk.json, "true"/"false"/"on"/"off" from `-c`. */
+function onOff(value: unknown, key: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'boolean') return value;
+  const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  if (text === 'true' || text === 'on') return true;
+  if (text === 'false' || text === 'off') return false;
+  throw new Error(`Context "${key}" must be true or false ("on" or "off"), got ${JSON.stringify(value)}`);
 }

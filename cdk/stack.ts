@@ -1,7 +1,8 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ApiKeys } from './constructs/api-keys';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { AlarmTopic } from './constructs/alarms';
+import { ApiKeys } from './constructs/api-keys';
 import { CallsTable } from './constructs/calls-table';
 import { CekuraForwarder } from './constructs/cekura-forwarder';
 import { Functions } from './constructs/functions';
@@ -16,8 +17,10 @@ export class CekuraCallAdapterStack extends Stack {
   readonly apiKeys: ApiKeys;
   readonly functions: Functions;
   readonly httpApi: HttpApi;
-  /** Only when context `cekuraAgentId` is set. */
+  /** Only when push to Cekura is on (context `cekuraAgentId`, `cekuraAgents` or `cekuraPush`). */
   readonly cekuraForwarder: CekuraForwarder | undefined;
+  /** Only when context `alarmEmail` is set. */
+  readonly alarmTopic: AlarmTopic | undefined;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -66,6 +69,18 @@ export class CekuraCallAdapterStack extends Stack {
       new CfnOutput(this, 'CekuraDeadLetterQueueUrl', {
         description: 'Calls that could not be pushed to Cekura',
         value: this.cekuraForwarder.deadLetters.queueUrl,
+      });
+    }
+
+    if (settings.alarmEmail) {
+      this.alarmTopic = new AlarmTopic(this, 'Alarms', { email: settings.alarmEmail, removalPolicy: settings.removalPolicy });
+      this.alarmTopic.notify(
+        this.httpApi.serverErrorsAlarm,
+        ...(this.cekuraForwarder ? [this.cekuraForwarder.alarm, this.cekuraForwarder.callsWithoutAgentAlarm] : []),
+      );
+      new CfnOutput(this, 'AlarmTopicArn', {
+        description: `Alarm notifications (mailed to ${settings.alarmEmail} once the subscription is confirmed from AWS's email)`,
+        value: this.alarmTopic.topic.topicArn,
       });
     }
 

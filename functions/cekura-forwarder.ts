@@ -8,7 +8,11 @@
  *   stream position to the dead-letter queue (its on-failure destination);
  * - permanent (a 4xx retrying cannot fix, an undecodable item): sent to the dead-letter queue at
  *   once, not retried. If that send fails, the record is reported as failed instead.
+ * A call no agent takes (no agent_id, agent number not in CEKURA_AGENTS, no CEKURA_AGENT_ID) is not
+ * pushed and not failed (retrying cannot route it): it is logged and counted in the CloudWatch
+ * metric CekuraCallAdapter/CallsWithoutAgent, for an alarm.
  */
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Call } from '../lib/call';
 import { type DeadLetterSender, sqsDeadLetterSender } from '../lib/cekura-push/dead-letters';
@@ -20,6 +24,19 @@ import { decodeStoredDoc } from '../lib/store/dynamodb-call-store';
 export interface ForwarderDependencies {
   forward: Omit<ForwardOptions, 'signal'>;
   deadLetters: DeadLetterSender;
+  /** Counts calls that were not pushed for want of an agent (deployed: a CloudWatch metric). */
+  countUnrouted?: (count: number) => void;
+}
+
+export const METRICS_NAMESPACE = 'CekuraCallAdapter';
+export const UNROUTED_METRIC = 'CallsWithoutAgent';
+
+/** CallsWithoutAgent as a CloudWatch metric: an EMF line in the function's log, no API call. */
+export function cloudWatchUnroutedCounter(metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'cekura-call-adapter' })): (count: number) => void {
+  return (count) => {
+    metrics.addMetric(UNROUTED_METRIC, MetricUnit.Count, count);
+    metrics.publishStoredMetrics();
+  };
 }
 
 interface Decoded {
@@ -50,6 +67,7 @@ export function createForwarderHandler(deps: ForwarderDependencies) {
     const latest = new Map<string, Call>();
     for (const d of decoded) if (d.call) latest.set(d.call.id, d.call);
     const result = await forwardCalls([...latest.values()], deps.forward);
+    if (result.unrouted.length > 0) deps.countUnrouted?.(result.unrouted.length);
     const failedById = new Map(result.failed.map((f) => [f.id, f]));
 
     const failures: string[] = [];
@@ -86,7 +104,7 @@ let lambdaHandler: ReturnType<typeof createForwarderHandler> | undefined;
 export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   if (!lambdaHandler) {
     const config = cekuraConfigFromEnv();
-    if (!config) throw new Error(`${CEKURA_ENV.agentId} is not set`);
+    if (!config) throw new Error(`Pushing is off: set ${CEKURA_ENV.agentId}, ${CEKURA_ENV.agents} or ${CEKURA_ENV.push}=on`);
     const secretId = process.env[CEKURA_ENV.apiKeySecretId];
     const dlqUrl = process.env[CEKURA_ENV.dlqUrl];
     if (!secretId || !dlqUrl) throw new Error(`${CEKURA_ENV.apiKeySecretId} and ${CEKURA_ENV.dlqUrl} must be set`);
@@ -102,6 +120,7 @@ export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchRespon
         },
       },
       deadLetters: sqsDeadLetterSender({ queueUrl: dlqUrl }),
+      countUnrouted: cloudWatchUnroutedCounter(),
     });
   }
   return lambdaHandler(event);

@@ -10,7 +10,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Call } from '../lib/call';
 import { errors } from '../lib/http/errors';
-import { HANDLER_OPTIONS, jsonErrors, limitBodySize, limitJsonShape, normaliseContentType, requireApiKey, requireUtf8Body } from '../lib/http/middleware';
+import { HANDLER_OPTIONS, jsonErrors, limitBodySize, limitJsonShape, normaliseContentType, refuseInexactNumbers, requireApiKey, requireUtf8Body } from '../lib/http/middleware';
 import { NOTHING_STORED, storePayloads } from '../lib/http/store-payloads';
 import { logger } from '../lib/logger';
 import { CEKURA_PUSH_ROUTE_KEY } from '../lib/routes';
@@ -39,6 +39,7 @@ export function createIngestHandler(deps: IngestDependencies) {
     .use(limitBodySize(deps.maxBodyBytes))
     .use(normaliseContentType())
     .use(requireUtf8Body(NOTHING_STORED))
+    .use(refuseInexactNumbers(NOTHING_STORED))
     .use(httpJsonBodyParser())
     .use(limitJsonShape(NOTHING_STORED))
     .handler(async (event) => {

@@ -56,8 +56,10 @@ const SecondsSchema = v.pipe(
 
 /** A JSON object, kept whole: valibot's object and record schemas take an array for one. */
 const PlainObjectSchema = v.pipe(
-  v.looseObject({}, 'must be a JSON object'),
-  v.check((value) => !Array.isArray(value), 'must be a JSON object, not an array'),
+  // Checked before any object schema runs: those copy an array's entries into a new object.
+  v.unknown(),
+  v.check((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'must be a JSON object (not an array)'),
+  v.transform((value) => value as Record<string, unknown>),
   wireShape({ served: { type: 'object', additionalProperties: true }, accepted: { type: 'object', additionalProperties: true } }),
 );
 

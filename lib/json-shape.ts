@@ -44,3 +44,76 @@ export function jsonShapeIssues(root: unknown, maxDepth = MAX_JSON_DEPTH): Field
   }
   return issues;
 }
+
+/** Cheap pre-check: a number can only be inexact with 16+ digits in a row or a 3-digit exponent. */
+export function mayHoldInexactNumbers(text: string): boolean {
+  return /\d{16}|[eE][+-]?\d{3}/.test(text);
+}
+
+/**
+ * Numbers a JSON parser cannot keep as sent: too large (`1e400` becomes Infinity, then `null` when
+ * stored), too small (`1e-400` becomes 0), or integers with more digits than a double holds exactly
+ * (`12345678901234567890` becomes `12345678901234567000`). Read from the body's text, since the
+ * parsed value has already lost them; `text` must be valid JSON (call it once JSON.parse accepted it).
+ */
+export function inexactNumberIssues(text: string): FieldIssue[] {
+  if (!mayHoldInexactNumbers(text)) return [];
+  const issues: FieldIssue[] = [];
+  const frames: Array<{ array: boolean; index: number; key: string | undefined }> = [];
+  const pathHere = (): string => {
+    let path = '';
+    for (const frame of frames) {
+      if (frame.array) path += `[${frame.index}]`;
+      else if (frame.key !== undefined) path += path === '' ? frame.key : `.${frame.key}`;
+    }
+    return path;
+  };
+  const NUMBER = /-?\d+(\.\d+)?([eE][+-]?\d+)?/y;
+  for (let i = 0; i < text.length && issues.length < MAX_ISSUES; ) {
+    const c = text[i]!;
+    if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const frame = frames[frames.length - 1];
+      // A string right after `{` or `,` inside an object is a key.
+      if (frame && !frame.array && frame.key === undefined) frame.key = JSON.parse(text.slice(i, end + 1)) as string;
+      i = end + 1;
+    } else if (c === '{' || c === '[') {
+      frames.push({ array: c === '[', index: 0, key: undefined });
+      i++;
+    } else if (c === '}' || c === ']') {
+      frames.pop();
+      i++;
+    } else if (c === ',') {
+      const frame = frames[frames.length - 1];
+      if (frame?.array) frame.index++;
+      else if (frame) frame.key = undefined;
+      i++;
+    } else if (c === '-' || (c >= '0' && c <= '9')) {
+      NUMBER.lastIndex = i;
+      const token = NUMBER.exec(text)?.[0] ?? c;
+      const problem = inexactNumber(token);
+      if (problem) issues.push({ path: pathHere(), message: problem });
+      i += token.length;
+    } else i++;
+  }
+  return issues;
+}
+
+function inexactNumber(token: string): string | undefined {
+  const value = Number(token);
+  if (!Number.isFinite(value)) return `is ${token}, too large for a number: JSON parsers turn it into Infinity (stored as null)`;
+  if (value === 0 && /[1-9]/.test(token.split(/[eE]/)[0]!)) return `is ${token}, too small for a number: JSON parsers turn it into 0`;
+  // An integer is kept when the text it is stored as (String(value)) is the same number.
+  if (/^-?\d+$/.test(token) && !Number.isSafeInteger(value) && BigInt(token) !== integerOf(String(value))) {
+    return `is ${token}, an integer with more digits than a JSON number keeps exactly (it would become ${String(value)}): send it as a string`;
+  }
+  return undefined;
+}
+
+/** The integer a number's text denotes: `123`, or exponent forms such as `1.2345e+25`. */
+function integerOf(text: string): bigint {
+  const [mantissa = '', exponent = '0'] = text.split(/e/i);
+  const [whole = '', fraction = ''] = mantissa.split('.');
+  return BigInt(whole + fraction) * 10n ** BigInt(Number(exponent) - fraction.length);
+}

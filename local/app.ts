@@ -56,7 +56,7 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
   const endpoint = external ?? embedded!.endpoint;
 
   try {
-    const client = createDocumentClient({ endpoint });
+    const client = createDocumentClient({ endpoint, localProcess: true });
     await ensureCallsTable(client, tableName);
     const store = new DynamoCallStore(client, { tableName });
     const keys = localKeys(env, dataDir);
@@ -66,7 +66,7 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
     // Push to Cekura after each ingest, when CEKURA_AGENT_ID (and CEKURA_API_KEY) are set.
     const pusher = localPusherFromEnv(env);
     const onStored = pusher && ((calls: Parameters<typeof pusher.push>[0]) => pusher.push(calls));
-    if (pusher) options.onNotice?.(`Pushing stored calls to Cekura (agent ${env.CEKURA_AGENT_ID})`);
+    if (pusher) options.onNotice?.(`Pushing stored calls to Cekura (${pusher.description})`);
 
     const handlers: Record<LambdaName, HttpHandler> = {
       readCalls: createReadHandler({

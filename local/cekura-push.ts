@@ -4,10 +4,12 @@
  * for Cekura, and a failed push is logged (there is no dead-letter queue locally).
  */
 import type { Call } from '../lib/call';
-import { CEKURA_ENV, cekuraConfigFromEnv, forwardCalls, type ForwardOptions } from '../lib/cekura-push/forward';
+import { CEKURA_ENV, cekuraConfigFromEnv, describeCekuraConfig, forwardCalls, type ForwardOptions } from '../lib/cekura-push/forward';
 import { logger } from '../lib/logger';
 
 export interface LocalPusher {
+  /** For the startup notice: agents and run lookup, no key. */
+  description: string;
   push(calls: Call[]): void;
   /** Resolves once every push started so far is done. */
   idle(): Promise<void>;
@@ -15,27 +17,32 @@ export interface LocalPusher {
   stop(): Promise<void>;
 }
 
-/** A pusher from CEKURA_* env, or undefined when CEKURA_AGENT_ID is unset. */
+/** A pusher from CEKURA_* env, or undefined when pushing is off (no CEKURA_AGENT_ID, CEKURA_AGENTS or CEKURA_PUSH=on). */
 export function localPusherFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<ForwardOptions> = {}): LocalPusher | undefined {
   const config = cekuraConfigFromEnv(env);
   if (!config) return undefined;
-  const apiKey = env[CEKURA_ENV.apiKey];
-  if (!apiKey) throw new Error(`${CEKURA_ENV.agentId} is set but ${CEKURA_ENV.apiKey} is not: set both to push calls to Cekura`);
-  return createLocalPusher({ ...config, apiKey, ...overrides });
+  const apiKey = env[CEKURA_ENV.apiKey]?.trim();
+  if (!apiKey) {
+    throw new Error(`Pushing to Cekura is on (${CEKURA_ENV.agentId}, ${CEKURA_ENV.agents} or ${CEKURA_ENV.push}=on) but ${CEKURA_ENV.apiKey} is not set: set it to push calls to Cekura`);
+  }
+  return createLocalPusher({ ...config, apiKey, ...overrides }, describeCekuraConfig(config));
 }
 
-export function createLocalPusher(options: Omit<ForwardOptions, 'signal'>): LocalPusher {
+export function createLocalPusher(options: Omit<ForwardOptions, 'signal'>, description = 'Cekura push'): LocalPusher {
   const abort = new AbortController();
   const pending = new Set<Promise<void>>();
   const idle = async () => {
     while (pending.size > 0) await Promise.allSettled([...pending]);
   };
   return {
+    description,
     push(calls) {
       if (abort.signal.aborted || calls.length === 0) return;
       const run = forwardCalls(calls, { ...options, signal: abort.signal })
         .then((result) => {
           if (result.failed.length > 0) logger.error('cekura push failed (local mode has no dead-letter queue: re-send the calls to push them again)', { ids: result.failed.map((f) => f.id) });
+          // Local mode has no metric: the count is in this line (forwardCalls logged each call's reason).
+          if (result.unrouted.length > 0) logger.warn('cekura push: calls without an agent', { callsWithoutAgent: result.unrouted.length, ids: result.unrouted });
         })
         .catch((error: unknown) => logger.error('cekura push failed', { error: error instanceof Error ? error.message : String(error) }))
         .finally(() => pending.delete(run));

@@ -10,7 +10,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CEKURA_ENV, CEKURA_KEY_PLACEHOLDER } from '../../lib/cekura-push/forward';
 import type { CekuraPushSettings, Settings } from '../settings';
+import { alarmName } from './alarms';
 import type { CallsTable } from './calls-table';
+import { SERVICE_NAME } from './functions';
 
 export interface CekuraForwarderProps {
   /** Must have been created with a NEW_IMAGE stream. */
@@ -25,9 +27,22 @@ const BATCH_SIZE = 10;
 export const STREAM_RETRY_ATTEMPTS = 3;
 
 /**
+ * The count the forwarder emits (an EMF line through Powertools Metrics, so no IAM) of calls it did
+ * not push because no agent takes them. Must match functions/cekura-forwarder.ts; Powertools adds
+ * the `service` dimension (POWERTOOLS_SERVICE_NAME), and an alarm must name every dimension.
+ */
+export const CALLS_WITHOUT_AGENT_METRIC = {
+  namespace: 'CekuraCallAdapter',
+  metricName: 'CallsWithoutAgent',
+  dimensionsMap: { service: SERVICE_NAME },
+} as const;
+
+/**
  * Pushes every call stored or replaced to Cekura's custom-provider webhook, off the request path:
  * table stream (NEW_IMAGE) → forwarder Lambda → Cekura. Calls that cannot be delivered end in an
- * encrypted SQS dead-letter queue, which raises an alarm as soon as it holds a message.
+ * encrypted SQS dead-letter queue, which raises an alarm as soon as it holds a message; calls no
+ * agent takes raise another. The run-id lookup (HTTPS GETs to Cekura's API) and the metric (EMF log
+ * lines) need no permission beyond the ones below.
  *
  * Same conventions as functions.ts: own role with one inline policy listing every call the handler
  * makes (nothing through `grant*`, which would add ListStreams on `*`), own log group, Node 22 on ARM.
@@ -35,7 +50,10 @@ export const STREAM_RETRY_ATTEMPTS = 3;
 export class CekuraForwarder extends Construct {
   readonly fn: NodejsFunction;
   readonly deadLetters: sqs.Queue;
+  /** The dead-letter queue holds a message. */
   readonly alarm: cloudwatch.Alarm;
+  /** A stored call was not pushed because no agent takes it. */
+  readonly callsWithoutAgentAlarm: cloudwatch.Alarm;
   readonly apiKey: secretsmanager.ISecret;
   /** The secret created to hold the key, when no ARN was given. */
   readonly createdApiKey: secretsmanager.Secret | undefined;
@@ -55,8 +73,23 @@ export class CekuraForwarder extends Construct {
     });
 
     this.alarm = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
+      alarmName: alarmName(this, 'cekura-dead-letters'),
       alarmDescription: 'Calls could not be pushed to Cekura: read the messages in the dead-letter queue and the forwarder logs',
       metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    // Not a failure the mapping retries (no retry can route the call), so nothing else would show it.
+    this.callsWithoutAgentAlarm = new cloudwatch.Alarm(this, 'CallsWithoutAgentAlarm', {
+      alarmName: alarmName(this, 'cekura-calls-without-agent'),
+      alarmDescription:
+        'Stored calls were not pushed to Cekura because no agent takes them (no agent_id on the call, its agent number not in ' +
+        'cekuraAgents, and no default cekuraAgentId). The forwarder logs each one ("calls without an agent are not pushed", with ' +
+        'the number): map the number in cekuraAgents, send agent_id with the call, or set cekuraAgentId; then push them again.',
+      metric: new cloudwatch.Metric({ ...CALLS_WITHOUT_AGENT_METRIC, statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -115,8 +148,13 @@ export class CekuraForwarder extends Construct {
       role,
       logGroup,
       environment: {
-        POWERTOOLS_SERVICE_NAME: 'cekura-call-adapter',
-        [CEKURA_ENV.agentId]: String(cekura.agentId),
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        // On whenever this function exists, even with no agent below: every call may carry its own agent_id.
+        [CEKURA_ENV.push]: 'on',
+        ...(cekura.agentId === undefined ? {} : { [CEKURA_ENV.agentId]: String(cekura.agentId) }),
+        ...(cekura.agents === undefined ? {} : { [CEKURA_ENV.agents]: JSON.stringify(cekura.agents) }),
+        [CEKURA_ENV.apiBaseUrl]: cekura.apiBaseUrl,
+        [CEKURA_ENV.runLookup]: cekura.runLookup ? 'on' : 'off',
         [CEKURA_ENV.webhookUrl]: cekura.webhookUrl,
         [CEKURA_ENV.messageTimes]: cekura.messageTimes,
         [CEKURA_ENV.pushWindowMinutes]: String(cekura.pushWindowMinutes),

@@ -1,11 +1,14 @@
+import { Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES, type LambdaName } from '../../lib/routes';
 import type { Settings } from '../settings';
+import { alarmName } from './alarms';
 
 export interface HttpApiProps {
   functions: Record<LambdaName, IFunction>;
@@ -29,6 +32,12 @@ const ACCESS_LOG_FIELDS = {
   integrationErrorMessage: '$context.integrationErrorMessage',
 };
 
+/** The 5xx alarm: the share of requests answered with a 5xx, over one period, that raises it. */
+export const SERVER_ERROR_ALARM = {
+  periodMinutes: 5,
+  thresholdPercent: 5,
+} as const;
+
 /**
  * The HTTP API: exactly the routes of `lib/routes.ts` (which the local server also serves), each
  * proxied to its Lambda with payload format 2.0, behind one throttled and access-logged stage.
@@ -40,6 +49,8 @@ export class HttpApi extends Construct {
   readonly routes: ReadonlyMap<string, apigw.HttpRoute>;
   readonly stage: apigw.HttpStage;
   readonly accessLogs: logs.LogGroup;
+  /** The share of 5xx answers; no action here (the stack adds the alarm topic when there is one). */
+  readonly serverErrorsAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
     super(scope, id);
@@ -90,6 +101,31 @@ export class HttpApi extends Construct {
         destination: new apigw.LogGroupLogDestination(this.accessLogs),
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
+    });
+
+    // Bad input is a 4xx by design, so a 5xx is a fault of ours (a Lambda error or timeout, DynamoDB,
+    // Secrets Manager): a rate, not a count, so a busy day does not raise it by volume alone.
+    const period = Duration.minutes(SERVER_ERROR_ALARM.periodMinutes);
+    this.serverErrorsAlarm = new cloudwatch.Alarm(this, 'ServerErrorsAlarm', {
+      alarmName: alarmName(this, 'api-5xx-rate'),
+      alarmDescription:
+        `At least ${SERVER_ERROR_ALARM.thresholdPercent}% of the API's requests got a 5xx over ${SERVER_ERROR_ALARM.periodMinutes} minutes ` +
+        '(bad input is a 4xx, so these are faults of the adapter). Look up the failing requests in the API access log ' +
+        '(status, routeKey, integrationErrorMessage) and the errors in the logs of the Lambda of that route.',
+      metric: new cloudwatch.MathExpression({
+        expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+        usingMetrics: {
+          errors: this.stage.metricServerError({ period, statistic: cloudwatch.Stats.SUM }),
+          requests: this.stage.metricCount({ period }),
+        },
+        period,
+        label: '5xx answers (% of requests)',
+      }),
+      threshold: SERVER_ERROR_ALARM.thresholdPercent,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // No requests, no data: nothing to alarm about.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
 

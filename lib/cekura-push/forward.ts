@@ -1,41 +1,69 @@
 /**
  * Pushes stored calls to Cekura's custom-provider webhook: the delivery logic shared by the
- * DynamoDB Streams forwarder Lambda and the local server. No AWS here; the clock, the sleep and
- * fetch are injectable.
+ * DynamoDB Streams forwarder Lambda, the local server and `npm run cekura`. No AWS here; the clock,
+ * the sleep and fetch are injectable.
  *
  * - Calls that ended longer ago than the push window are skipped (and logged): Cekura only matches
- *   calls sent shortly after they end.
- * - One POST per batch. A timeout, a network error, 408, 429 and 5xx are retried with exponential
- *   backoff (full jitter, Retry-After honoured up to the cap); any other 4xx is permanent: retrying
- *   the same body cannot fix it. A permanent failure of a batch of several calls is retried call by
- *   call, so only the calls Cekura refuses fail.
+ *   calls sent shortly after they end. A backfill or a redrive turns the window off.
+ * - Each call goes to its agent (routing.ts): one POST per agent, `agent_id` at the top. A call
+ *   no agent takes is not pushed: it is logged and reported as `unrouted` for the caller to count.
+ * - Each call goes with its run id: its own, else the one active run that matches it (runs.ts),
+ *   looked up once per agent per push. A failed lookup is logged and the call pushed without one.
+ * - A timeout, a network error, 408, 429 and 5xx are retried with exponential backoff (full jitter,
+ *   Retry-After honoured up to the cap); any other 4xx is permanent: retrying the same body cannot
+ *   fix it. A permanent failure of a batch of several calls is retried call by call, so only the
+ *   calls Cekura refuses fail.
  * - The API key is never logged: only `describeRequest` output and Cekura's (redacted) answer are.
  */
 import type { Call } from '../call';
 import { logger } from '../logger';
-import { buildWebhookPayload, CEKURA_WEBHOOK_DEFAULT_URL, describeRequest, type MessageTimeUnit, parseAgentId, webhookRequest } from './payload';
+import { buildWebhookPayload, describeRequest, parseAgentId, type WebhookPayload, webhookRequest, type MessageTimeUnit } from './payload';
+import { type AgentSource, groupByAgent, whyUnrouted } from './routing';
+import { fetchAgentRuns, matchRun, type RunsLookup, runIdFromCall } from './runs';
+import { FORWARD_DEFAULTS } from './settings';
 
-export const FORWARD_DEFAULTS = {
-  url: CEKURA_WEBHOOK_DEFAULT_URL,
-  messageTimes: 'relative-seconds' as MessageTimeUnit,
-  /** Cekura asks for 5 minutes after the call ends; 10 leaves room for a retry or a late ingest. */
-  pushWindowMinutes: 10,
-  timeoutMs: 10_000,
-  maxAttempts: 4,
-  backoffBaseMs: 500,
-  maxBackoffMs: 8_000,
-} as const;
+export {
+  CEKURA_ENV,
+  CEKURA_KEY_PLACEHOLDER,
+  type CekuraEnvConfig,
+  cekuraConfigFromEnv,
+  describeCekuraConfig,
+  FORWARD_DEFAULTS,
+  parseMessageTimes,
+  parsePushWindow,
+} from './settings';
+export { parseAgentMap } from './routing';
 
 /** Longest piece of Cekura's answer kept in a log line or a dead-letter message. */
 const MAX_LOGGED_BODY = 1_000;
 
+export interface RunLookupOptions {
+  apiBaseUrl: string;
+  /** Per request, and for all pages of one agent. */
+  timeoutMs?: number;
+  totalTimeoutMs?: number;
+  maxPages?: number;
+  /**
+   * Lookups kept across pushes, by agent (a backfill pushes many batches and needs each agent's
+   * runs once). Without it, each push looks up again: runs start and end between pushes.
+   */
+  cache?: Map<number, Promise<RunsLookup>>;
+}
+
 export interface ForwardOptions {
-  agentId: number;
+  /** The default agent (CEKURA_AGENT_ID). */
+  agentId?: number | undefined;
+  /** Agent number (E.164) → agent id (CEKURA_AGENTS). */
+  agents?: Readonly<Record<string, number>> | undefined;
   /** The key, or how to get it (a secret read per batch, cached by the caller). */
   apiKey: string | (() => Promise<string>);
   url?: string;
   messageTimes?: MessageTimeUnit;
   pushWindowMinutes?: number;
+  /** Push every call whatever its age: backfills and redrives send old calls on purpose. */
+  ignorePushWindow?: boolean;
+  /** Where to look run ids up; undefined: no lookup (calls go with their own run id only). */
+  runLookup?: RunLookupOptions | undefined;
   timeoutMs?: number;
   /** Attempts per request, the first included. */
   maxAttempts?: number;
@@ -60,11 +88,43 @@ export interface FailedCall {
   attempts: number;
 }
 
+/** Where a run id came from, or why a call has none. */
+export type RunResolution = 'call' | 'metadata' | 'lookup' | 'no-match' | 'ambiguous' | 'lookup-failed' | 'lookup-off';
+
+/** Where a routed call goes: its agent and run. */
+export interface CallRoute {
+  id: string;
+  agentId: number;
+  agentFrom: AgentSource;
+  runId: number | undefined;
+  run: RunResolution;
+  /** The runs that matched, when several did. */
+  candidates?: number[];
+}
+
 export interface ForwardResult {
   sent: string[];
   /** Ended before the push window: not sent, logged. */
   skipped: string[];
+  /** No agent (no agent_id, number not mapped, no default): not sent, logged; count them. */
+  unrouted: string[];
   failed: FailedCall[];
+  /** Each call that was sent or failed, with its agent and run. */
+  routes: CallRoute[];
+}
+
+/** One POST: an agent's calls and what they are sent with. */
+export interface PlannedBatch {
+  agentId: number;
+  calls: Call[];
+  routes: CallRoute[];
+  payload: WebhookPayload;
+}
+
+export interface PushPlan {
+  skipped: string[];
+  unrouted: string[];
+  batches: PlannedBatch[];
 }
 
 type Attempt = { ok: true } | { ok: false; retryable: boolean; status: number | undefined; reason: string; retryAfterMs: number | undefined };
@@ -74,30 +134,119 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-export async function forwardCalls(calls: readonly Call[], options: ForwardOptions): Promise<ForwardResult> {
+/**
+ * What a push would send, without sending it: the window, the routing and the run lookups (read-only
+ * GETs). Reads the key only when some call is routed and run ids are to be looked up.
+ */
+export async function planPush(calls: readonly Call[], options: ForwardOptions): Promise<PushPlan> {
+  return (await preparePush(calls, options)).plan;
+}
+
+async function preparePush(calls: readonly Call[], options: ForwardOptions): Promise<{ plan: PushPlan; apiKey: string | undefined }> {
+  if (options.agentId !== undefined) parseAgentId(options.agentId);
   const now = (options.now ?? Date.now)();
   const windowMs = (options.pushWindowMinutes ?? FORWARD_DEFAULTS.pushWindowMinutes) * 60_000;
-  const result: ForwardResult = { sent: [], skipped: [], failed: [] };
+  const skipped: string[] = [];
   const fresh: Call[] = [];
   for (const call of calls) {
-    if (now - Date.parse(call.endedAt) > windowMs) result.skipped.push(call.id);
+    if (!options.ignorePushWindow && now - Date.parse(call.endedAt) > windowMs) skipped.push(call.id);
     else fresh.push(call);
   }
-  if (result.skipped.length > 0) {
-    logger.info('cekura push skipped: calls ended before the push window', { ids: result.skipped, pushWindowMinutes: windowMs / 60_000 });
+  if (skipped.length > 0) {
+    logger.info('cekura push skipped: calls ended before the push window', { ids: skipped, pushWindowMinutes: windowMs / 60_000 });
   }
-  if (fresh.length === 0) return result;
 
-  parseAgentId(options.agentId);
+  const { groups, unrouted } = groupByAgent(fresh, { agentId: options.agentId, agents: options.agents });
+  if (unrouted.length > 0) {
+    logger.warn('cekura push: calls without an agent are not pushed', {
+      count: unrouted.length,
+      calls: unrouted.map((call) => ({ id: call.id, agentNumber: call.phoneNumber, why: whyUnrouted(call) })),
+    });
+  }
+  const plan: PushPlan = { skipped, unrouted: unrouted.map((call) => call.id), batches: [] };
+  if (groups.length === 0) return { plan, apiKey: undefined };
+
   const apiKey = typeof options.apiKey === 'string' ? options.apiKey : await options.apiKey();
+  plan.batches = await Promise.all(
+    groups.map(async (group): Promise<PlannedBatch> => {
+      const groupCalls = group.items.map(({ item }) => item);
+      const routes = await resolveRuns(group.agentId, group.items, options, apiKey);
+      const runIds = new Map(routes.flatMap((r) => (r.runId === undefined ? [] : [[r.id, r.runId] as const])));
+      return { agentId: group.agentId, calls: groupCalls, routes, payload: buildWebhookPayload(groupCalls, { agentId: group.agentId, messageTimes: options.messageTimes, runIds }) };
+    }),
+  );
+  return { plan, apiKey };
+}
+
+/** Each call's run: its own, else one lookup of the agent's runs for all the calls that need it. */
+async function resolveRuns(agentId: number, items: ReadonlyArray<{ item: Call; agentFrom: AgentSource }>, options: ForwardOptions, apiKey: string): Promise<CallRoute[]> {
+  const needLookup = items.some(({ item }) => runIdFromCall(item) === undefined);
+  const lookup = needLookup && options.runLookup && apiKey.trim() !== '' ? await lookupRuns(agentId, options.runLookup, options, apiKey) : undefined;
+  return items.map(({ item: call, agentFrom }): CallRoute => {
+    const base = { id: call.id, agentId, agentFrom };
+    const own = runIdFromCall(call);
+    if (own) return { ...base, runId: own.runId, run: own.from };
+    if (call.metadata?.cekura_run_id !== undefined) {
+      logger.warn('cekura push: metadata.cekura_run_id is not a positive integer, ignored', { id: call.id });
+    }
+    if (!lookup) return { ...base, runId: undefined, run: 'lookup-off' };
+    if (!lookup.ok) return { ...base, runId: undefined, run: 'lookup-failed' };
+    const match = matchRun(lookup.runs, agentId, call);
+    if (match.kind === 'one') return { ...base, runId: match.runId, run: 'lookup' };
+    if (match.kind === 'several') {
+      logger.info('cekura run lookup: several active runs match the call, pushing it without run_id', { id: call.id, agentId, runIds: match.runIds });
+      return { ...base, runId: undefined, run: 'ambiguous', candidates: match.runIds };
+    }
+    return { ...base, runId: undefined, run: 'no-match' };
+  });
+}
+
+async function lookupRuns(agentId: number, lookup: RunLookupOptions, options: ForwardOptions, apiKey: string): Promise<RunsLookup> {
+  const cached = lookup.cache?.get(agentId);
+  if (cached) return cached;
+  const pending = fetchAgentRuns(agentId, {
+    apiBaseUrl: lookup.apiBaseUrl,
+    apiKey,
+    timeoutMs: lookup.timeoutMs,
+    totalTimeoutMs: lookup.totalTimeoutMs,
+    maxPages: lookup.maxPages,
+    fetch: options.fetch,
+    signal: options.signal,
+  }).then((result) => {
+    if (result.ok) logger.info('cekura run lookup', { agentId, runs: result.runs.length, pages: result.pages, truncated: result.truncated });
+    else logger.warn('cekura run lookup failed: pushing without run_id', { agentId, status: result.status, reason: result.reason });
+    return result;
+  });
+  lookup.cache?.set(agentId, pending);
+  return pending;
+}
+
+export async function forwardCalls(calls: readonly Call[], options: ForwardOptions): Promise<ForwardResult> {
+  const { plan, apiKey } = await preparePush(calls, options);
+  const result: ForwardResult = { sent: [], skipped: plan.skipped, unrouted: plan.unrouted, failed: [], routes: [] };
+  if (plan.batches.length === 0 || apiKey === undefined) return result;
   if (apiKey.trim() === '') throw new Error('The Cekura API key is empty');
 
+  // Agents are independent: one slow agent's retries do not hold the others back.
+  const outcomes = await Promise.all(plan.batches.map((batch) => sendBatch(batch, options, apiKey)));
+  for (const [i, outcome] of outcomes.entries()) {
+    result.sent.push(...outcome.sent);
+    result.failed.push(...outcome.failed);
+    result.routes.push(...plan.batches[i]!.routes);
+  }
+  return result;
+}
+
+async function sendBatch(planned: PlannedBatch, options: ForwardOptions, apiKey: string): Promise<Pick<ForwardResult, 'sent' | 'failed'>> {
+  const result: Pick<ForwardResult, 'sent' | 'failed'> = { sent: [], failed: [] };
+  const runIds = new Map(planned.routes.flatMap((r) => (r.runId === undefined ? [] : [[r.id, r.runId] as const])));
   const send = async (batch: Call[]): Promise<void> => {
-    const request = webhookRequest(buildWebhookPayload(batch, { agentId: options.agentId, messageTimes: options.messageTimes }), apiKey, options.url ?? FORWARD_DEFAULTS.url);
-    const described = describeRequest(request);
+    const payload = batch.length === planned.calls.length ? planned.payload : buildWebhookPayload(batch, { agentId: planned.agentId, messageTimes: options.messageTimes, runIds });
+    const request = webhookRequest(payload, apiKey, options.url ?? FORWARD_DEFAULTS.url);
+    const described = { ...describeRequest(request), agentId: planned.agentId };
     const outcome = await sendWithRetries(request, apiKey, options);
     if (outcome.ok) {
-      logger.info('cekura push sent', { ...described, attempts: outcome.attempts });
+      logger.info('cekura push sent', { ...described, attempts: outcome.attempts, runIds: Object.fromEntries(batch.flatMap((c) => (runIds.has(c.id) ? [[c.id, runIds.get(c.id)]] : []))) });
       result.sent.push(...batch.map((c) => c.id));
       return;
     }
@@ -115,7 +264,7 @@ export async function forwardCalls(calls: readonly Call[], options: ForwardOptio
     });
     result.failed.push(...batch.map((c) => ({ id: c.id, permanent: !outcome.retryable, status: outcome.status, reason: outcome.reason, attempts: outcome.attempts })));
   };
-  await send(fresh);
+  await send(planned.calls);
   return result;
 }
 
@@ -184,51 +333,3 @@ function defaultSleep(signal: AbortSignal | undefined): (ms: number) => Promise<
     });
 }
 
-// ---------------------------------------------------------------------------------------------------
-
-/** Environment variables of the forwarder (Lambda) and of the local server. */
-export const CEKURA_ENV = {
-  agentId: 'CEKURA_AGENT_ID',
-  /** The key itself: local mode. */
-  apiKey: 'CEKURA_API_KEY',
-  /** Secrets Manager secret holding the key: deployed. */
-  apiKeySecretId: 'CEKURA_API_KEY_SECRET_ID',
-  webhookUrl: 'CEKURA_WEBHOOK_URL',
-  messageTimes: 'CEKURA_MESSAGE_TIMES',
-  pushWindowMinutes: 'CEKURA_PUSH_WINDOW_MINUTES',
-  /** SQS queue URL that refused calls are sent to (deployed). */
-  dlqUrl: 'CEKURA_DLQ_URL',
-} as const;
-
-/** The value the deployed key secret is created with, until the user pastes Cekura's key in. */
-export const CEKURA_KEY_PLACEHOLDER = 'paste-the-cekura-api-key-here';
-
-export interface CekuraEnvConfig {
-  agentId: number;
-  url: string;
-  messageTimes: MessageTimeUnit;
-  pushWindowMinutes: number;
-}
-
-/** The push settings from env, or undefined when CEKURA_AGENT_ID is unset (pushing is off). */
-export function cekuraConfigFromEnv(env: NodeJS.ProcessEnv = process.env): CekuraEnvConfig | undefined {
-  const rawAgent = env[CEKURA_ENV.agentId];
-  if (rawAgent === undefined || rawAgent.trim() === '') return undefined;
-  return {
-    agentId: parseAgentId(rawAgent),
-    url: env[CEKURA_ENV.webhookUrl] || FORWARD_DEFAULTS.url,
-    messageTimes: parseMessageTimes(env[CEKURA_ENV.messageTimes] || FORWARD_DEFAULTS.messageTimes),
-    pushWindowMinutes: parsePushWindow(env[CEKURA_ENV.pushWindowMinutes] || FORWARD_DEFAULTS.pushWindowMinutes),
-  };
-}
-
-export function parseMessageTimes(value: unknown): MessageTimeUnit {
-  if (value === 'relative-seconds' || value === 'epoch-ms') return value;
-  throw new Error(`Cekura message times must be "relative-seconds" or "epoch-ms", got ${JSON.stringify(value)}`);
-}
-
-export function parsePushWindow(value: unknown): number {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) throw new Error(`The Cekura push window must be a positive number of minutes, got ${JSON.stringify(value)}`);
-  return n;
-}

@@ -4,9 +4,13 @@
  * Streams Lambda, and the local server after each ingest) is to send what `webhookRequest` builds.
  *
  * Payload: `{ agent_id: <int>, calls: [{ id, startedAt, endedAt, messages, to_phone_number,
- * from_phone_number, endedReason, metadata }] }`, header `X-CEKURA-API-KEY`.
+ * from_phone_number, run_id, endedReason, metadata }] }`, header `X-CEKURA-API-KEY`.
  */
 import type { Call } from '../call';
+import { runIdFromCall } from './runs';
+import { isAllowedCekuraUrl } from './urls';
+
+export { isAllowedCekuraUrl, isLoopbackHttp } from './urls';
 
 export const CEKURA_WEBHOOK_DEFAULT_URL = 'https://api.cekura.ai/test_framework/custom-provider-transcript-webhook/';
 export const CEKURA_API_KEY_HEADER = 'X-CEKURA-API-KEY';
@@ -37,6 +41,8 @@ export interface WebhookCall {
   to_phone_number?: string;
   /** The customer's number: in Cekura's inbound tests, its testing agent is the caller. */
   from_phone_number: string;
+  /** The Cekura test run the call belongs to, when known: Cekura matches a pushed call by it first. */
+  run_id?: number;
   endedReason: string;
   metadata: Record<string, unknown>;
 }
@@ -49,6 +55,8 @@ export interface WebhookPayload {
 export interface PayloadOptions {
   agentId: number;
   messageTimes?: MessageTimeUnit;
+  /** Run ids found for calls that carry none (by call id); a call's own run id wins. */
+  runIds?: ReadonlyMap<string, number>;
 }
 
 /** An agent id from configuration (CDK context or env, so possibly a string): a positive integer. */
@@ -60,7 +68,8 @@ export function parseAgentId(value: unknown): number {
   return n;
 }
 
-export function toWebhookCall(call: Call, messageTimes: MessageTimeUnit = 'relative-seconds'): WebhookCall {
+/** `runId`: the run to send; by default the call's own (`run_id`, else `metadata.cekura_run_id`). */
+export function toWebhookCall(call: Call, messageTimes: MessageTimeUnit = 'relative-seconds', runId: number | undefined = runIdFromCall(call)?.runId): WebhookCall {
   const startMs = Date.parse(call.startedAt);
   const time = (seconds: number) => (messageTimes === 'epoch-ms' ? Math.round(startMs + seconds * 1000) : seconds);
   const metadata: Record<string, unknown> = { ...call.metadata };
@@ -81,13 +90,17 @@ export function toWebhookCall(call: Call, messageTimes: MessageTimeUnit = 'relat
     })),
     ...(call.phoneNumber !== undefined ? { to_phone_number: call.phoneNumber } : {}),
     from_phone_number: call.customer.number,
+    ...(runId !== undefined ? { run_id: runId } : {}),
     endedReason: call.endedReason ?? 'unknown',
     metadata,
   };
 }
 
 export function buildWebhookPayload(calls: readonly Call[], options: PayloadOptions): WebhookPayload {
-  return { agent_id: parseAgentId(options.agentId), calls: calls.map((call) => toWebhookCall(call, options.messageTimes)) };
+  return {
+    agent_id: parseAgentId(options.agentId),
+    calls: calls.map((call) => toWebhookCall(call, options.messageTimes, runIdFromCall(call)?.runId ?? options.runIds?.get(call.id))),
+  };
 }
 
 export interface WebhookRequest {
@@ -99,18 +112,8 @@ export interface WebhookRequest {
 
 /** The HTTP request to send. Log `describeRequest(request)`, never the request itself: it holds the key. */
 export function webhookRequest(payload: WebhookPayload, apiKey: string, url = CEKURA_WEBHOOK_DEFAULT_URL): WebhookRequest {
-  if (!/^https:\/\//.test(url) && !isLoopbackHttp(url)) throw new Error('The Cekura webhook URL must be https');
+  if (!isAllowedCekuraUrl(url)) throw new Error('The Cekura webhook URL must be https');
   return { url, method: 'POST', headers: { 'Content-Type': 'application/json', [CEKURA_API_KEY_HEADER]: apiKey }, body: JSON.stringify(payload) };
-}
-
-/** Plain http only to this machine: a local stand-in for Cekura (tests, local mode), never the network. */
-function isLoopbackHttp(url: string): boolean {
-  try {
-    const { protocol, hostname } = new URL(url);
-    return protocol === 'http:' && (hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]');
-  } catch {
-    return false;
-  }
 }
 
 /** What may be logged about a request: where it goes and what it carries, not the key. */

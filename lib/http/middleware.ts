@@ -5,7 +5,7 @@ import type { MiddlewareObj } from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { presentedKey } from '../auth';
-import { jsonShapeIssues } from '../json-shape';
+import { inexactNumberIssues, jsonShapeIssues, mayHoldInexactNumbers } from '../json-shape';
 import { logger } from '../logger';
 import type { KeyCheckProvider } from '../secrets/api-keys';
 import { ApiError, errors, INTERNAL_ERROR_BODY } from './errors';
@@ -88,6 +88,26 @@ export function requireUtf8Body(message = 'The body is not valid UTF-8.'): HttpM
       }
       event.body = text;
       event.isBase64Encoded = false;
+    },
+  };
+}
+
+/**
+ * 400 for numbers the JSON parser would change (see inexactNumberIssues), naming each. Put it right
+ * before the parser: it reads the body's text, and only once that text is JSON (else the parser answers).
+ */
+export function refuseInexactNumbers(message = 'The request is invalid.'): HttpMiddleware {
+  return {
+    before: async (request) => {
+      const { body, isBase64Encoded } = request.event;
+      if (typeof body !== 'string' || isBase64Encoded || !mayHoldInexactNumbers(body)) return;
+      try {
+        JSON.parse(body);
+      } catch {
+        return;
+      }
+      const issues = inexactNumberIssues(body);
+      if (issues.length > 0) throw errors.validation(issues, message);
     },
   };
 }

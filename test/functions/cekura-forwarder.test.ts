@@ -5,11 +5,11 @@
 import { gzipSync } from 'node:zlib';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import * as v from 'valibot';
-import { CallSchema } from '../../lib/call';
+import { type CallInput, CallSchema } from '../../lib/call';
 import { createHash } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type DeadLetter, sqsDeadLetterSender } from '../../lib/cekura-push/dead-letters';
-import { createForwarderHandler } from '../../functions/cekura-forwarder';
+import { cloudWatchUnroutedCounter, createForwarderHandler } from '../../functions/cekura-forwarder';
 import { captureOutput, type FakeCekura, startFakeCekura } from '../support/fake-cekura';
 import { sampleCall } from '../support/fixtures';
 
@@ -18,8 +18,11 @@ const STARTED = new Date(Date.now() - 2 * 60_000).toISOString();
 
 let seq = 100;
 /** A stream record as Lambda delivers it: DynamoDB JSON, `docz` as base64. */
-function streamRecord(id: string, options: { eventName?: 'INSERT' | 'MODIFY' | 'REMOVE'; compressed?: boolean; content?: string; broken?: boolean } = {}): DynamoDBRecord {
-  const json = JSON.stringify(v.parse(CallSchema, sampleCall({ id, ...(options.content ? { messages: [{ role: 'bot', content: options.content, start_time: 0, end_time: 1 }] } : {}) }, STARTED)));
+function streamRecord(
+  id: string,
+  options: { eventName?: 'INSERT' | 'MODIFY' | 'REMOVE'; compressed?: boolean; content?: string; broken?: boolean; call?: Partial<CallInput> } = {},
+): DynamoDBRecord {
+  const json = JSON.stringify(v.parse(CallSchema, sampleCall({ id, ...(options.content ? { messages: [{ role: 'bot', content: options.content, start_time: 0, end_time: 1 }] } : {}), ...options.call }, STARTED)));
   const eventName = options.eventName ?? 'INSERT';
   const image = options.broken
     ? { pk: { S: `custom#${id}` } }
@@ -135,6 +138,53 @@ describe('cekura forwarder handler', () => {
     expect(await handler()(event(old))).toEqual({ batchItemFailures: [] });
     expect(cekura.requests).toHaveLength(0);
     expect(logs.text()).toMatch(/cekura push skipped[^\n]*"old"/);
+  });
+});
+
+describe('cekura forwarder: agents and runs', () => {
+  const AGENT_NUMBER = '+14155550100';
+
+  it('sends one POST per agent, each call with the run found for it', async () => {
+    cekura.setRuns([{ id: 3001, agent: 21, status: 'running', inbound_number: '+1 650 555 1234', agent_number: AGENT_NUMBER }]);
+    const forward = createForwarderHandler({
+      forward: { agents: { [AGENT_NUMBER]: 21 }, agentId: 9, apiKey: async () => KEY, url: cekura.url, runLookup: { apiBaseUrl: cekura.apiBaseUrl }, sleep: async () => {} },
+      deadLetters: async (l) => void letters.push(l),
+    });
+    const result = await forward(event(streamRecord('mapped', { call: { phoneNumber: AGENT_NUMBER } }), streamRecord('default'), streamRecord('own', { call: { agent_id: 33, run_id: 77 } })));
+    expect(result).toEqual({ batchItemFailures: [] });
+    const posts = Object.fromEntries(cekura.requests.map((r) => [r.json.agent_id, r.json.calls.map((c: { id: string; run_id?: number }) => [c.id, c.run_id ?? null])]));
+    expect(posts).toEqual({ 21: [['mapped', 3001]], 9: [['default', null]], 33: [['own', 77]] });
+    // Agent 33's call carries its run: only agents 21 and 9 were looked up.
+    expect(cekura.runRequests.map((r) => new URL(r.path, cekura.apiBaseUrl).searchParams.get('agent_id')).sort()).toEqual(['21', '9']);
+  });
+
+  it('neither pushes, fails nor dead-letters a call without an agent: it counts it in CekuraCallAdapter/CallsWithoutAgent', async () => {
+    const forward = createForwarderHandler({
+      forward: { agents: { [AGENT_NUMBER]: 21 }, apiKey: async () => KEY, url: cekura.url, sleep: async () => {} },
+      deadLetters: async (l) => void letters.push(l),
+      countUnrouted: cloudWatchUnroutedCounter(),
+    });
+    const result = await forward(event(streamRecord('lost-1'), streamRecord('mapped', { call: { phoneNumber: AGENT_NUMBER } }), streamRecord('lost-2', { call: { phoneNumber: '+14155550199' } })));
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(letters).toEqual([]);
+    expect(cekura.requests.map((r) => r.json.calls.map((c: { id: string }) => c.id))).toEqual([['mapped']]);
+    const emf = logs
+      .text()
+      .split('\n')
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Metrics: Array<{ Name: string; Unit: string }> }> } });
+    expect(emf).toHaveLength(1);
+    expect(emf[0]!._aws.CloudWatchMetrics[0]).toEqual({ Namespace: 'CekuraCallAdapter', Dimensions: [['service']], Metrics: [{ Name: 'CallsWithoutAgent', Unit: 'Count' }] });
+    // The alarm (cdk/constructs/cekura-forwarder.ts) names this dimension: the service name the Lambda is given.
+    expect(emf[0]).toMatchObject({ CallsWithoutAgent: 2, service: 'cekura-call-adapter' });
+    expect(logs.text()).toMatch(/calls without an agent are not pushed[^\n]*"lost-1"[^\n]*"lost-2"/);
+  });
+
+  it('emits no metric when every call has an agent', async () => {
+    let counted = 0;
+    const forward = createForwarderHandler({ forward: { agentId: 9, apiKey: KEY, url: cekura.url }, deadLetters: async () => {}, countUnrouted: (n) => void (counted += n) });
+    await forward(event(streamRecord('a')));
+    expect(counted).toBe(0);
   });
 });
 

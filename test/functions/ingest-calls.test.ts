@@ -42,6 +42,32 @@ describe('ingest handler (DynamoDB Local)', () => {
     expect((await all()).map((c) => c.id)).toEqual(['raw']);
   });
 
+  it('refuses numbers JSON would change (too large, too many digits) naming each, and stores nothing; arrays kept as JSON text', async () => {
+    const { post, all } = await setup();
+    const body = JSON.stringify([call('n1', { metadata: { crm: 0 } }), call('n2', { metadata: { score: 0 } })])
+      .replace('"crm":0', '"crm":12345678901234567890')
+      .replace('"score":0', '"score":1e400');
+    const refused = await post(body);
+    expect(refused).toMatchObject({ status: 400, body: { error: { issues: [{ path: '[0].metadata.crm' }, { path: '[1].metadata.score' }] } } });
+    expect(await all()).toEqual([]);
+    // The same values as text, and arrays for tool data, are kept exactly.
+    const tools = call('n3', {
+      metadata: { crm: '12345678901234567890' },
+      messages: [
+        { role: 'function_call', content: '', start_time: 1, end_time: 1, data: { id: 't', name: 'f', arguments: [1, 'x'] } },
+        { role: 'function_call_result', content: '', start_time: 2, end_time: 2, data: { id: 't', name: 'f', result: [] } },
+      ],
+    });
+    expect((await post(tools)).status).toBe(200);
+    const [stored] = (await all()) as unknown as Array<{ metadata: unknown; messages: Array<{ data: unknown }> }>;
+    expect(stored!.metadata).toEqual({ crm: '12345678901234567890' });
+    expect(stored!.messages.map((m) => m.data)).toEqual([
+      { id: 't', name: 'f', arguments: '[1,"x"]' },
+      { id: 't', name: 'f', result: '[]' },
+    ]);
+    expect(await post(call('n4', { metadata: ['a', 'b'] as never }))).toMatchObject({ status: 400, body: { error: { issues: [{ path: 'metadata' }] } } });
+  });
+
   it('stores nothing from a batch with one invalid call and lists each problem by path', async () => {
     const { post, all } = await setup();
     const bad = call('bad');

@@ -28,10 +28,11 @@ afterEach(async () => {
   logs.restore();
 });
 
-async function start(env: Record<string, string> = {}): Promise<LocalApp> {
+async function start(env: Record<string, string> = {}, onNotice?: (line: string) => void): Promise<LocalApp> {
   app = await startLocalApp({
     port: 0,
     dataDir,
+    onNotice,
     env: {
       DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT,
       TABLE_NAME: uniqueTableName('cekura-push'),
@@ -40,6 +41,7 @@ async function start(env: Record<string, string> = {}): Promise<LocalApp> {
       CEKURA_AGENT_ID: '77',
       CEKURA_API_KEY: CEKURA_KEY,
       CEKURA_WEBHOOK_URL: cekura.url,
+      CEKURA_API_BASE_URL: cekura.apiBaseUrl,
       ...env,
     },
   });
@@ -48,7 +50,7 @@ async function start(env: Record<string, string> = {}): Promise<LocalApp> {
 
 const post = (local: LocalApp, body: unknown) =>
   fetch(`${local.url}/calls`, { method: 'POST', headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const recent = (id: string) => sampleCall({ id }, new Date(Date.now() - 3 * 60_000).toISOString());
+const recent = (id: string, overrides: Parameters<typeof sampleCall>[0] = {}) => sampleCall({ id, ...overrides }, new Date(Date.now() - 3 * 60_000).toISOString());
 
 describe('local push to Cekura', () => {
   it('pushes each stored call after the ingest answered, even while Cekura hangs', async () => {
@@ -89,5 +91,26 @@ describe('local push to Cekura', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(cekura.requests).toHaveLength(0);
     await expect(start({ CEKURA_API_KEY: '' })).rejects.toThrow(/CEKURA_API_KEY/);
+  });
+
+  it('routes calls by CEKURA_AGENTS and sends each with the run found for it, and says so at startup', async () => {
+    const notices: string[] = [];
+    cekura.setRuns([{ id: 4001, agent: 88, status: 'running', inbound_number: '+1 (650) 555-1234', agent_number: '+14155550100' }]);
+    const local = await start({ CEKURA_AGENT_ID: '', CEKURA_AGENTS: '{"+14155550100": 88}' }, (line) => notices.push(line));
+    expect(notices).toContain('Pushing stored calls to Cekura (1 agent number mapped; run lookup on)');
+    const response = await post(local, { calls: [recent('routed', { phoneNumber: '+1 415 555 0100' }), recent('lost', { phoneNumber: '+14155550199' })] });
+    expect(response.status).toBe(200);
+    await cekura.waitFor(1);
+    await local.stop();
+    app = undefined;
+    expect(cekura.requests).toHaveLength(1);
+    expect(cekura.requests[0]!.json).toMatchObject({ agent_id: 88, calls: [{ id: 'routed', run_id: 4001, from_phone_number: '+16505551234', to_phone_number: '+14155550100' }] });
+    expect(cekura.runRequests.map((r) => r.path)).toEqual(['/test_framework/v1/runs/?agent_id=88&page_size=100']);
+    expect(logs.text()).toMatch(/calls without an agent[^\n]*"callsWithoutAgent":1/);
+  });
+
+  it('refuses to start with a malformed CEKURA_AGENTS, or CEKURA_PUSH=on without a key', async () => {
+    await expect(start({ CEKURA_AGENTS: '{"+14155550100": "88"}' })).rejects.toThrow('CEKURA_AGENTS["+14155550100"]: the Cekura agent id must be a positive integer');
+    await expect(start({ CEKURA_AGENT_ID: '', CEKURA_PUSH: 'on', CEKURA_API_KEY: '' })).rejects.toThrow(/CEKURA_API_KEY is not set/);
   });
 });

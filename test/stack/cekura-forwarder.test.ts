@@ -1,4 +1,4 @@
-/** The optional push to Cekura: only with context `cekuraAgentId`, least privilege, nag clean. */
+/** The optional push to Cekura: only with context `cekuraAgentId`, `cekuraAgents` or `cekuraPush`; least privilege, nag clean. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CfnResource } from 'aws-cdk-lib';
@@ -39,12 +39,12 @@ function forwarderStatements(synthesized: Synthesized): Statement[] {
 }
 
 describe('without cekuraAgentId', () => {
-  test('the stack has no stream, forwarder, queue or alarm', () => {
+  test('the stack has no stream, forwarder, queue or forwarder alarm (only the API 5xx alarm)', () => {
     const plain = synth();
     expect(plain.stack.cekuraForwarder).toBeUndefined();
     plain.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
     plain.template.resourceCountIs('AWS::SQS::Queue', 0);
-    plain.template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(Object.keys(plain.template.findResources('AWS::CloudWatch::Alarm'))).toEqual([logicalId(plain.stack, plain.stack.httpApi.serverErrorsAlarm)]);
     const table = Object.values(plain.template.findResources('AWS::DynamoDB::Table'))[0]!;
     expect(table.Properties.StreamSpecification).toBeUndefined();
   });

@@ -1,7 +1,7 @@
 /** Pushing calls to Cekura's webhook, against a real HTTP server on loopback playing Cekura. */
 import * as v from 'valibot';
 import { CallSchema } from '../../../lib/call';
-import { cekuraConfigFromEnv, forwardCalls, type ForwardOptions, isRetryableStatus } from '../../../lib/cekura-push/forward';
+import { forwardCalls, type ForwardOptions, isRetryableStatus } from '../../../lib/cekura-push/forward';
 import { captureOutput, type FakeCekura, startFakeCekura } from '../../support/fake-cekura';
 import { sampleCall } from '../../support/fixtures';
 
@@ -38,7 +38,16 @@ describe('forwardCalls', () => {
   it('POSTs the calls with the key header and an integer agent id, in Cekura webhook format', async () => {
     const call = stored({ phoneNumber: '+14155550100', recordingUrl: 'https://r.example.com/1.wav', endedReason: 'customer-ended-call' });
     const result = await forwardCalls([call, stored({ id: 'call-2' })], options());
-    expect(result).toEqual({ sent: ['call-1', 'call-2'], skipped: [], failed: [] });
+    expect(result).toEqual({
+      sent: ['call-1', 'call-2'],
+      skipped: [],
+      unrouted: [],
+      failed: [],
+      routes: [
+        { id: 'call-1', agentId: 42, agentFrom: 'default', runId: undefined, run: 'lookup-off' },
+        { id: 'call-2', agentId: 42, agentFrom: 'default', runId: undefined, run: 'lookup-off' },
+      ],
+    });
     expect(cekura.requests).toHaveLength(1);
     const [request] = cekura.requests;
     expect(request!.method).toBe('POST');
@@ -126,12 +135,15 @@ describe('forwardCalls', () => {
     const old = stored({ id: 'old' });
     const recent = v.parse(CallSchema, sampleCall({ id: 'recent' }, '2025-01-01T11:52:00.000Z'));
     const result = await forwardCalls([old, recent], options({ now: () => now }));
-    expect(result).toEqual({ sent: ['recent'], skipped: ['old'], failed: [] });
+    expect(result).toMatchObject({ sent: ['recent'], skipped: ['old'], unrouted: [], failed: [] });
     expect(cekura.requests[0]!.json.calls.map((c: { id: string }) => c.id)).toEqual(['recent']);
     expect(logs.text()).toMatch(/cekura push skipped[^\n]*"old"/);
 
     const wide = await forwardCalls([old], options({ now: () => now, pushWindowMinutes: 24 * 60 }));
     expect(wide.sent).toEqual(['old']);
+    // A backfill or a redrive pushes old calls on purpose.
+    const backfill = await forwardCalls([stored({ id: 'ancient' })], options({ now: () => now + 365 * 86_400_000, ignorePushWindow: true }));
+    expect(backfill).toMatchObject({ sent: ['ancient'], skipped: [] });
   });
 
   it('sends nothing, and needs no key, when every call is too old', async () => {
@@ -150,22 +162,163 @@ describe('forwardCalls', () => {
   });
 });
 
-describe('classification and configuration', () => {
+describe('classification', () => {
   it('retries only what retrying can fix', () => {
     for (const s of [408, 429, 500, 502, 503, 504]) expect(isRetryableStatus(s)).toBe(true);
     for (const s of [301, 400, 401, 403, 404, 413, 422]) expect(isRetryableStatus(s)).toBe(false);
   });
+});
 
-  it('reads CEKURA_* env, off without an agent id', () => {
-    expect(cekuraConfigFromEnv({})).toBeUndefined();
-    expect(cekuraConfigFromEnv({ CEKURA_AGENT_ID: '7' })).toEqual({
-      agentId: 7,
-      url: 'https://api.cekura.ai/test_framework/custom-provider-transcript-webhook/',
-      messageTimes: 'relative-seconds',
-      pushWindowMinutes: 10,
-    });
-    expect(cekuraConfigFromEnv({ CEKURA_AGENT_ID: '7', CEKURA_MESSAGE_TIMES: 'epoch-ms', CEKURA_PUSH_WINDOW_MINUTES: '60' })).toMatchObject({ messageTimes: 'epoch-ms', pushWindowMinutes: 60 });
-    expect(() => cekuraConfigFromEnv({ CEKURA_AGENT_ID: 'x' })).toThrow(/positive integer/);
-    expect(() => cekuraConfigFromEnv({ CEKURA_AGENT_ID: '7', CEKURA_MESSAGE_TIMES: 'ms' })).toThrow(/relative-seconds/);
+type SentCall = { id: string; run_id?: number };
+const byAgent = (requests: FakeCekura['requests']) =>
+  Object.fromEntries(requests.map((r) => [r.json.agent_id, r.json.calls.map((c: SentCall) => c.id)]));
+
+describe('forwardCalls: one POST per agent', () => {
+  const AGENTS = { '+14155550100': 6 };
+
+  it("routes each call by its own agent_id, else its agent number's entry in the map, else the default agent", async () => {
+    const calls = [
+      stored({ id: 'own', agent_id: 5, phoneNumber: '+14155550100' }),
+      stored({ id: 'mapped', phoneNumber: '+14155550100' }),
+      stored({ id: 'unmapped-number', phoneNumber: '+14155550199' }),
+      stored({ id: 'no-number' }),
+      stored({ id: 'own-6', agent_id: 6 }),
+    ];
+    const result = await forwardCalls(calls, options({ agents: AGENTS }));
+    expect(cekura.requests).toHaveLength(3);
+    expect(byAgent(cekura.requests)).toEqual({ 5: ['own'], 6: ['mapped', 'own-6'], 42: ['unmapped-number', 'no-number'] });
+    expect(result.sent.sort()).toEqual(['mapped', 'no-number', 'own', 'own-6', 'unmapped-number']);
+    expect(result.routes.map((r) => [r.id, r.agentId, r.agentFrom])).toEqual([
+      ['own', 5, 'call'],
+      ['mapped', 6, 'number'],
+      ['own-6', 6, 'call'],
+      ['unmapped-number', 42, 'default'],
+      ['no-number', 42, 'default'],
+    ]);
+    // The agent is only at the top: each call keeps Cekura's call shape.
+    for (const r of cekura.requests) for (const c of r.json.calls) expect(c).not.toHaveProperty('agent_id');
+  });
+
+  it('does not push a call no agent takes: reported unrouted and logged, the others sent', async () => {
+    const result = await forwardCalls([stored({ id: 'mapped', phoneNumber: '+14155550100' }), stored({ id: 'lost', phoneNumber: '+14155550199' })], options({ agentId: undefined, agents: AGENTS }));
+    expect(result).toMatchObject({ sent: ['mapped'], unrouted: ['lost'], failed: [], skipped: [] });
+    expect(byAgent(cekura.requests)).toEqual({ 6: ['mapped'] });
+    expect(logs.text()).toMatch(/calls without an agent are not pushed[^\n]*"lost"[^\n]*\+14155550199 not in CEKURA_AGENTS/);
+  });
+
+  it('sends nothing and reads no key when no call has an agent', async () => {
+    const result = await forwardCalls([stored({ id: 'lost' })], options({ agentId: undefined, apiKey: async () => Promise.reject(new Error('not read')) }));
+    expect(result).toEqual({ sent: [], skipped: [], unrouted: ['lost'], failed: [], routes: [] });
+    expect(cekura.requests).toHaveLength(0);
+  });
+
+  it("splits only the refused agent's batch call by call", async () => {
+    cekura.respondWith((r) => (r.json.calls.some((c: SentCall) => c.id === 'bad') ? 422 : 200));
+    const result = await forwardCalls([stored({ id: 'a', agent_id: 5 }), stored({ id: 'bad', agent_id: 5 }), stored({ id: 'other', agent_id: 6 })], options());
+    expect(result.sent.sort()).toEqual(['a', 'other']);
+    expect(result.failed).toMatchObject([{ id: 'bad', permanent: true, status: 422 }]);
+    const agent5 = cekura.requests.filter((r) => r.json.agent_id === 5).map((r) => r.json.calls.map((c: SentCall) => c.id));
+    expect(agent5).toEqual([['a', 'bad'], ['a'], ['bad']]);
+    expect(cekura.requests.filter((r) => r.json.agent_id === 6)).toHaveLength(1);
+  });
+});
+
+describe('forwardCalls: run ids', () => {
+  const lookup = () => ({ runLookup: { apiBaseUrl: cekura.apiBaseUrl, timeoutMs: 1_000, totalTimeoutMs: 2_000 } });
+  const CALLER = '+16505551234';
+  const AGENT_NUMBER = '+14155550100';
+  const run = (id: number, overrides: Record<string, unknown> = {}) => ({ id, agent: 42, status: 'running', inbound_number: CALLER, agent_number: AGENT_NUMBER, ...overrides });
+  const sentRuns = () => Object.fromEntries(cekura.requests.flatMap((r) => r.json.calls.map((c: SentCall) => [c.id, c.run_id])));
+
+  it("sends a call's own run_id, or its metadata.cekura_run_id (integer or digits), and looks nothing up for them", async () => {
+    cekura.setRuns([run(999)]);
+    const result = await forwardCalls(
+      [stored({ id: 'own', run_id: 11, metadata: { cekura_run_id: 99 } }), stored({ id: 'meta', metadata: { cekura_run_id: 12 } }), stored({ id: 'meta-text', metadata: { cekura_run_id: '13' } })],
+      options(lookup()),
+    );
+    expect(sentRuns()).toEqual({ own: 11, meta: 12, 'meta-text': 13 });
+    expect(result.routes.map((r) => r.run)).toEqual(['call', 'metadata', 'metadata']);
+    expect(cekura.runRequests).toHaveLength(0);
+  });
+
+  it("finds the one active run of the call's agent with the caller's and the agent's numbers, with one lookup per agent", async () => {
+    cekura.setRuns([
+      run(501),
+      run(502, { status: 'completed' }),
+      run(503, { inbound_number: '+16505550000' }),
+      run(504, { agent_number: '+14155550999' }),
+      run(505, { agent: 43 }),
+    ]);
+    const result = await forwardCalls(
+      [
+        stored({ id: 'match', phoneNumber: AGENT_NUMBER }),
+        stored({ id: 'other-caller', phoneNumber: AGENT_NUMBER, customer: { number: '+16505559999' } }),
+        stored({ id: 'same-caller', phoneNumber: AGENT_NUMBER, customer: { number: CALLER, name: 'Bo' } }),
+        stored({ id: 'agent-43', agent_id: 43, phoneNumber: AGENT_NUMBER }),
+      ],
+      options(lookup()),
+    );
+    expect(sentRuns()).toEqual({ match: 501, 'other-caller': undefined, 'same-caller': 501, 'agent-43': 505 });
+    expect(result.routes.map((r) => [r.id, r.runId, r.run])).toEqual([
+      ['match', 501, 'lookup'],
+      ['other-caller', undefined, 'no-match'],
+      ['same-caller', 501, 'lookup'],
+      ['agent-43', 505, 'lookup'],
+    ]);
+    expect(cekura.runRequests.map((r) => r.path).sort()).toEqual(['/test_framework/v1/runs/?agent_id=42&page_size=100', '/test_framework/v1/runs/?agent_id=43&page_size=100']);
+    for (const get of cekura.runRequests) expect(get.headers['x-cekura-api-key']).toBe(KEY);
+  });
+
+  it('matches a run Cekura lists under a formatted number, by its digits, whatever the status case', async () => {
+    cekura.setRuns([run(601, { status: 'IN_PROGRESS', inbound_number: '+1 (650) 555-1234', agent_number: '+1 415-555-0100' })]);
+    await forwardCalls([stored({ phoneNumber: AGENT_NUMBER })], options(lookup()));
+    expect(sentRuns()).toEqual({ 'call-1': 601 });
+  });
+
+  it('ignores the agent number when the call has none', async () => {
+    cekura.setRuns([run(602, { agent_number: '+14155550999' })]);
+    await forwardCalls([stored()], options(lookup()));
+    expect(sentRuns()).toEqual({ 'call-1': 602 });
+  });
+
+  it('pushes without run_id when several active runs match (a pooled caller number): never a guess', async () => {
+    cekura.setRuns([run(701), run(702, { status: 'in_progress' })]);
+    const result = await forwardCalls([stored({ phoneNumber: AGENT_NUMBER })], options(lookup()));
+    expect(result.sent).toEqual(['call-1']);
+    expect(result.routes).toEqual([{ id: 'call-1', agentId: 42, agentFrom: 'default', runId: undefined, run: 'ambiguous', candidates: [701, 702] }]);
+    expect(cekura.requests[0]!.json.calls[0]).not.toHaveProperty('run_id');
+  });
+
+  it('pushes without run_id, and logs without the key, when the runs API refuses the key (401)', async () => {
+    cekura.setRuns([run(801)], { reply: { status: 401, body: `{"detail":"Invalid API key ${KEY}"}` } });
+    const result = await forwardCalls([stored()], options(lookup()));
+    expect(result).toMatchObject({ sent: ['call-1'], failed: [], routes: [{ run: 'lookup-failed', runId: undefined }] });
+    expect(cekura.requests[0]!.json.calls[0]).not.toHaveProperty('run_id');
+    expect(logs.text()).toMatch(/cekura run lookup failed[^\n]*401[^\n]*Invalid API key \[redacted\]/);
+    expect(logs.text()).not.toContain(KEY);
+  });
+
+  it('pushes without run_id when the runs API answers too late', async () => {
+    cekura.setRuns([run(802)], { delayMs: 1_000 });
+    const result = await forwardCalls([stored()], options({ runLookup: { apiBaseUrl: cekura.apiBaseUrl, timeoutMs: 100 } }));
+    expect(result).toMatchObject({ sent: ['call-1'], routes: [{ run: 'lookup-failed' }] });
+    expect(logs.text()).toContain('no answer within 100 ms');
+  });
+
+  it('looks nothing up when the lookup is off', async () => {
+    cekura.setRuns([run(803)]);
+    const result = await forwardCalls([stored()], options());
+    expect(result.routes).toMatchObject([{ run: 'lookup-off', runId: undefined }]);
+    expect(cekura.runRequests).toHaveLength(0);
+  });
+
+  it("fetches each agent's runs once across pushes that share a cache (a backfill)", async () => {
+    cekura.setRuns([run(901)]);
+    const cache = new Map();
+    const shared = options({ runLookup: { apiBaseUrl: cekura.apiBaseUrl, cache } });
+    await forwardCalls([stored({ id: 'a' })], shared);
+    await forwardCalls([stored({ id: 'b' })], shared);
+    expect(sentRuns()).toEqual({ a: 901, b: 901 });
+    expect(cekura.runRequests).toHaveLength(1);
   });
 });

@@ -45,6 +45,16 @@ describe('Cekura webhook payload', () => {
     expect(call!.metadata).toEqual({});
   });
 
+  it("sends the call's run id (run_id, else metadata.cekura_run_id), else one found for it, else none", () => {
+    const calls = [stored({ id: 'own', run_id: 5 }), stored({ id: 'meta', metadata: { cekura_run_id: '6' } }), stored({ id: 'found' }), stored({ id: 'none' }), stored({ id: 'own-wins', run_id: 8 })];
+    const payload = buildWebhookPayload(calls, { agentId: 1, runIds: new Map([['found', 7], ['own-wins', 99]]) });
+    expect(payload.calls.map((c) => [c.id, c.run_id])).toEqual([['own', 5], ['meta', 6], ['found', 7], ['none', undefined], ['own-wins', 8]]);
+    expect(payload.calls[3]).not.toHaveProperty('run_id');
+    // The customer is the caller; the agent's number is the number dialled.
+    const [call] = buildWebhookPayload([stored({ phoneNumber: '+14155550100', run_id: 5 })], { agentId: 1 }).calls;
+    expect(call).toMatchObject({ from_phone_number: '+16505551234', to_phone_number: '+14155550100', run_id: 5 });
+  });
+
   it('can send message times as epoch milliseconds', () => {
     const [call] = buildWebhookPayload([stored()], { agentId: 1, messageTimes: 'epoch-ms' }).calls;
     expect(call!.messages[0]).toMatchObject({ start_time: Date.parse('2025-01-01T10:00:01.500Z'), end_time: Date.parse('2025-01-01T10:00:03.200Z') });
