@@ -55,6 +55,10 @@ export class CekuraCallAdapterStack extends Stack {
       value: this.apiKeys.ingestKeys.secretName,
     });
 
+    new CfnOutput(this, 'CallsTableName', {
+      description: 'The calls table (npm run cekura -- redrive --table <name>)',
+      value: this.calls.table.tableName,
+    });
     new CfnOutput(this, 'WebhookSecretsName', {
       description: 'Secret holding the platforms\' webhook signing secrets as {"vapi","retell","elevenlabs"}',
       value: this.apiKeys.webhookSecrets.secretName,

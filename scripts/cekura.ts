@@ -171,6 +171,12 @@ export async function backfill(calls: readonly Call[], forward: ForwardOptions, 
   return summary;
 }
 
+/** How the call's agent was chosen (see lib/cekura-push/routing.ts). */
+export function describeAgent(route: CallRoute): string {
+  const how = route.agentFrom === 'call' ? "the call's agent_id" : route.agentFrom === 'number' ? 'by its agent number' : 'the default agent';
+  return `agent ${route.agentId} (${how})`;
+}
+
 export function describeRun(route: CallRoute): string {
   switch (route.run) {
     case 'call':
@@ -201,16 +207,16 @@ export function printBackfill(summary: BackfillSummary, invalid: ReadResult['inv
       out(`  POST agent_id=${batch.agentId}: ${batch.calls.length} call${batch.calls.length === 1 ? '' : 's'}, ${Buffer.byteLength(JSON.stringify(batch.payload))} bytes`);
       for (const [i, route] of batch.routes.entries()) {
         const call = batch.payload.calls[i]!;
-        out(`    ${column('would')} ${route.id}  agent ${route.agentId}  ${describeRun(route)}  from ${call.from_phone_number}${call.to_phone_number ? ` to ${call.to_phone_number}` : ''}, ${call.messages.length} messages`);
+        out(`    ${column('would')} ${route.id}  ${describeAgent(route)}  ${describeRun(route)}  from ${call.from_phone_number}${call.to_phone_number ? ` to ${call.to_phone_number}` : ''}, ${call.messages.length} messages`);
       }
     }
   } else {
     out(`sent ${summary.sent.length}, skipped ${summary.skipped.length}, unrouted ${summary.unrouted.length}, failed ${failed}`);
-    for (const { route } of summary.sent) out(`  ${column('sent')} ${route.id}  agent ${route.agentId}  ${describeRun(route)}`);
+    for (const { route } of summary.sent) out(`  ${column('sent')} ${route.id}  ${describeAgent(route)}  ${describeRun(route)}`);
   }
   for (const id of summary.skipped) out(`  ${column('skipped')} ${id}`);
   for (const call of summary.unrouted) out(`  ${column('unrouted')} ${call.id}  no agent: ${whyUnrouted(call)}`);
-  for (const f of summary.failed) out(`  ${column('failed')} ${f.id}${f.route ? `  agent ${f.route.agentId}  ${describeRun(f.route)}` : ''}  ${f.reason}`);
+  for (const f of summary.failed) out(`  ${column('failed')} ${f.id}${f.route ? `  ${describeAgent(f.route)}  ${describeRun(f.route)}` : ''}  ${f.reason}`);
   for (const f of invalid) out(`  ${column('failed')} ${f.id}  ${f.reason}`);
 }
 
@@ -236,7 +242,7 @@ export function printRedrive(outcomes: readonly RedriveOutcome[], dryRun: boolea
     switch (o.kind) {
       case 'redriven':
       case 'would-redrive':
-        out(`  ${column(o.kind === 'redriven' ? 'redriven' : 'would')} ${o.callId}  agent ${o.route.agentId}  ${describeRun(o.route)}${o.kind === 'redriven' ? '  (message deleted)' : ''}`);
+        out(`  ${column(o.kind === 'redriven' ? 'redriven' : 'would')} ${o.callId}  ${describeAgent(o.route)}  ${describeRun(o.route)}${o.kind === 'redriven' ? '  (message deleted)' : ''}`);
         break;
       case 'not-redrivable':
         out(`  ${column('left')} message ${o.messageId}: ${o.why}`);

@@ -110,12 +110,12 @@ describe('npm run cekura -- push', () => {
     const lines = run.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' '));
     expect(lines).toEqual(
       expect.arrayContaining([
-        'sent c-mapped agent 201 run 9001 (looked up)',
-        'sent c-pooled agent 200 no run (several active runs match: 9100, 9101)',
-        "sent c-own agent 202 run 77 (the call's run_id)",
-        'sent c-meta agent 200 run 78 (metadata.cekura_run_id)',
+        'sent c-mapped agent 201 (by its agent number) run 9001 (looked up)',
+        'sent c-pooled agent 200 (by its agent number) no run (several active runs match: 9100, 9101)',
+        "sent c-own agent 202 (the call's agent_id) run 77 (the call's run_id)",
+        'sent c-meta agent 200 (by its agent number) run 78 (metadata.cekura_run_id)',
         'unrouted c-lost no agent: no agent_id, agent number +14155550199 not in CEKURA_AGENTS, and no default agent (CEKURA_AGENT_ID)',
-        'failed c-refused agent 201 no run (no active run matches) HTTP 400: {"detail":"Invalid call"}',
+        'failed c-refused agent 201 (by its agent number) no run (no active run matches) HTTP 400: {"detail":"Invalid call"}',
       ]),
     );
     expect(run.stdout).not.toContain('c-outside');
@@ -131,7 +131,7 @@ describe('npm run cekura -- push', () => {
     expect(cekura.requests).toHaveLength(0);
     expect(run.stdout).toContain('dry run: would send 1, skipped 0, unrouted 0, failed 0');
     expect(run.stdout).toMatch(/POST agent_id=200: 1 call, \d+ bytes/);
-    expect(run.stdout).toMatch(/would\s+c-pooled {2}agent 200 {2}no run \(several active runs match: 9100, 9101\) {2}from \+16505550001 to \+14155550102, 4 messages/);
+    expect(run.stdout).toMatch(/would\s+c-pooled {2}agent 200 \(by its agent number\) {2}no run \(several active runs match: 9100, 9101\) {2}from \+16505550001 to \+14155550102, 4 messages/);
   });
 
   it('pushes without run ids when the runs API refuses the key, and says why on stderr without the key', async () => {
@@ -141,7 +141,7 @@ describe('npm run cekura -- push', () => {
     const sent = cekura.requests.flatMap((r) => r.json.calls.map((c: Sent) => [c.id, c.run_id ?? null]));
     // Calls that carry their run need no lookup.
     expect(sent.sort()).toEqual([['c-mapped', null], ['c-meta', 78], ['c-own', 77]]);
-    expect(run.stdout).toMatch(/sent\s+c-mapped {2}agent 201 {2}no run \(run lookup failed, see the log\)/);
+    expect(run.stdout).toMatch(/sent\s+c-mapped {2}agent 201 \(by its agent number\) {2}no run \(run lookup failed, see the log\)/);
     expect(run.stderr).toMatch(/cekura run lookup failed[^\n]*"status":401/);
     expect(run.stderr).not.toContain(CEKURA_KEY);
   });

@@ -320,7 +320,7 @@ describe('API keys', () => {
 describe('outputs', () => {
   test('API URL and both secret names', () => {
     const outputs = synthesized.template.toJSON().Outputs;
-    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'IngestKeysSecretName', 'ReadKeysSecretName', 'WebhookSecretsName']);
+    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'CallsTableName', 'IngestKeysSecretName', 'ReadKeysSecretName', 'WebhookSecretsName']);
 
     const { api } = synthesized.stack.httpApi;
     expect(JSON.stringify(outputs.ApiUrl.Value)).toContain(JSON.stringify(ref(api)));
