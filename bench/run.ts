@@ -4,20 +4,24 @@
  *   npm run bench                       every row, full size; writes bench/results/latest.json
  *   npm run bench -- --rows 1,2,5       only some rows
  *   npm run bench -- --calls 20000      row 3's large table at 20,000 calls instead of 100,000
+ *   npm run bench -- --rows 7 --cost-calls 50000 --cost-reads 3 --cost-days 30
+ *                                       row 7's monthly cost for another use (calls a month, reads of
+ *                                       each, days kept, messages per call with --cost-messages)
  *
  * Every figure is a ratio of two things measured side by side in this run, or a count. Exits 1 when
  * a row with a target misses it (or a row could not be measured). A run of fewer rows or a smaller
  * table is written to bench/results/partial.json.tmp, never over the full run's results.
  */
 import path from 'node:path';
-import { compressionRow, ingestHandlerRows, readHandlerRows } from './rows/handlers';
-import { coldStartRows } from './rows/cold-start';
-import { endToEndRows } from './rows/end-to-end';
-import { queryScaleRows } from './rows/query-scale';
-import { readUnitsRows } from './rows/read-units';
 import { withDynamo } from './lib/dynamo';
 import { muteStdout } from './lib/lambda';
 import { errorRow, formatTable, machine, type Row, writeResults } from './lib/report';
+import { coldStartRows } from './rows/cold-start';
+import { COST_DEFAULTS, costRows } from './rows/cost';
+import { endToEndRows } from './rows/end-to-end';
+import { compressionRow, ingestHandlerRows, readHandlerRows } from './rows/handlers';
+import { queryScaleRows } from './rows/query-scale';
+import { readUnitsRows } from './rows/read-units';
 
 interface Args {
   rows: Set<number>;
@@ -25,13 +29,14 @@ interface Args {
   rounds: number;
   coldRuns: number;
   seconds: number;
+  cost: { calls: number; readsPerCall: number; retentionDays: number; messages: number };
 }
 
-const ALL_ROWS = [1, 2, 3, 4, 5, 6];
+const ALL_ROWS = [1, 2, 3, 4, 5, 6, 7];
 const FULL = { largeCalls: 100_000, rounds: 400, coldRuns: 25, seconds: 10 };
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { rows: new Set(ALL_ROWS), ...FULL };
+  const args: Args = { rows: new Set(ALL_ROWS), ...FULL, cost: { ...COST_DEFAULTS } };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => {
@@ -44,13 +49,25 @@ function parseArgs(argv: string[]): Args {
       if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} must be a positive whole number, got ${v}`);
       return n;
     };
-    if (flag === '--rows') args.rows = new Set(value().split(',').map((r) => positive(r.trim())));
+    if (flag === '--rows')
+      args.rows = new Set(
+        value()
+          .split(',')
+          .map((r) => positive(r.trim())),
+      );
     else if (flag === '--calls') args.largeCalls = positive(value());
     else if (flag === '--rounds') args.rounds = positive(value());
     else if (flag === '--cold-runs') args.coldRuns = Math.max(20, positive(value()));
     else if (flag === '--seconds') args.seconds = positive(value());
+    else if (flag === '--cost-calls') args.cost.calls = positive(value());
+    else if (flag === '--cost-reads') args.cost.readsPerCall = positive(value());
+    else if (flag === '--cost-days') args.cost.retentionDays = positive(value());
+    else if (flag === '--cost-messages') args.cost.messages = positive(value());
     else if (flag === '--help' || flag === '-h') {
-      console.log('usage: npm run bench -- [--rows 1,2,3,4,5,6] [--calls N (row 3, default 100000)] [--rounds N (rows 1-2)] [--cold-runs N >= 20 (row 5)] [--seconds N (row 6)]');
+      console.log(
+        'usage: npm run bench -- [--rows 1,2,3,4,5,6,7] [--calls N (row 3, default 100000)] [--rounds N (rows 1-2)] [--cold-runs N >= 20 (row 5)] [--seconds N (row 6)]\n' +
+          '         [--cost-calls N] [--cost-reads N] [--cost-days N] [--cost-messages N] (row 7; defaults 10000 calls a month, 10 reads each, 90 days, 40 messages)',
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${flag} (try --help)`);
   }
@@ -86,14 +103,15 @@ async function main(): Promise<void> {
   if (want(2)) rows.push(...(await guarded('2', 'ingest handler overhead', () => ingestHandlerRows({ rounds: Math.ceil(args.rounds / 2) }))));
   if (want(2)) rows.push(...(await guarded('2', 'gzip level', async () => [await compressionRow()])));
 
-  if (want(3) || want(4) || want(5) || want(6)) {
+  if (want(3) || want(4) || want(5) || want(6) || want(7)) {
     await withDynamo(progress, async (endpoint) => {
       // Fresh processes while DynamoDB Local is still idle; they need it only for a first answer.
       if (want(5)) rows.push(...(await guarded('5', 'cold start proxies', () => coldStartRows({ runs: args.coldRuns, endpoint, progress }))));
       if (want(3)) rows.push(...(await guarded('3', 'query cost vs table size', () => queryScaleRows({ endpoint, largeCalls: args.largeCalls, progress }))));
       if (want(4)) rows.push(...(await guarded('4', 'read units per call', () => readUnitsRows({ endpoint }))));
       if (want(6)) rows.push(...(await guarded('6', 'end to end on the local server', () => endToEndRows({ endpoint, seconds: args.seconds, progress }))));
-    }).catch((error: unknown) => rows.push(errorRow([3, 4, 5, 6].filter(want).join(','), 'DynamoDB Local', error)));
+      if (want(7)) rows.push(...(await guarded('7', 'AWS cost a month', () => costRows({ endpoint, ...args.cost }))));
+    }).catch((error: unknown) => rows.push(errorRow([3, 4, 5, 6, 7].filter(want).join(','), 'DynamoDB Local', error)));
   }
 
   unmute();
@@ -103,12 +121,15 @@ async function main(): Promise<void> {
   const failed = rows.filter((r) => r.status === 'FAIL' || r.status === 'ERROR');
   const elapsedSeconds = Math.round((Date.now() - started) / 1000);
 
-  const full = ALL_ROWS.every(want) && args.largeCalls === FULL.largeCalls && args.rounds >= FULL.rounds && args.seconds >= FULL.seconds;
+  const defaultCost = Object.entries(COST_DEFAULTS).every(([key, value]) => args.cost[key as keyof typeof COST_DEFAULTS] === value);
+  const full = ALL_ROWS.every(want) && args.largeCalls === FULL.largeCalls && args.rounds >= FULL.rounds && args.seconds >= FULL.seconds && defaultCost;
   const file = path.join(__dirname, 'results', full ? 'latest.json' : 'partial.json.tmp');
   writeResults(file, { date: new Date().toISOString(), elapsedSeconds, args: { ...args, rows: [...args.rows] }, machine: machine(), table, rows });
 
   console.log(`\n${table}\n`);
-  console.log(`${rows.length - failed.length} of ${rows.length} rows passed or informational; ${failed.length} failed. ${elapsedSeconds} s. Written to ${path.relative(process.cwd(), file)}`);
+  console.log(
+    `${rows.length - failed.length} of ${rows.length} rows passed or informational; ${failed.length} failed. ${elapsedSeconds} s. Written to ${path.relative(process.cwd(), file)}`,
+  );
   process.exitCode = failed.length > 0 ? 1 : 0;
 }
 

@@ -1,6 +1,6 @@
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { OPENAPI_ROUTE_KEY, ROUTES } from '../lib/routes';
+import { getRouteKeyOf, OPENAPI_ROUTE_KEY, ROUTES, VIEWER_ASSET_ROUTE_KEY, VIEWER_ROUTE_KEY } from '../lib/routes';
 import type { CekuraCallAdapterStack } from './stack';
 
 /**
@@ -36,12 +36,16 @@ export const NAG_REASONS = {
     'Deliberately unauthenticated: GET /openapi.json serves the OpenAPI description of the API, which is generated from ' +
     'the code and holds no data, key or account detail. It reaches only the fallback Lambda, whose role can write its ' +
     'own logs and nothing else; the stage throttle caps its cost.',
+  publicViewer:
+    'Deliberately unauthenticated: GET / and GET /assets/{file} serve the static call viewer page (HTML, script and ' +
+    'styles built into the fallback Lambda), which holds no data. The page asks the user for the read key and calls the ' +
+    'authenticated GET /calls with it from the browser; the Lambda serving it can write its own logs and nothing else.',
   cekuraKeyRotation:
     'This secret holds the API key Cekura issues for its custom-provider webhook; only Cekura can issue a new one, so ' +
     'rotation starts in the Cekura dashboard and cannot be automated here. The forwarder re-reads the secret every ' +
     'few minutes, so pasting a new key in takes effect without a redeploy.',
   cekuraDeadLetterQueue:
-    'This queue is itself the dead-letter queue of the Cekura forwarder (the event source mapping\'s on-failure ' +
+    "This queue is itself the dead-letter queue of the Cekura forwarder (the event source mapping's on-failure " +
     'destination, and where refused calls are sent). A dead-letter queue of a dead-letter queue would only move the ' +
     'problem; instead an alarm fires as soon as this queue holds a message, and messages are kept 14 days.',
 } as const;
@@ -52,6 +56,7 @@ const RULES = {
   apiKeyInHandler: 'AwsSolutions::AwsSolutions-APIG4',
   publicFallback: 'AwsSolutions::AwsSolutions-APIG4',
   publicDescription: 'AwsSolutions::AwsSolutions-APIG4',
+  publicViewer: 'AwsSolutions::AwsSolutions-APIG4',
   signedWebhook: 'AwsSolutions::AwsSolutions-APIG4',
   webhookSecretRotation: 'AwsSolutions::AwsSolutions-SMG4',
   cekuraKeyRotation: 'AwsSolutions::AwsSolutions-SMG4',
@@ -59,8 +64,7 @@ const RULES = {
 } as const satisfies Record<keyof typeof NAG_REASONS, string>;
 
 export function acknowledgeNagFindings(stack: CekuraCallAdapterStack): void {
-  const ack = (scope: IConstruct, why: keyof typeof NAG_REASONS) =>
-    Validations.of(scope).acknowledge({ id: RULES[why], reason: NAG_REASONS[why] });
+  const ack = (scope: IConstruct, why: keyof typeof NAG_REASONS) => Validations.of(scope).acknowledge({ id: RULES[why], reason: NAG_REASONS[why] });
 
   ack(stack.apiKeys.readKeys, 'keyRotation');
   ack(stack.apiKeys.ingestKeys, 'keyRotation');
@@ -78,7 +82,18 @@ export function acknowledgeNagFindings(stack: CekuraCallAdapterStack): void {
   for (const { routeKey, lambda } of ROUTES) {
     const route = stack.httpApi.routes.get(routeKey);
     if (!route) continue;
-    const why = routeKey === OPENAPI_ROUTE_KEY ? 'publicDescription' : lambda === 'fallback' ? 'publicFallback' : lambda === 'platformWebhook' ? 'signedWebhook' : 'apiKeyInHandler';
+    // A HEAD twin is acknowledged for the reason of its GET route.
+    const asGet = getRouteKeyOf(routeKey);
+    const why =
+      asGet === OPENAPI_ROUTE_KEY
+        ? 'publicDescription'
+        : asGet === VIEWER_ROUTE_KEY || asGet === VIEWER_ASSET_ROUTE_KEY
+          ? 'publicViewer'
+          : lambda === 'fallback'
+            ? 'publicFallback'
+            : lambda === 'platformWebhook'
+              ? 'signedWebhook'
+              : 'apiKeyInHandler';
     ack(route, why);
   }
 }

@@ -214,7 +214,8 @@ function agentMap(value: unknown): Record<string, number> {
 /** The key is sent there, so https only: the forwarder's loopback exception is for local mode, never a deployment. */
 function apiBaseUrl(value: unknown): string {
   const key = CEKURA_CONTEXT.apiBaseUrl;
-  if (typeof value !== 'string' || !/^https:\/\//i.test(value.trim())) throw new Error(`Context "${key}" must be an https URL such as ${RUN_LOOKUP_DEFAULTS.apiBaseUrl}, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || !/^https:\/\//i.test(value.trim()))
+    throw new Error(`Context "${key}" must be an https URL such as ${RUN_LOOKUP_DEFAULTS.apiBaseUrl}, got ${JSON.stringify(value)}`);
   try {
     return parseApiBaseUrl(value);
   } catch (error) {

@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import type { Construct } from 'constructs';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
 import { AlarmTopic } from './constructs/alarms';
 import { ApiKeys } from './constructs/api-keys';
 import { CallsTable } from './constructs/calls-table';

@@ -19,6 +19,7 @@ import { type DeadLetterSender, sqsDeadLetterSender } from '../lib/cekura-push/d
 import { CEKURA_ENV, CEKURA_KEY_PLACEHOLDER, cekuraConfigFromEnv, type ForwardOptions, forwardCalls } from '../lib/cekura-push/forward';
 import { logger } from '../lib/logger';
 import { secretsProvider } from '../lib/secrets/api-keys';
+import { isSmokeCall } from '../lib/smoke';
 import { decodeStoredDoc } from '../lib/store/dynamodb-call-store';
 
 export interface ForwarderDependencies {
@@ -32,7 +33,9 @@ export const METRICS_NAMESPACE = 'CekuraCallAdapter';
 export const UNROUTED_METRIC = 'CallsWithoutAgent';
 
 /** CallsWithoutAgent as a CloudWatch metric: an EMF line in the function's log, no API call. */
-export function cloudWatchUnroutedCounter(metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'cekura-call-adapter' })): (count: number) => void {
+export function cloudWatchUnroutedCounter(
+  metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'cekura-call-adapter' }),
+): (count: number) => void {
   return (count) => {
     metrics.addMetric(UNROUTED_METRIC, MetricUnit.Count, count);
     metrics.publishStoredMetrics();
@@ -65,7 +68,8 @@ export function createForwarderHandler(deps: ForwarderDependencies) {
 
     // One push per call: the latest image wins when a call was replaced within the batch.
     const latest = new Map<string, Call>();
-    for (const d of decoded) if (d.call) latest.set(d.call.id, d.call);
+    // `npm run smoke`'s synthetic call is stored and erased on every run: never pushed to Cekura.
+    for (const d of decoded) if (d.call && !isSmokeCall(d.call)) latest.set(d.call.id, d.call);
     const result = await forwardCalls([...latest.values()], deps.forward);
     if (result.unrouted.length > 0) deps.countUnrouted?.(result.unrouted.length);
     const failedById = new Map(result.failed.map((f) => [f.id, f]));
@@ -91,7 +95,10 @@ export function createForwarderHandler(deps: ForwarderDependencies) {
         });
         logger.warn('cekura push dead-lettered', { pk: d.pk, status: failed.status });
       } catch (error) {
-        logger.error('could not dead-letter a refused call: reporting it as failed', { pk: d.pk, error: error instanceof Error ? error.message : String(error) });
+        logger.error('could not dead-letter a refused call: reporting it as failed', {
+          pk: d.pk,
+          error: error instanceof Error ? error.message : String(error),
+        });
         if (sequenceNumber) failures.push(sequenceNumber);
       }
     }
@@ -115,7 +122,8 @@ export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchRespon
           // Re-read every few minutes, so pasting the key into the secret needs no redeploy; the
           // shared provider's client has timeouts, so a hung Secrets Manager fails the batch quickly.
           const value = await secretsProvider().get(secretId, { maxAge: 300 });
-          if (typeof value !== 'string' || value.trim() === '' || value.trim() === CEKURA_KEY_PLACEHOLDER) throw new Error('The Cekura API key secret is empty: put the key in it');
+          if (typeof value !== 'string' || value.trim() === '' || value.trim() === CEKURA_KEY_PLACEHOLDER)
+            throw new Error('The Cekura API key secret is empty: put the key in it');
           return value.trim();
         },
       },

@@ -3,14 +3,24 @@
  * All or nothing: one invalid call and nothing from the request is stored. Idempotent: a call
  * re-sent with the same id replaces it.
  */
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Call } from '../lib/call';
 import { errors } from '../lib/http/errors';
-import { HANDLER_OPTIONS, jsonErrors, limitBodySize, limitJsonShape, normaliseContentType, refuseInexactNumbers, requireApiKey, requireUtf8Body } from '../lib/http/middleware';
+import {
+  HANDLER_OPTIONS,
+  jsonErrors,
+  limitBodySize,
+  limitJsonShape,
+  normaliseContentType,
+  refuseInexactNumbers,
+  requireApiKey,
+  requireUtf8Body,
+} from '../lib/http/middleware';
 import { NOTHING_STORED, storePayloads } from '../lib/http/store-payloads';
 import { logger } from '../lib/logger';
 import { CEKURA_PUSH_ROUTE_KEY } from '../lib/routes';
@@ -48,7 +58,13 @@ export function createIngestHandler(deps: IngestDependencies) {
       if (source !== undefined && !isSourceName(source)) {
         throw errors.validation([{ path: 'source', message: `must be one of ${SOURCE_NAMES.join(', ')}` }], NOTHING_STORED);
       }
-      return storePayloads(event.body as unknown, { store: deps.store, source, retentionDays: deps.retentionDays, webCallNumber: deps.webCallNumber, onStored: deps.onStored });
+      return storePayloads(event.body as unknown, {
+        store: deps.store,
+        source,
+        retentionDays: deps.retentionDays,
+        webCallNumber: deps.webCallNumber,
+        onStored: deps.onStored,
+      });
     });
 }
 

@@ -5,20 +5,30 @@
  * platform does not retry them, including an ElevenLabs audio event too large to read (see
  * acknowledgeOversizedAudio).
  */
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Call } from '../lib/call';
 import { ApiError, errors } from '../lib/http/errors';
-import { HANDLER_OPTIONS, jsonErrors, jsonResponse, limitBodySize, limitJsonShape, normaliseContentType, refuseInexactNumbers, requireUtf8Body } from '../lib/http/middleware';
+import {
+  HANDLER_OPTIONS,
+  jsonErrors,
+  jsonResponse,
+  limitBodySize,
+  limitJsonShape,
+  normaliseContentType,
+  refuseInexactNumbers,
+  requireUtf8Body,
+} from '../lib/http/middleware';
 import { NOTHING_STORED, storePayloads } from '../lib/http/store-payloads';
 import { logger } from '../lib/logger';
+import { isWebhookPlatform, verifyWebhook, type WebhookPlatform } from '../lib/platform-signatures/signatures';
 import { runtimeFromEnv } from '../lib/runtime';
 import { type WebhookSecretsProvider, webhookSecretsProvider } from '../lib/secrets/webhook-secrets';
 import type { CallStore } from '../lib/store/call-store';
-import { isWebhookPlatform, verifyWebhook, type WebhookPlatform } from '../lib/platform-signatures/signatures';
 
 export interface WebhookDependencies {
   store: CallStore;
@@ -39,7 +49,8 @@ function requestUrl(event: APIGatewayProxyEventV2): string {
   return `${scheme}://${host}${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
 }
 
-const bodyBytes = ({ body, isBase64Encoded }: APIGatewayProxyEventV2) => (body === undefined ? 0 : isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body));
+const bodyBytes = ({ body, isBase64Encoded }: APIGatewayProxyEventV2) =>
+  body === undefined ? 0 : isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body);
 
 /** How much of each end of an oversized body is looked at for the event type. */
 const PEEK_CHARS = 4096;
@@ -76,44 +87,46 @@ export function createWebhookHandler(deps: WebhookDependencies) {
     return platform;
   }
 
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>(HANDLER_OPTIONS)
-    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-    .use(jsonErrors())
-    .use(httpEventNormalizer())
-    .use({
-      /**
-       * ElevenLabs sends its audio events (`post_call_audio`, base64 audio of the whole call) to the
-       * same URL as transcripts when audio is turned on. They carry nothing to store, but are often
-       * over the body limit: a 413 would count as a failed delivery. Once the signature is checked
-       * (the body is already in memory, capped by API Gateway and Lambda), they get the 200 that
-       * smaller audio events get.
-       */
-      before: async (request) => {
-        const { event } = request;
-        if (event.pathParameters?.platform !== 'elevenlabs' || bodyBytes(event) <= deps.maxBodyBytes || !looksLikeAudioEvent(event)) return undefined;
-        await authenticate(event);
-        logger.info('oversized audio event acknowledged', { platform: 'elevenlabs', bytes: bodyBytes(event) });
-        const reason = `ElevenLabs "post_call_audio" events carry no transcript (this one, over the ${deps.maxBodyBytes}-byte limit, was not read)`;
-        return jsonResponse(200, JSON.stringify({ stored: 0, ids: [], ignored: [reason] }));
-      },
-    })
-    .use(limitBodySize(deps.maxBodyBytes))
-    // Before parsing: the signature covers the body's exact bytes.
-    .use({ before: async (request) => void (await authenticate(request.event)) })
-    .use(normaliseContentType())
-    .use(requireUtf8Body(NOTHING_STORED))
-    .use(refuseInexactNumbers(NOTHING_STORED))
-    .use(httpJsonBodyParser())
-    .use(limitJsonShape(NOTHING_STORED))
-    .handler(async (event) =>
-      storePayloads(event.body as unknown, {
-        store: deps.store,
-        source: event.pathParameters!.platform as WebhookPlatform,
-        retentionDays: deps.retentionDays,
-        webCallNumber: deps.webCallNumber,
-        onStored: deps.onStored,
-      }),
-    );
+  return (
+    middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>(HANDLER_OPTIONS)
+      .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+      .use(jsonErrors())
+      .use(httpEventNormalizer())
+      .use({
+        /**
+         * ElevenLabs sends its audio events (`post_call_audio`, base64 audio of the whole call) to the
+         * same URL as transcripts when audio is turned on. They carry nothing to store, but are often
+         * over the body limit: a 413 would count as a failed delivery. Once the signature is checked
+         * (the body is already in memory, capped by API Gateway and Lambda), they get the 200 that
+         * smaller audio events get.
+         */
+        before: async (request) => {
+          const { event } = request;
+          if (event.pathParameters?.platform !== 'elevenlabs' || bodyBytes(event) <= deps.maxBodyBytes || !looksLikeAudioEvent(event)) return undefined;
+          await authenticate(event);
+          logger.info('oversized audio event acknowledged', { platform: 'elevenlabs', bytes: bodyBytes(event) });
+          const reason = `ElevenLabs "post_call_audio" events carry no transcript (this one, over the ${deps.maxBodyBytes}-byte limit, was not read)`;
+          return jsonResponse(200, JSON.stringify({ stored: 0, ids: [], ignored: [reason] }));
+        },
+      })
+      .use(limitBodySize(deps.maxBodyBytes))
+      // Before parsing: the signature covers the body's exact bytes.
+      .use({ before: async (request) => void (await authenticate(request.event)) })
+      .use(normaliseContentType())
+      .use(requireUtf8Body(NOTHING_STORED))
+      .use(refuseInexactNumbers(NOTHING_STORED))
+      .use(httpJsonBodyParser())
+      .use(limitJsonShape(NOTHING_STORED))
+      .handler(async (event) =>
+        storePayloads(event.body as unknown, {
+          store: deps.store,
+          source: event.pathParameters!.platform as WebhookPlatform,
+          retentionDays: deps.retentionDays,
+          webCallNumber: deps.webCallNumber,
+          onStored: deps.onStored,
+        }),
+      )
+  );
 }
 
 let lambdaHandler: ReturnType<typeof createWebhookHandler> | undefined;

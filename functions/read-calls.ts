@@ -2,9 +2,10 @@
  * GET /calls and GET /calls/{number}: what Cekura calls. Answers a bare JSON array of calls,
  * newest first, with a `Link: <…>; rel="next"` header when more match than one response holds.
  */
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpEventNormalizer from '@middy/http-event-normalizer';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { errors } from '../lib/http/errors';
 import { HANDLER_OPTIONS, jsonErrors, jsonResponse, requireApiKey } from '../lib/http/middleware';
@@ -25,32 +26,32 @@ export interface ReadDependencies {
 export function createReadHandler(deps: ReadDependencies) {
   const now = deps.now ?? Date.now;
   const maxBytes = deps.maxResponseBytes ?? MAX_RESPONSE_BYTES;
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>(HANDLER_OPTIONS)
-    // logEvent: false even if POWERTOOLS_LOGGER_LOG_EVENT is set: the event carries the API key.
-    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-    .use(jsonErrors())
-    .use(httpEventNormalizer())
-    .use(requireApiKey(deps.keys))
-    .handler(async (event) => {
-      const params = event.queryStringParameters ?? {};
-      const at = now();
-      const parsed = parseReadQuery(params, event.pathParameters?.number, { now: at, maxWindowDays: deps.maxWindowDays });
-      if (!parsed.ok) throw errors.validation(parsed.issues);
-      const { query } = parsed;
+  return (
+    middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>(HANDLER_OPTIONS)
+      // logEvent: false even if POWERTOOLS_LOGGER_LOG_EVENT is set: the event carries the API key.
+      .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+      .use(jsonErrors())
+      .use(httpEventNormalizer())
+      .use(requireApiKey(deps.keys))
+      .handler(async (event) => {
+        const params = event.queryStringParameters ?? {};
+        const at = now();
+        const parsed = parseReadQuery(params, event.pathParameters?.number, { now: at, maxWindowDays: deps.maxWindowDays });
+        if (!parsed.ok) throw errors.validation(parsed.issues);
+        const { query } = parsed;
 
-      const page = await deps.store
-        .queryCalls({ ...query, maxBytes, now: Math.floor(at / 1000) })
-        .catch((error: unknown) => {
+        const page = await deps.store.queryCalls({ ...query, maxBytes, now: Math.floor(at / 1000) }).catch((error: unknown) => {
           throw error instanceof InvalidPositionError ? errors.validation([{ path: 'cursor', message: 'is not a cursor this API issued' }]) : error;
         });
 
-      logger.info('calls read', { returned: page.calls.length, more: page.next !== undefined, byNumber: query.number !== undefined });
-      const headers: Record<string, string> = {};
-      if (page.next !== undefined) {
-        headers.Link = `<${event.rawPath}?${nextPageQueryString(params, encodeCursor(query, page.next))}>; rel="next"`;
-      }
-      return jsonResponse(200, `[${page.calls.join(',')}]`, headers);
-    });
+        logger.info('calls read', { returned: page.calls.length, more: page.next !== undefined, byNumber: query.number !== undefined });
+        const headers: Record<string, string> = {};
+        if (page.next !== undefined) {
+          headers.Link = `<${event.rawPath}?${nextPageQueryString(params, encodeCursor(query, page.next))}>; rel="next"`;
+        }
+        return jsonResponse(200, `[${page.calls.join(',')}]`, headers);
+      })
+  );
 }
 
 let lambdaHandler: ReturnType<typeof createReadHandler> | undefined;

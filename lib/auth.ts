@@ -15,7 +15,7 @@ export function presentedKey(authorization: string | undefined): string | undefi
   const value = authorization.replace(/^[ \t]+|[ \t]+$/g, '');
   // A scheme with nothing after it is no key, not the key "Bearer".
   if (/^bearer$/i.test(value)) return undefined;
-  const match = /^bearer[ \t]+([^]+)$/i.exec(value);
+  const match = /^bearer[ \t]+([\s\S]+)$/i.exec(value);
   const key = match ? match[1]! : value;
   return key === '' ? undefined : key;
 }

@@ -4,10 +4,10 @@
  * precision, E.164 numbers, tool arguments/results as JSON strings, messages sorted by start_time.
  */
 import * as v from 'valibot';
+import { readMessageTime } from './message-times';
 import { wireShape } from './openapi/wire-shape';
 import { ACCEPTED_PHONE_PATTERN, E164_MESSAGE, E164_PATTERN, normalisePhoneNumber } from './phone';
 import { ACCEPTED_INSTANT_PATTERN, ISO_INSTANT_MESSAGE, parseIsoInstant, toIsoMillis } from './timestamps';
-import { readMessageTime } from './message-times';
 import { parsedString } from './validation';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

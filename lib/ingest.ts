@@ -20,7 +20,7 @@ export interface SourcedCall {
 }
 
 export type IngestParseResult =
-  | { ok: true; calls: SourcedCall[]; /** Why payloads carrying no finished call were skipped. */ ignored: string[] }
+  | { ok: true; calls: SourcedCall[] /** Why payloads carrying no finished call were skipped. */; ignored: string[] }
   | { ok: false; issues: FieldIssue[] };
 
 export interface IngestOptions extends NormaliseOptions {
@@ -62,9 +62,15 @@ export function parseIngestBody(body: unknown, options: IngestOptions = DEFAULT_
       issues.push({ path: joinPath(at, normalised.path), message: normalised.message });
     } else {
       const result = v.safeParse(CallSchema, normalised.call);
-      if (result.success) calls.push({ source: source.name, call: result.output, ...(normalised.untimedMessages ? { untimedMessages: normalised.untimedMessages } : {}) });
+      if (result.success)
+        calls.push({ source: source.name, call: result.output, ...(normalised.untimedMessages ? { untimedMessages: normalised.untimedMessages } : {}) });
       // Issues of a converted payload point into the converted call, so name the source.
-      else issues.push(...toFieldIssues(result.issues, at).map((issue) => (SAME_FIELD_NAMES.has(source.name) ? issue : { ...issue, message: `${issue.message} (in the call converted from ${source.name})` })));
+      else
+        issues.push(
+          ...toFieldIssues(result.issues, at).map((issue) =>
+            SAME_FIELD_NAMES.has(source.name) ? issue : { ...issue, message: `${issue.message} (in the call converted from ${source.name})` },
+          ),
+        );
     }
   });
   return issues.length > 0 ? { ok: false, issues } : { ok: true, calls: lastWins(calls), ignored };
@@ -77,13 +83,15 @@ export function parseIngestBody(body: unknown, options: IngestOptions = DEFAULT_
 function envelopeAgentId(body: unknown): { ok: true; agentId: number | undefined } | { ok: false; message: string } {
   if (!isEnvelope(body) || !('agent_id' in body) || body.agent_id === undefined || body.agent_id === null) return { ok: true, agentId: undefined };
   const value = body.agent_id;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) return { ok: false, message: 'must be a positive integer (the Cekura agent id)' };
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
+    return { ok: false, message: 'must be a positive integer (the Cekura agent id)' };
   return { ok: true, agentId: value };
 }
 
 function detectIn(item: unknown, inPushEnvelope: boolean) {
   const detected = detectSource(item);
-  if (inPushEnvelope && (detected === undefined || detected.name === 'custom') && typeof item === 'object' && item !== null && !('customer' in item)) return SOURCES['cekura-push'];
+  if (inPushEnvelope && (detected === undefined || detected.name === 'custom') && typeof item === 'object' && item !== null && !('customer' in item))
+    return SOURCES['cekura-push'];
   return detected;
 }
 
@@ -164,6 +172,32 @@ export function toCallRecord({ source, call }: SourcedCall, options: { retention
     json,
     responseBytes: bytesAsJsonString(json),
   };
+}
+
+/** A call not stored because its retention had already ended when it arrived. */
+export interface ExpiredCall {
+  id: string;
+  reason: string;
+}
+
+/**
+ * Splits off the calls whose retention has already ended (`expiresAt` at or before `nowSeconds`):
+ * reads never serve those, so storing them would answer "stored" for a call no one can read. They
+ * are reported instead, with the reason, and not stored.
+ */
+export function withoutExpired(records: readonly CallRecord[], nowSeconds: number, retentionDays: number): { records: CallRecord[]; expired: ExpiredCall[] } {
+  const kept: CallRecord[] = [];
+  const expired: ExpiredCall[] = [];
+  for (const record of records) {
+    if (record.expiresAt > nowSeconds) kept.push(record);
+    else {
+      expired.push({
+        id: record.id,
+        reason: `started ${record.startedAt}, more than the retention period (${retentionDays} days) ago: not stored, as it would never be served`,
+      });
+    }
+  }
+  return { records: kept, expired };
 }
 
 /**

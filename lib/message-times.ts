@@ -19,9 +19,7 @@ export const MESSAGE_TIME_RULE = {
 
 export type EpochUnit = 'epoch-ms' | 'epoch-s';
 
-export type MessageTimeReading =
-  | { ok: true; seconds: number; convertedFrom?: EpochUnit }
-  | { ok: false; message: string };
+export type MessageTimeReading = { ok: true; seconds: number; convertedFrom?: EpochUnit } | { ok: false; message: string };
 
 export interface CallBounds {
   /** Epoch milliseconds of the call's start. */
@@ -48,7 +46,10 @@ export function readMessageTime(value: number, call: CallBounds): MessageTimeRea
     if (seconds < -toleranceS || seconds > call.durationS + toleranceS) {
       const instant = new Date(unit === 'epoch-ms' ? value : value * 1000);
       const when = Number.isNaN(instant.getTime()) ? 'an instant' : instant.toISOString();
-      return { ok: false, message: `looks like ${unit === 'epoch-ms' ? 'epoch milliseconds' : 'epoch seconds'} (${when}), which is outside the call: give seconds from the start of the call` };
+      return {
+        ok: false,
+        message: `looks like ${unit === 'epoch-ms' ? 'epoch milliseconds' : 'epoch seconds'} (${when}), which is outside the call: give seconds from the start of the call`,
+      };
     }
     // Within the tolerance, an instant a little before the start is the start.
     return { ok: true, seconds: roundMs(Math.max(0, seconds)), convertedFrom: unit };

@@ -10,7 +10,8 @@ const SEPARATORS = /[\s\-.()]/g;
  * or after whitespace); or leading whitespace without a `+` (a `+` that arrived as a space). Then
  * 2-15 digits, the first not 0, with separators anywhere.
  */
-export const ACCEPTED_PHONE_PATTERN = /^(?:%2[Bb][\s\-.()]*[1-9](?:[\s\-.()]*\d){1,14}[\s\-.()]*|(?:\s+|[\-.()][\s\-.()]*)?\+[\s\-.()]*[1-9](?:[\s\-.()]*\d){1,14}[\s\-.()]*|\s+(?:[\-.()][\s\-.()]*)?[1-9](?:[\s\-.()]*\d){1,14}[\s\-.()]*)$/;
+export const ACCEPTED_PHONE_PATTERN =
+  /^(?:%2[Bb][\s.()-]*[1-9](?:[\s.()-]*\d){1,14}[\s.()-]*|(?:\s+|[-.()][\s.()-]*)?\+[\s.()-]*[1-9](?:[\s.()-]*\d){1,14}[\s.()-]*|\s+(?:[-.()][\s.()-]*)?[1-9](?:[\s.()-]*\d){1,14}[\s.()-]*)$/;
 
 /**
  * Turns the ways a number reaches us into E.164, or undefined when it cannot be one.

@@ -37,7 +37,8 @@ export function readIsoInstant(value: string): InstantReading {
   const [, date, time, zone] = match as unknown as [string, string, string, string];
   const impossible = impossibleDate(date) ?? impossibleTime(time) ?? impossibleZone(zone);
   if (impossible !== undefined) return { ok: false, message: impossible };
-  const normalisedZone = zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone.length === 3 ? `${zone}:00` : zone;
+  const normalisedZone =
+    zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone.length === 3 ? `${zone}:00` : zone;
   // V8 parses at most millisecond precision; keep the first three fraction digits.
   const normalisedTime = time.replace(',', '.').replace(/(\.\d{3})\d+/, '$1');
   const ms = Date.parse(`${date}T${normalisedTime}${normalisedZone}`);

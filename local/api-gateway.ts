@@ -1,15 +1,30 @@
 /**
  * A small stand-in for API Gateway's HTTP API: matches the shared route table, builds payload
  * format 2.0 events as API Gateway does (lower-case headers, decoded query parameters with repeated
- * keys joined by commas, so `+` arrives as a space) and maps handler results back to HTTP.
+ * keys joined by commas, so `+` arrives as a space) and maps handler results back to HTTP: the
+ * answer to a HEAD without its body. Reports each request (method, path, status, time) to `onRequest`.
  */
-import { randomUUID } from 'node:crypto';
+
 import { isUtf8 } from 'node:buffer';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { type LambdaName, ROUTES } from '../lib/routes';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+/** One answered request, for local mode's request log. The path has no query string. */
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+}
+
+export interface ApiServerOptions {
+  /** Called once per request, when its answer has been sent (or the client went away). */
+  onRequest?: (entry: RequestLogEntry) => void;
+}
 
 /** API Gateway's own payload limit for HTTP APIs. */
 const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -97,7 +112,13 @@ export function buildEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyE
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: (headers.host ?? 'localhost').split('.')[0]!,
-      http: { method, path: rawPath, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method,
+        path: rawPath,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId,
       routeKey: route.routeKey,
       stage: '$default',
@@ -125,24 +146,49 @@ function lambdaContext(name: string, requestId: string): Context {
   };
 }
 
-function send(res: ServerResponse, result: APIGatewayProxyResultV2, requestId: string): void {
+/** Ends the answer with its body, or for a HEAD with only the length the body would have had. */
+function endWith(res: ServerResponse, body: Buffer | undefined, head: boolean): void {
+  if (!head) {
+    res.end(body);
+    return;
+  }
+  if (body !== undefined) res.setHeader('content-length', body.length);
+  res.end();
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyResultV2, requestId: string, head: boolean): void {
   res.setHeader('apigw-requestid', requestId);
   if (typeof result === 'string' || result === null || typeof result !== 'object' || !('statusCode' in result)) {
     // Payload 2.0 inference: anything without a statusCode is a 200 JSON body.
     const body = typeof result === 'string' ? result : JSON.stringify(result);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    endWith(res, Buffer.from(body), head);
     return;
   }
   for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, String(value));
   if (result.cookies?.length) res.setHeader('set-cookie', result.cookies);
   res.statusCode = result.statusCode ?? 200;
-  res.end(result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'));
+  endWith(res, result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'), head);
+}
+
+function reportWhenDone(req: IncomingMessage, res: ServerResponse, onRequest: ApiServerOptions['onRequest']): void {
+  if (!onRequest) return;
+  const started = process.hrtime.bigint();
+  const url = req.url ?? '/';
+  const queryStart = url.indexOf('?');
+  const path = queryStart === -1 ? url : url.slice(0, queryStart);
+  // 'close' also fires when the client goes away before the answer: then the status is what was set so far.
+  res.once('close', () => {
+    const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
+    onRequest({ method: (req.method ?? 'GET').toUpperCase(), path, status: res.statusCode, ms });
+  });
 }
 
 const jsonError = (code: string, message: string) => JSON.stringify({ error: { code, message } });
 
-export function createApiServer(handlers: Record<LambdaName, HttpHandler>): Server {
+export function createApiServer(handlers: Record<LambdaName, HttpHandler>, options: ApiServerOptions = {}): Server {
   return createServer((req, res) => {
+    reportWhenDone(req, res, options.onRequest);
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
@@ -160,7 +206,7 @@ export function createApiServer(handlers: Record<LambdaName, HttpHandler>): Serv
       const event = buildEvent(req, Buffer.concat(chunks));
       const lambda = ROUTES.find((r) => r.routeKey === event.routeKey)!.lambda;
       handlers[lambda](event, lambdaContext(lambda, event.requestContext.requestId))
-        .then((result) => send(res, result, event.requestContext.requestId))
+        .then((result) => send(res, result, event.requestContext.requestId, event.requestContext.http.method === 'HEAD'))
         .catch(() => {
           // What API Gateway answers when the integration fails.
           if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(jsonError('internal_error', 'Internal server error.'));

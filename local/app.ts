@@ -3,19 +3,20 @@
  * (or any endpoint given in DYNAMODB_ENDPOINT).
  */
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../lib/config';
-import { createIngestHandler } from '../functions/ingest-calls';
+import { createEraseHandler } from '../functions/erase-calls';
 import { handler as fallbackHandler } from '../functions/fallback';
+import { createIngestHandler } from '../functions/ingest-calls';
 import { createWebhookHandler } from '../functions/platform-webhook';
 import { createReadHandler } from '../functions/read-calls';
+import { loadConfig } from '../lib/config';
+import type { LambdaName } from '../lib/routes';
 import { webhookSecretsProvider } from '../lib/secrets/webhook-secrets';
 import { createDocumentClient } from '../lib/store/client';
 import { ensureCallsTable } from '../lib/store/create-table';
 import { DynamoCallStore } from '../lib/store/dynamodb-call-store';
-import type { LambdaName } from '../lib/routes';
-import { createApiServer, type HttpHandler } from './api-gateway';
-import { localKeyProvider, localKeys } from './dev-keys';
+import { createApiServer, type HttpHandler, type RequestLogEntry } from './api-gateway';
 import { localPusherFromEnv } from './cekura-push';
+import { localKeyProvider, localKeys } from './dev-keys';
 import { type DynamoBackend, startEmbeddedDynamo } from './embedded-dynamodb';
 
 export interface LocalAppOptions {
@@ -27,6 +28,8 @@ export interface LocalAppOptions {
   backend?: DynamoBackend | 'auto';
   env?: NodeJS.ProcessEnv;
   onNotice?: (line: string) => void;
+  /** Each answered request (method, path, status, ms); nothing is logged per request without it. */
+  onRequest?: (entry: RequestLogEntry) => void;
 }
 
 export interface LocalApp {
@@ -82,6 +85,7 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
         webCallNumber: config.webCallNumber,
         onStored,
       }) as unknown as HttpHandler,
+      eraseCalls: createEraseHandler({ store, keys: ingestKeys }) as unknown as HttpHandler,
       platformWebhook: createWebhookHandler({
         store,
         secrets: webhookSecretsProvider(env),
@@ -93,7 +97,7 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
       fallback: fallbackHandler as unknown as HttpHandler,
     };
 
-    const server = createApiServer(handlers);
+    const server = createApiServer(handlers, { onRequest: options.onRequest });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? (env.PORT ? Number(env.PORT) : 3000), '127.0.0.1', resolve);

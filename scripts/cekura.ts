@@ -15,14 +15,15 @@
  * The read key may be given as ADAPTER_READ_KEY instead of --key (out of the shell history).
  * Exit code: 0 done, 1 something failed, 2 bad usage or settings.
  */
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
 import { parseArgs } from 'node:util';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
 import { type Call, CallSchema } from '../lib/call';
 import { sqsDeadLetterQueue } from '../lib/cekura-push/dead-letters';
 import {
-  CEKURA_ENV,
   type CallRoute,
+  CEKURA_ENV,
   cekuraConfigFromEnv,
   describeCekuraConfig,
   type ForwardOptions,
@@ -34,9 +35,9 @@ import { type RedriveOutcome, redriveDeadLetters, type StoredCallReader } from '
 import { whyUnrouted } from '../lib/cekura-push/routing';
 import type { RunsLookup } from '../lib/cekura-push/runs';
 import { logger } from '../lib/logger';
-import { parseIsoInstant } from '../lib/timestamps';
 import { createDocumentClient } from '../lib/store/client';
 import { decodeStoredDoc } from '../lib/store/dynamodb-call-store';
+import { parseIsoInstant } from '../lib/timestamps';
 
 const USAGE = `usage:
   npm run cekura -- push --url <adapter url> [--key <read key>] --from <ISO 8601> --to <ISO 8601> [--number <E.164>] [--page-size <1-1000>] [--dry-run]
@@ -114,7 +115,11 @@ async function getWithRetries(url: URL, options: ReadOptions): Promise<Response>
   const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   for (let attempt = 1; ; attempt++) {
     try {
-      const response = await (options.fetch ?? fetch)(url, { headers: { authorization: options.key, accept: 'application/json' }, signal: AbortSignal.timeout(30_000), redirect: 'manual' });
+      const response = await (options.fetch ?? fetch)(url, {
+        headers: { authorization: options.key, accept: 'application/json' },
+        signal: AbortSignal.timeout(30_000),
+        redirect: 'manual',
+      });
       if ((response.status !== 429 && response.status < 500) || attempt >= 4) return response;
       await response.body?.cancel();
     } catch (error) {
@@ -146,7 +151,11 @@ export interface BackfillSummary {
 }
 
 /** Pushes calls in chunks, each agent's runs looked up once for the whole backfill. */
-export async function backfill(calls: readonly Call[], forward: ForwardOptions, options: { dryRun?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<BackfillSummary> {
+export async function backfill(
+  calls: readonly Call[],
+  forward: ForwardOptions,
+  options: { dryRun?: boolean; onProgress?: (done: number, total: number) => void } = {},
+): Promise<BackfillSummary> {
   const cache = new Map<number, Promise<RunsLookup>>();
   const settings: ForwardOptions = { ...forward, ignorePushWindow: true, runLookup: forward.runLookup && { ...forward.runLookup, cache } };
   const summary: BackfillSummary = { sent: [], skipped: [], unrouted: [], failed: [], planned: [] };
@@ -164,7 +173,9 @@ export async function backfill(calls: readonly Call[], forward: ForwardOptions, 
       summary.sent.push(...result.sent.map((id) => ({ route: routes.get(id)! })));
       summary.skipped.push(...result.skipped);
       summary.unrouted.push(...result.unrouted.map((id) => byId.get(id)!));
-      summary.failed.push(...result.failed.map((f) => ({ id: f.id, route: routes.get(f.id), reason: `${f.status ? `HTTP ${f.status}` : 'no answer'}: ${f.reason}` })));
+      summary.failed.push(
+        ...result.failed.map((f) => ({ id: f.id, route: routes.get(f.id), reason: `${f.status ? `HTTP ${f.status}` : 'no answer'}: ${f.reason}` })),
+      );
     }
     options.onProgress?.(Math.min(start + CHUNK, calls.length), calls.length);
   }
@@ -204,10 +215,14 @@ export function printBackfill(summary: BackfillSummary, invalid: ReadResult['inv
     const wouldSend = summary.planned.reduce((n, b) => n + b.calls.length, 0);
     out(`dry run: would send ${wouldSend}, skipped ${summary.skipped.length}, unrouted ${summary.unrouted.length}, failed ${failed}`);
     for (const batch of summary.planned) {
-      out(`  POST agent_id=${batch.agentId}: ${batch.calls.length} call${batch.calls.length === 1 ? '' : 's'}, ${Buffer.byteLength(JSON.stringify(batch.payload))} bytes`);
+      out(
+        `  POST agent_id=${batch.agentId}: ${batch.calls.length} call${batch.calls.length === 1 ? '' : 's'}, ${Buffer.byteLength(JSON.stringify(batch.payload))} bytes`,
+      );
       for (const [i, route] of batch.routes.entries()) {
         const call = batch.payload.calls[i]!;
-        out(`    ${column('would')} ${route.id}  ${describeAgent(route)}  ${describeRun(route)}  from ${call.from_phone_number}${call.to_phone_number ? ` to ${call.to_phone_number}` : ''}, ${call.messages.length} messages`);
+        out(
+          `    ${column('would')} ${route.id}  ${describeAgent(route)}  ${describeRun(route)}  from ${call.from_phone_number}${call.to_phone_number ? ` to ${call.to_phone_number}` : ''}, ${call.messages.length} messages`,
+        );
       }
     }
   } else {
@@ -242,7 +257,9 @@ export function printRedrive(outcomes: readonly RedriveOutcome[], dryRun: boolea
     switch (o.kind) {
       case 'redriven':
       case 'would-redrive':
-        out(`  ${column(o.kind === 'redriven' ? 'redriven' : 'would')} ${o.callId}  ${describeAgent(o.route)}  ${describeRun(o.route)}${o.kind === 'redriven' ? '  (message deleted)' : ''}`);
+        out(
+          `  ${column(o.kind === 'redriven' ? 'redriven' : 'would')} ${o.callId}  ${describeAgent(o.route)}  ${describeRun(o.route)}${o.kind === 'redriven' ? '  (message deleted)' : ''}`,
+        );
         break;
       case 'not-redrivable':
         out(`  ${column('left')} message ${o.messageId}: ${o.why}`);
@@ -274,7 +291,8 @@ function pushSettings(env: NodeJS.ProcessEnv, dryRun: boolean, out: Output['out'
 
 function instant(name: string, value: string | undefined): string {
   const ms = value === undefined ? undefined : parseIsoInstant(value);
-  if (ms === undefined) throw new UsageError(`--${name} must be an ISO 8601 instant with a time zone (e.g. 2025-01-01T00:00:00Z), got ${JSON.stringify(value)}`);
+  if (ms === undefined)
+    throw new UsageError(`--${name} must be an ISO 8601 instant with a time zone (e.g. 2025-01-01T00:00:00Z), got ${JSON.stringify(value)}`);
   return new Date(ms).toISOString();
 }
 
@@ -314,12 +332,26 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Output): 
     const forward = pushSettings(env, dryRun, io.out);
     const from = instant('from', values.from);
     const to = instant('to', values.to);
-    io.out(`Cekura: ${describeCekuraConfig({ agentId: forward.agentId, agents: forward.agents ?? {}, url: forward.url!, messageTimes: forward.messageTimes!, pushWindowMinutes: 0, runLookup: forward.runLookup })}`);
+    io.out(
+      `Cekura: ${describeCekuraConfig({ agentId: forward.agentId, agents: forward.agents ?? {}, url: forward.url!, messageTimes: forward.messageTimes!, pushWindowMinutes: 0, runLookup: forward.runLookup })}`,
+    );
     const pageSize = values['page-size'] === undefined ? undefined : Number(values['page-size']);
-    if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 1000)) throw new UsageError('--page-size must be a whole number from 1 to 1000');
-    const read = await readAdapterCalls({ url: values.url, key, from, to, number: values.number, pageSize, onPage: (n, pages) => io.progress(`read ${n} calls (${pages} page${pages === 1 ? '' : 's'})`) });
+    if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 1000))
+      throw new UsageError('--page-size must be a whole number from 1 to 1000');
+    const read = await readAdapterCalls({
+      url: values.url,
+      key,
+      from,
+      to,
+      number: values.number,
+      pageSize,
+      onPage: (n, pages) => io.progress(`read ${n} calls (${pages} page${pages === 1 ? '' : 's'})`),
+    });
     io.progress(`read ${read.calls.length + read.invalid.length} calls from ${from} to ${to}`, true);
-    const summary = await backfill(read.calls, forward, { dryRun, onProgress: (done, total) => io.progress(`${dryRun ? 'planned' : 'pushed'} ${done}/${total} calls`, done === total, { done, total }) });
+    const summary = await backfill(read.calls, forward, {
+      dryRun,
+      onProgress: (done, total) => io.progress(`${dryRun ? 'planned' : 'pushed'} ${done}/${total} calls`, done === total, { done, total }),
+    });
     printBackfill(summary, read.invalid, dryRun, io.out);
     return summary.failed.length + read.invalid.length > 0 ? 1 : 0;
   }

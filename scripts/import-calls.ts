@@ -1,9 +1,11 @@
 /**
  * `npm run import -- --source <name> --url <endpoint> --key <ingest key> FILE...`
+ * (or the key in IMPORT_API_KEY, so that npm does not echo it: `IMPORT_API_KEY=… npm run -s import -- …`).
  * Backfills exported calls through the ingest endpoint (local or deployed). Each file holds one JSON
  * payload, a JSON array of them, or JSON lines. Payloads go in batches; 429 and 5xx are retried with
- * backoff; a refused batch is re-sent one payload at a time so only the bad ones are refused.
- * Exits 1 when anything was refused.
+ * backoff; a refused batch is re-sent one payload at a time so only the bad ones are refused. A 401
+ * or 403 stops the import at once (the key is wrong for every payload). Exits 1 when anything was
+ * refused or the import stopped.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -47,8 +49,15 @@ export function batches(payloads: Payload[], maxCount: number, maxBytes: number)
 export interface Summary {
   stored: number;
   ignored: number;
+  /** Past the retention period: answered 200 but not stored. */
+  expired: number;
   refused: Array<{ origin: string; reason: string }>;
+  /** Set when the endpoint refused the key (401 or 403): nothing after that request was sent. */
+  stopped?: { status: number; reason: string };
 }
+
+/** The key is refused: every other payload would be refused the same way. */
+const refusesTheKey = (status: number) => status === 401 || status === 403;
 
 interface Options {
   url: string;
@@ -60,13 +69,16 @@ interface Options {
   sleep?: (ms: number) => Promise<void>;
 }
 
-type Answer = { status: number; body: { stored?: number; ignored?: string[]; error?: { message?: string; issues?: Array<{ path: string; message: string }> } } };
+type Answer = {
+  status: number;
+  body: { stored?: number; ignored?: string[]; expired?: unknown[]; error?: { message?: string; issues?: Array<{ path: string; message: string }> } };
+};
 
 export async function importPayloads(payloads: Payload[], options: Options): Promise<Summary> {
-  const endpoint = new URL(options.url.replace(/\/?$/, '').replace(/\/calls$/, '') + '/calls');
+  const endpoint = new URL(`${options.url.replace(/\/?$/, '').replace(/\/calls$/, '')}/calls`);
   if (options.source) endpoint.searchParams.set('source', options.source);
   const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
-  const summary: Summary = { stored: 0, ignored: 0, refused: [] };
+  const summary: Summary = { stored: 0, ignored: 0, expired: 0, refused: [] };
   let done = 0;
 
   const send = async (batch: Payload[]): Promise<Answer> => {
@@ -90,24 +102,36 @@ export async function importPayloads(payloads: Payload[], options: Options): Pro
     }
   };
 
+  const reasonOf = (answer: Answer) => {
+    const issues = answer.body.error?.issues?.map((i) => `${i.path || '(payload)'}: ${i.message}`).join('; ');
+    return issues || answer.body.error?.message || 'no reason given';
+  };
+
   const record = (batch: Payload[], answer: Answer) => {
     if (answer.status === 200) {
       summary.stored += answer.body.stored ?? 0;
       summary.ignored += answer.body.ignored?.length ?? 0;
+      summary.expired += answer.body.expired?.length ?? 0;
     } else {
-      const issues = answer.body.error?.issues?.map((i) => `${i.path || '(payload)'}: ${i.message}`).join('; ');
-      const reason = `HTTP ${answer.status || 'error'}: ${issues || answer.body.error?.message || 'no reason given'}`;
+      const reason = `HTTP ${answer.status || 'error'}: ${reasonOf(answer)}`;
       for (const payload of batch) summary.refused.push({ origin: payload.origin, reason });
     }
     done += batch.length;
     options.onProgress?.(done, payloads.length);
   };
 
+  const stop = (answer: Answer): Summary => ({ ...summary, stopped: { status: answer.status, reason: reasonOf(answer) } });
+
   for (const batch of batches(payloads, options.batchSize ?? 25, 4 * 1024 * 1024)) {
     const answer = await send(batch);
+    if (refusesTheKey(answer.status)) return stop(answer);
     // All or nothing per request: find the bad payloads by sending that batch one at a time.
     if ((answer.status === 400 || answer.status === 413) && batch.length > 1) {
-      for (const payload of batch) record([payload], await send([payload]));
+      for (const payload of batch) {
+        const single = await send([payload]);
+        if (refusesTheKey(single.status)) return stop(single);
+        record([payload], single);
+      }
     } else {
       record(batch, answer);
     }
@@ -115,7 +139,10 @@ export async function importPayloads(payloads: Payload[], options: Options): Pro
   return summary;
 }
 
+let progressShown = false;
+
 function progressBar(done: number, total: number): void {
+  progressShown = true;
   const width = 30;
   const filled = Math.round((done / Math.max(total, 1)) * width);
   const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
@@ -123,24 +150,41 @@ function progressBar(done: number, total: number): void {
   else if (done === total) process.stderr.write(`${line}\n`);
 }
 
+/** The one line printed when the endpoint refused the key; the key itself is never printed. */
+export function stoppedLine(url: string, summary: Summary & { stopped: NonNullable<Summary['stopped']> }): string {
+  const { status, reason } = summary.stopped;
+  const before = summary.stored > 0 ? `${summary.stored} calls were stored before it` : 'nothing was stored';
+  return `import stopped: ${url} answered ${status} (${reason}): check that --key or IMPORT_API_KEY holds an ingest key; ${before}.`;
+}
+
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: { source: { type: 'string' }, url: { type: 'string' }, key: { type: 'string' }, 'batch-size': { type: 'string' } },
   });
-  if (!values.url || !values.key || positionals.length === 0) {
-    console.error('usage: npm run import -- [--source custom|vapi|retell|elevenlabs|cekura] --url <endpoint> --key <ingest key> FILE...');
+  const key = values.key ?? process.env.IMPORT_API_KEY;
+  if (!values.url || !key || positionals.length === 0) {
+    console.error(
+      'usage: [IMPORT_API_KEY=<ingest key>] npm run -s import -- [--source custom|vapi|retell|elevenlabs|cekura] --url <endpoint> [--key <ingest key>] FILE...',
+    );
     return 2;
   }
   const payloads = positionals.flatMap((file) => readPayloads(file, readFileSync(file, 'utf8')));
   const summary = await importPayloads(payloads, {
     url: values.url,
-    key: values.key,
+    key,
     source: values.source,
     batchSize: values['batch-size'] ? Number(values['batch-size']) : undefined,
     onProgress: progressBar,
   });
-  console.log(`stored ${summary.stored}, ignored ${summary.ignored} (events without a call), refused ${summary.refused.length}`);
+  if (summary.stopped) {
+    if (progressShown && process.stderr.isTTY) process.stderr.write('\n');
+    console.error(stoppedLine(values.url, { ...summary, stopped: summary.stopped }));
+    return 1;
+  }
+  console.log(
+    `stored ${summary.stored}, ignored ${summary.ignored} (events without a call), expired ${summary.expired} (past retention, not stored), refused ${summary.refused.length}`,
+  );
   for (const { origin, reason } of summary.refused) console.log(`  refused ${origin}: ${reason}`);
   return summary.refused.length > 0 ? 1 : 0;
 }

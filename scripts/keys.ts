@@ -64,7 +64,11 @@ export function runKeys(argv: readonly string[], env: NodeJS.ProcessEnv = proces
     case 'finish': {
       const scope = scopeOf(scopeArg);
       const removed = retireOldDevKeys(dataDir, scope);
-      print(removed.length === 0 ? `Local: only one ${scope} key; nothing to remove.` : `Local: removed ${removed.length} old ${scope} key(s); only the newest is valid now.`);
+      print(
+        removed.length === 0
+          ? `Local: only one ${scope} key; nothing to remove.`
+          : `Local: removed ${removed.length} old ${scope} key(s); only the newest is valid now.`,
+      );
       return;
     }
     case 'show': {

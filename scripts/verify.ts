@@ -1,29 +1,37 @@
 /**
- * npm run verify -- --url <endpoint> --key <key> [--number +1...] [--json] [--strict]
+ * VERIFY_API_KEY=<key> npm run -s verify -- --url <endpoint> [--number +1...] [--json] [--strict]
  *
  * Calls a transcript endpoint exactly as Cekura does and names each problem. Exit code 0 when no
  * check failed (warnings allowed unless --strict), 1 when one did, 2 for a usage error. The key
- * may also come from VERIFY_API_KEY, to keep it out of shell history; it is never printed.
+ * comes from VERIFY_API_KEY (or --key): npm echoes a script's arguments in its banner, and `-s`
+ * drops that banner, so `--json` output is JSON alone, ready for `| jq`. The key is never printed.
  */
 import { parseArgs } from 'node:util';
 import { formatReport, verifyEndpoint } from '../lib/verify/run';
 
-const USAGE = 'usage: npm run verify -- --url <endpoint> --key <key> [--number +16505551234] [--json] [--strict] [--timeout-ms 30000]';
+const USAGE =
+  'usage: VERIFY_API_KEY=<read key> npm run -s verify -- --url <endpoint> [--number +16505551234] [--json] [--strict] [--timeout-ms 30000]\n' +
+  '       (--key <read key> also works, but npm prints it in its banner unless -s is given)';
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: (text: string) => void = (t) => process.stdout.write(`${t}\n`)): Promise<number> {
-  let values;
+export async function main(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  out: (text: string) => void = (t) => process.stdout.write(`${t}\n`),
+): Promise<number> {
+  const options = {
+    url: { type: 'string' },
+    key: { type: 'string' },
+    number: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    strict: { type: 'boolean', default: false },
+    'timeout-ms': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  } as const;
+  let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; strict: true }>>['values'];
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: {
-        url: { type: 'string' },
-        key: { type: 'string' },
-        number: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        strict: { type: 'boolean', default: false },
-        'timeout-ms': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
+      options,
       strict: true,
     }));
   } catch (error) {

@@ -106,10 +106,31 @@ export function makeCall(random: () => number, shape: CallShape): Record<string,
     if (turn % 4 === 0 && messages.length + 2 <= wanted) {
       const name = TOOLS[Math.floor(random() * TOOLS.length)]!;
       const id = `call_${Math.floor(random() * 1e12).toString(36)}`;
-      const args = { customer_id: `cus_${Math.floor(random() * 1e9).toString(36)}`, date: `2025-03-${between(random, 10, 28)}`, time: `${between(random, 8, 17)}:${random() < 0.5 ? '00' : '30'}`, notes: sentence(random, between(random, 10, 60)) };
-      const result = { ok: true, slots: Array.from({ length: between(random, 1, 4) }, () => `${between(random, 8, 17)}:${random() < 0.5 ? '00' : '30'}`), message: sentence(random, between(random, 20, 120)) };
-      bytes += push({ role: 'function_call', content: '', start_time: t, end_time: round2(t + 0.05), data: { id, name, arguments: shape.clientForms && random() < 0.5 ? args : JSON.stringify(args) } });
-      bytes += push({ role: 'function_call_result', content: '', start_time: round2(t + 0.05), end_time: round2(t + 0.4), data: { id, name, result: JSON.stringify(result) } });
+      const args = {
+        customer_id: `cus_${Math.floor(random() * 1e9).toString(36)}`,
+        date: `2025-03-${between(random, 10, 28)}`,
+        time: `${between(random, 8, 17)}:${random() < 0.5 ? '00' : '30'}`,
+        notes: sentence(random, between(random, 10, 60)),
+      };
+      const result = {
+        ok: true,
+        slots: Array.from({ length: between(random, 1, 4) }, () => `${between(random, 8, 17)}:${random() < 0.5 ? '00' : '30'}`),
+        message: sentence(random, between(random, 20, 120)),
+      };
+      bytes += push({
+        role: 'function_call',
+        content: '',
+        start_time: t,
+        end_time: round2(t + 0.05),
+        data: { id, name, arguments: shape.clientForms && random() < 0.5 ? args : JSON.stringify(args) },
+      });
+      bytes += push({
+        role: 'function_call_result',
+        content: '',
+        start_time: round2(t + 0.05),
+        end_time: round2(t + 0.4),
+        data: { id, name, result: JSON.stringify(result) },
+      });
       t = round2(t + 0.6);
     }
   }

@@ -2,7 +2,7 @@
 import { createIngestHandler } from '../../functions/ingest-calls';
 import { keyCheck } from '../../lib/auth';
 import type { DynamoCallStore } from '../../lib/store/dynamodb-call-store';
-import { httpEvent, invoke, type Handler, muteStdout } from './lambda';
+import { type Handler, httpEvent, invoke, muteStdout } from './lambda';
 
 const INGEST_KEY = 'bench-load-key';
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -28,7 +28,16 @@ export async function loadCalls(
   const inFlight = new Set<Promise<void>>();
   const unmute = muteStdout();
   const send = async (parts: string[]) => {
-    const result = await invoke(handler, httpEvent({ method: 'POST', routeKey: 'POST /calls', path: '/calls', headers: { authorization: INGEST_KEY, 'content-type': 'application/json' }, body: `[${parts.join(',')}]` }));
+    const result = await invoke(
+      handler,
+      httpEvent({
+        method: 'POST',
+        routeKey: 'POST /calls',
+        path: '/calls',
+        headers: { authorization: INGEST_KEY, 'content-type': 'application/json' },
+        body: `[${parts.join(',')}]`,
+      }),
+    );
     if (result.statusCode !== 200) throw new Error(`ingest answered ${result.statusCode}: ${String(result.body).slice(0, 300)}`);
     stored += parts.length;
     if (options.onProgress && stored - reported >= 10_000) {

@@ -131,7 +131,9 @@ export class MemoryDynamo {
       throw new Error(`MemoryDynamo: ${operation} is not supported`);
     }
     // A copy, as bytes read from a socket would be.
-    return { response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'memory' }, body: new Uint8Array(answer) } };
+    return {
+      response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'memory' }, body: new Uint8Array(answer) },
+    };
   }
 
   private put(input: BatchWriteInput<Item>): void {
@@ -148,11 +150,14 @@ export class MemoryDynamo {
     const name = (token: string) => (token.startsWith('#') ? names[token] : token) ?? fail(`unknown name ${token}`);
     const value = (token: string) => values[token] ?? fail(`unknown value ${token}`);
 
-    const key = /^(\S+) = (:\w+)(?: AND (\S+) BETWEEN (:\w+) AND (:\w+))?$/.exec(input.KeyConditionExpression.trim()) ?? fail(`key condition ${input.KeyConditionExpression}`);
+    const key =
+      /^(\S+) = (:\w+)(?: AND (\S+) BETWEEN (:\w+) AND (:\w+))?$/.exec(input.KeyConditionExpression.trim()) ??
+      fail(`key condition ${input.KeyConditionExpression}`);
     const [, pName, pValue, sName, fromValue, toValue] = key;
     const index = Object.values(CALLS_TABLE.indexes).find((i) => i.name === input.IndexName) ?? fail(`index ${input.IndexName}`);
     if (name(pName!) !== index.partitionKey || (sName !== undefined && name(sName) !== index.sortKey)) fail('key condition on other attributes');
-    const filter = input.FilterExpression === undefined ? undefined : (/^(\S+) > (:\w+)$/.exec(input.FilterExpression.trim()) ?? fail(`filter ${input.FilterExpression}`));
+    const filter =
+      input.FilterExpression === undefined ? undefined : (/^(\S+) > (:\w+)$/.exec(input.FilterExpression.trim()) ?? fail(`filter ${input.FilterExpression}`));
     const projection = input.ProjectionExpression?.split(',').map((p) => name(p.trim()));
 
     const partition = value(pValue!);
@@ -187,7 +192,11 @@ export class MemoryDynamo {
     const output: QueryOutput = { Items: out, Count: out.length, ScannedCount: evaluated };
     const more = start + evaluated < matches.length || (input.Limit !== undefined && evaluated >= input.Limit);
     if (more && last) {
-      output.LastEvaluatedKey = { [CALLS_TABLE.partitionKey]: last[CALLS_TABLE.partitionKey]!, [index.partitionKey]: last[index.partitionKey]!, [index.sortKey]: last[index.sortKey]! };
+      output.LastEvaluatedKey = {
+        [CALLS_TABLE.partitionKey]: last[CALLS_TABLE.partitionKey]!,
+        [index.partitionKey]: last[index.partitionKey]!,
+        [index.sortKey]: last[index.sortKey]!,
+      };
     }
     if (input.ReturnConsumedCapacity && input.ReturnConsumedCapacity !== 'NONE') {
       output.ConsumedCapacity = { TableName: input.TableName, CapacityUnits: Math.max(1, Math.ceil(bytes / 4096)) / 2 };
@@ -228,7 +237,10 @@ function toWireItem(item: Item): Record<string, WireValue> {
 function fromWireBatch(input: BatchWriteInput<Record<string, WireValue>>): BatchWriteInput<Item> {
   return {
     RequestItems: Object.fromEntries(
-      Object.entries(input.RequestItems).map(([table, requests]) => [table, requests.map(({ PutRequest }) => ({ PutRequest: { Item: fromWireItem(PutRequest.Item) } }))]),
+      Object.entries(input.RequestItems).map(([table, requests]) => [
+        table,
+        requests.map(({ PutRequest }) => ({ PutRequest: { Item: fromWireItem(PutRequest.Item) } })),
+      ]),
     ),
   };
 }

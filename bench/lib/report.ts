@@ -35,7 +35,13 @@ export function infoRow(row: Omit<Row, 'status'>): Row {
 
 export function errorRow(id: string, measurement: string, error: unknown): Row {
   const message = error instanceof Error ? error.message : String(error);
-  return { id, measurement, result: message.split('\n')[0]!.slice(0, 160), status: 'ERROR', details: { error: error instanceof Error ? error.stack : message } };
+  return {
+    id,
+    measurement,
+    result: message.split('\n')[0]!.slice(0, 160),
+    status: 'ERROR',
+    details: { error: error instanceof Error ? error.stack : message },
+  };
 }
 
 const COLUMNS: Array<[keyof Row, string]> = [

@@ -116,7 +116,13 @@ function event(method: string, routeKey: string, rawPath: string, headers: Recor
     queryStringParameters: query,
     body,
     isBase64Encoded: false,
-    requestContext: { http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'bench' }, requestId: 'cold', routeKey, stage: '$default', timeEpoch: 0 },
+    requestContext: {
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'bench' },
+      requestId: 'cold',
+      routeKey,
+      stage: '$default',
+      timeEpoch: 0,
+    },
   };
 }
 
@@ -128,7 +134,13 @@ const FIRST_REQUEST: Record<(typeof COMPARED)[number], ReturnType<typeof event>>
     '/calls',
     { authorization: INGEST_KEY, 'content-type': 'application/json' },
     undefined,
-    JSON.stringify({ id: 'cold-1', startedAt: '2025-03-11T10:00:00Z', endedAt: '2025-03-11T10:01:00Z', customer: { number: '+14155550000' }, messages: [{ role: 'bot', content: 'Hi', start_time: 0.5, end_time: 1 }] }),
+    JSON.stringify({
+      id: 'cold-1',
+      startedAt: '2025-03-11T10:00:00Z',
+      endedAt: '2025-03-11T10:01:00Z',
+      customer: { number: '+14155550000' },
+      messages: [{ role: 'bot', content: 'Hi', start_time: 0.5, end_time: 1 }],
+    }),
   ),
 };
 
@@ -189,7 +201,9 @@ export async function coldStartRows(options: ColdStartOptions): Promise<Row[]> {
 
   type Task = { bundle: Bundle; request?: string };
   const tasks: Task[] = bundles.flatMap((bundle) => {
-    const request = (COMPARED as readonly string[]).includes(bundle.lambda) ? JSON.stringify(FIRST_REQUEST[bundle.lambda as (typeof COMPARED)[number]]) : undefined;
+    const request = (COMPARED as readonly string[]).includes(bundle.lambda)
+      ? JSON.stringify(FIRST_REQUEST[bundle.lambda as (typeof COMPARED)[number]])
+      : undefined;
     return request ? [{ bundle }, { bundle, request }] : [{ bundle }];
   });
   const timings = new Map<Bundle, Timing>(bundles.map((b) => [b, { process: [], require: [], first: [] }]));
@@ -201,7 +215,8 @@ export async function coldStartRows(options: ColdStartOptions): Promise<Row[]> {
     const line = /BENCH (\{.*\})/.exec(result.stderr ?? '')?.[1];
     if (result.status !== 0 || !line) throw new Error(`loading ${task.bundle.lambda} (${task.bundle.variant}) failed: ${(result.stderr ?? '').slice(-1500)}`);
     const report = JSON.parse(line) as { required: number; first?: number; status?: number; error?: string };
-    if (report.error || (task.request && report.status !== 200)) throw new Error(`${task.bundle.lambda} (${task.bundle.variant}) answered ${report.status ?? report.error}`);
+    if (report.error || (task.request && report.status !== 200))
+      throw new Error(`${task.bundle.lambda} (${task.bundle.variant}) answered ${report.status ?? report.error}`);
     const timing = timings.get(task.bundle)!;
     if (task.request) timing.first.push(elapsed);
     else {
@@ -231,7 +246,16 @@ export async function coldStartRows(options: ColdStartOptions): Promise<Row[]> {
       result: fmtMs(t.process),
       floor: `${fmtMs(emptyMs)} empty bundle`,
       ratio: ratio(t.process, emptyMs),
-      details: { bytes: bundle.bytes, requireMs: t.require, firstAnswerMs: t.first, emptyBundleBytes: empty.bytes, emptyRequireMs: m(empty).require, memoryMB: info.memory, architecture: info.architecture, runs: options.runs },
+      details: {
+        bytes: bundle.bytes,
+        requireMs: t.require,
+        firstAnswerMs: t.first,
+        emptyBundleBytes: empty.bytes,
+        emptyRequireMs: m(empty).require,
+        memoryMB: info.memory,
+        architecture: info.architecture,
+        runs: options.runs,
+      },
     };
     rows.push(bundle.lambda === 'ReadCalls' ? ratioRow(row, 2.5) : infoRow(row));
   }
@@ -271,7 +295,17 @@ export async function coldStartRows(options: ColdStartOptions): Promise<Row[]> {
     );
   }
   if (drift.length > 0) {
-    rows.push(checkRow({ id: '5', measurement: `bench rebuild matches cdk synth's bundles`, result: `differs for ${drift.join(', ')}: update SHIPPED in bench/rows/cold-start.ts`, target: 'identical' }, false));
+    rows.push(
+      checkRow(
+        {
+          id: '5',
+          measurement: `bench rebuild matches cdk synth's bundles`,
+          result: `differs for ${drift.join(', ')}: update SHIPPED in bench/rows/cold-start.ts`,
+          target: 'identical',
+        },
+        false,
+      ),
+    );
   }
   return rows;
 }

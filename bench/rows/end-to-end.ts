@@ -41,7 +41,11 @@ export async function endToEndRows(options: { endpoint: string; seconds: number;
     const random = rng(6);
     const now = Date.now();
     const calls = Array.from({ length: CALLS }, (_, i) => typicalCall(random, `e2e-${i}`, benchNumber(0), now - (i + 1) * 3_600_000));
-    const stored = await fetch(`${app.url}/calls`, { method: 'POST', headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(calls) });
+    const stored = await fetch(`${app.url}/calls`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(calls),
+    });
     if (stored.status !== 200) throw new Error(`POST /calls answered ${stored.status}: ${await stored.text()}`);
     const url = `${app.url.replace('localhost', '127.0.0.1')}/calls?number=${encodeURIComponent(benchNumber(0))}`;
     const check = await fetch(url, { headers: { authorization: READ_KEY } });
@@ -60,7 +64,17 @@ export async function endToEndRows(options: { endpoint: string; seconds: number;
             measurement: `GET /calls (${CALLS} calls, ${Math.round(Buffer.byteLength(JSON.stringify(body)) / 1024)} KB) on the local server, concurrency ${connections}, ${options.seconds} s`,
             result: `${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${failures} errors`,
             target: '0 errors',
-            details: { connections, seconds: options.seconds, requests: result.requests.total, rps: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx },
+            details: {
+              connections,
+              seconds: options.seconds,
+              requests: result.requests.total,
+              rps: result.requests.average,
+              p50Ms: result.latency.p50,
+              p99Ms: result.latency.p99,
+              errors: result.errors,
+              timeouts: result.timeouts,
+              non2xx: result.non2xx,
+            },
           },
           failures === 0 && result['2xx'] > 0,
         ),
@@ -78,7 +92,9 @@ function autocannon(root: string, url: string, connections: number, seconds: num
   const bin = path.join(root, 'node_modules', 'autocannon', 'autocannon.js');
   return new Promise((resolve, reject) => {
     // Async spawn: the server answering autocannon lives in this process's event loop.
-    const child = spawn(process.execPath, [bin, '--json', '-c', String(connections), '-d', String(seconds), '-H', `authorization=${READ_KEY}`, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, '--json', '-c', String(connections), '-d', String(seconds), '-H', `authorization=${READ_KEY}`, url], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -2,15 +2,16 @@
  * Rows 1 and 2: the read and ingest handlers' own work, against DynamoDB answered from memory (at the
  * client's send, and under the SDK), next to the floor of what any implementation does with the same bytes.
  */
+
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { createIngestHandler } from '../../functions/ingest-calls';
 import { createReadHandler } from '../../functions/read-calls';
 import { keyCheck } from '../../lib/auth';
 import { createDocumentClient } from '../../lib/store/client';
 import { DynamoCallStore, GZIP_LEVEL } from '../../lib/store/dynamodb-call-store';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { benchNumber, longCall, rng, typicalCall } from '../lib/data';
 import { eventualReadUnits, itemBytes } from '../lib/item-size';
-import { httpEvent, invoke, type Handler, muteStdout } from '../lib/lambda';
+import { type Handler, httpEvent, invoke, muteStdout } from '../lib/lambda';
 import { MemoryDynamo } from '../lib/memory-dynamo';
 import { checkRow, infoRow, type Row, ratioRow } from '../lib/report';
 import { fmtBytes, fmtMs, interleaved, median, ratio } from '../lib/stats';
@@ -42,7 +43,13 @@ function ingestHandler(store: DynamoCallStore): Handler {
 }
 
 const postEvent = (body: string) =>
-  httpEvent({ method: 'POST', routeKey: 'POST /calls', path: '/calls', headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' }, body });
+  httpEvent({
+    method: 'POST',
+    routeKey: 'POST /calls',
+    path: '/calls',
+    headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' },
+    body,
+  });
 
 /** 100 calls x 40 messages for one number on one day, in the forms clients send. */
 function hundredCalls(seed: number, clientForms: boolean): Record<string, unknown>[] {
@@ -55,7 +62,8 @@ export async function readHandlerRows(options: HandlerRowOptions): Promise<Row[]
   const stored = await invoke(ingestHandler(atSend), postEvent(JSON.stringify(hundredCalls(1, false))));
   if (stored.statusCode !== 200) throw new Error(`setup ingest answered ${stored.statusCode}: ${stored.body}`);
 
-  const readHandler = (store: DynamoCallStore) => createReadHandler({ store, keys: async () => keyCheck([READ_KEY]), maxWindowDays: 31, now: () => NOW }) as unknown as Handler;
+  const readHandler = (store: DynamoCallStore) =>
+    createReadHandler({ store, keys: async () => keyCheck([READ_KEY]), maxWindowDays: 31, now: () => NOW }) as unknown as Handler;
   const read = readHandler(atSend);
   const readSdk = readHandler(atHttp);
   const event = httpEvent({
@@ -211,7 +219,8 @@ export async function compressionRow(): Promise<Row> {
     const readUnits = eventualReadUnits(bytes);
     // Units as the average over many calls (a KB saved is a unit saved on average), not this one
     // call's rounding, which would let a few bytes decide.
-    const cost = ((ms * LAMBDA_CPU_SLOWDOWN) / 1000) * 0.5 * PRICE.lambdaGbSecond + ((3 * bytes) / 1024) * PRICE.writeUnit + (bytes / 4096 / 2) * PRICE.readUnit;
+    const cost =
+      ((ms * LAMBDA_CPU_SLOWDOWN) / 1000) * 0.5 * PRICE.lambdaGbSecond + ((3 * bytes) / 1024) * PRICE.writeUnit + (bytes / 4096 / 2) * PRICE.readUnit;
     return { level, ms, bytes, writeUnits, readUnits, cost };
   });
   const cheapest = results.reduce((a, b) => (b.cost < a.cost ? b : a));

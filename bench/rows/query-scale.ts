@@ -10,7 +10,7 @@ import { keyCheck } from '../../lib/auth';
 import { DynamoCallStore } from '../../lib/store/dynamodb-call-store';
 import { benchNumber, rng, shortCall, typicalCall } from '../lib/data';
 import { createTable, recordingClient } from '../lib/dynamo';
-import { httpEvent, invoke, type Handler, muteStdout } from '../lib/lambda';
+import { type Handler, httpEvent, invoke, muteStdout } from '../lib/lambda';
 import { ingestInto, loadCalls } from '../lib/load';
 import { checkRow, type Row, ratioRow } from '../lib/report';
 import { fmtMs, interleaved, median, ratio } from '../lib/stats';
@@ -59,7 +59,13 @@ export async function queryScaleRows(options: QueryScaleOptions): Promise<Row[]>
     const ingest = ingestInto(store);
     await loadCalls(ingest, probe());
     await loadCalls(ingest, background(count, 7), {
-      onProgress: count > 10_000 ? (stored) => options.progress(`  ${name} table: ${stored.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} calls stored (${Math.round(stored / ((Date.now() - started) / 1000))}/s)`) : undefined,
+      onProgress:
+        count > 10_000
+          ? (stored) =>
+              options.progress(
+                `  ${name} table: ${stored.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} calls stored (${Math.round(stored / ((Date.now() - started) / 1000))}/s)`,
+              )
+          : undefined,
     });
     const read = createReadHandler({ store, keys: async () => keyCheck([READ_KEY]), maxWindowDays: 31, now: () => NOW }) as unknown as Handler;
     tables[name] = { read, log, loadSeconds: (Date.now() - started) / 1000 };
@@ -106,7 +112,14 @@ export async function queryScaleRows(options: QueryScaleOptions): Promise<Row[]>
         result: `${fmtMs(largeMs)} at ${label(sizes.large)}`,
         floor: `${fmtMs(smallMs)} at ${label(sizes.small)}`,
         ratio: ratio(largeMs, smallMs),
-        details: { smallMs, largeMs, p90SmallMs: samples.small!.sort((a, b) => a - b)[Math.floor(rounds * 0.9)], p90LargeMs: samples.large!.sort((a, b) => a - b)[Math.floor(rounds * 0.9)], rounds, loadSeconds: { small: tables.small!.loadSeconds, large: tables.large!.loadSeconds } },
+        details: {
+          smallMs,
+          largeMs,
+          p90SmallMs: samples.small!.sort((a, b) => a - b)[Math.floor(rounds * 0.9)],
+          p90LargeMs: samples.large!.sort((a, b) => a - b)[Math.floor(rounds * 0.9)],
+          rounds,
+          loadSeconds: { small: tables.small!.loadSeconds, large: tables.large!.loadSeconds },
+        },
       },
       1.5,
     ),

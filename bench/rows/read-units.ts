@@ -7,11 +7,11 @@
  */
 import { createReadHandler } from '../../functions/read-calls';
 import { keyCheck } from '../../lib/auth';
-import { DynamoCallStore } from '../../lib/store/dynamodb-call-store';
+import { DynamoCallStore, storedKey } from '../../lib/store/dynamodb-call-store';
 import { benchNumber, longCall, rng, shortCall, typicalCall } from '../lib/data';
 import { createTable, recordingClient } from '../lib/dynamo';
 import { byNumberIndexItem, eventualReadUnits, itemBytes } from '../lib/item-size';
-import { httpEvent, invoke, type Handler, muteStdout } from '../lib/lambda';
+import { type Handler, httpEvent, invoke, muteStdout } from '../lib/lambda';
 import { ingestInto, loadCalls } from '../lib/load';
 import { type Row, ratioRow } from '../lib/report';
 import { fmtBytes, ratio } from '../lib/stats';
@@ -36,7 +36,8 @@ export async function readUnitsRows(options: { endpoint: string }): Promise<Row[
   writer.middlewareStack.add(
     (next) => async (args) => {
       const input = args.input as { RequestItems?: Record<string, Array<{ PutRequest: { Item: Record<string, unknown> } }>> };
-      for (const requests of Object.values(input.RequestItems ?? {})) for (const { PutRequest } of requests) stored.set(String(PutRequest.Item.pk), PutRequest.Item);
+      for (const requests of Object.values(input.RequestItems ?? {}))
+        for (const { PutRequest } of requests) stored.set(String(PutRequest.Item.pk), PutRequest.Item);
       return next(args);
     },
     { step: 'initialize', name: 'benchCaptureItems' },
@@ -52,7 +53,12 @@ export async function readUnitsRows(options: { endpoint: string }): Promise<Row[
 
     let units = 0;
     const { client: reader, log } = recordingClient(options.endpoint);
-    const store = new DynamoCallStore(reader, { tableName, onCapacity: (operation, u) => operation === 'Query' && (units += u) });
+    const store = new DynamoCallStore(reader, {
+      tableName,
+      onCapacity: (operation, u) => {
+        if (operation === 'Query') units += u;
+      },
+    });
     const read = createReadHandler({ store, keys: async () => keyCheck([READ_KEY]), maxWindowDays: 31, now: () => NOW }) as unknown as Handler;
 
     const returned: string[] = [];
@@ -74,9 +80,10 @@ export async function readUnitsRows(options: { endpoint: string }): Promise<Row[
       unmute();
     }
     reader.destroy();
-    if (new Set(returned).size !== spec.count || returned.length !== spec.count) throw new Error(`${spec.name}: read ${returned.length} calls (${new Set(returned).size} distinct), stored ${spec.count}`);
+    if (new Set(returned).size !== spec.count || returned.length !== spec.count)
+      throw new Error(`${spec.name}: read ${returned.length} calls (${new Set(returned).size} distinct), stored ${spec.count}`);
 
-    const items = returned.map((id) => stored.get(`custom#${id}`) ?? failMissing(id));
+    const items = returned.map((id) => stored.get(storedKey(id)) ?? failMissing(id));
     const indexBytes = items.map((item) => itemBytes(byNumberIndexItem(item)));
     const floor = indexBytes.reduce((sum, b) => sum + eventualReadUnits(b), 0);
     const queries = log.names.filter((n) => n === 'QueryCommand').length;
@@ -92,7 +99,16 @@ export async function readUnitsRows(options: { endpoint: string }): Promise<Row[
         result: `${perCall.toFixed(3)} RCU/call; ${queries} Query, ${pages} pages`,
         floor: `${floorPerCall.toFixed(3)} RCU/call`,
         ratio: ratio(perCall, floorPerCall),
-        details: { calls: spec.count, pages, queries, scans, maxQueries, consumedUnits: units, floorUnits: floor, avgIndexItemBytes: indexBytes.reduce((a, b) => a + b, 0) / spec.count },
+        details: {
+          calls: spec.count,
+          pages,
+          queries,
+          scans,
+          maxQueries,
+          consumedUnits: units,
+          floorUnits: floor,
+          avgIndexItemBytes: indexBytes.reduce((a, b) => a + b, 0) / spec.count,
+        },
       },
       1.25,
     );

@@ -115,7 +115,8 @@ export class CekuraForwarder extends Construct {
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: settings.logRetention, removalPolicy: settings.removalPolicy });
     // A partial ARN (no suffix) matches the secret only with the suffix wildcard.
-    const secretResource = cekura.apiKeySecretArn && !/-[A-Za-z0-9]{6}$/.test(cekura.apiKeySecretArn) ? `${cekura.apiKeySecretArn}-??????` : this.apiKey.secretArn;
+    const secretResource =
+      cekura.apiKeySecretArn && !/-[A-Za-z0-9]{6}$/.test(cekura.apiKeySecretArn) ? `${cekura.apiKeySecretArn}-??????` : this.apiKey.secretArn;
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Runs the Cekura forwarder Lambda',

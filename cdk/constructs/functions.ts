@@ -7,8 +7,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../../lib/config';
-import { WEBHOOK_SECRETS_SECRET_ID } from '../../lib/secrets/webhook-secrets';
 import type { LambdaName } from '../../lib/routes';
+import { WEBHOOK_SECRETS_SECRET_ID } from '../../lib/secrets/webhook-secrets';
 import type { Settings } from '../settings';
 import type { CallsTable } from './calls-table';
 
@@ -36,7 +36,7 @@ interface FunctionSpec {
 }
 
 /**
- * The three Lambdas behind the API. Each has its own role and log group, and its role allows
+ * The Lambdas behind the API. Each has its own role and log group, and its role allows
  * exactly the calls its handler makes: nothing is granted through managed policies or `grant*`
  * helpers, so the whole permission set is readable here.
  */
@@ -79,8 +79,25 @@ export class Functions extends Construct {
         [ENV.retentionDays]: String(settings.retentionDays),
         ...webCallEnvironment(settings),
       },
+      statements: [writeCalls(calls), getSecretValue(ingestKeys)],
+    });
+
+    const eraseCalls = this.fn('EraseCalls', settings, {
+      entry: 'erase-calls.ts',
+      description: 'Erases calls by id or customer number (DELETE /calls)',
+      memorySize: 512,
+      // Under API Gateway's 30 s integration limit; the handler stops 3 s before this and answers
+      // what it deleted (a 503 the caller repeats), rather than being cut off.
+      timeout: Duration.seconds(25),
+      environment: {
+        [ENV.tableName]: tableName,
+        [ENV.ingestKeysSecretId]: ingestKeys.secretArn,
+      },
       statements: [
-        writeCalls(calls),
+        // Finds a number's calls through its index, and deletes items by key: it can neither read a
+        // call from the table nor write one (no BatchWriteItem, which would allow puts too).
+        new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [calls.indexArn('byNumber')] }),
+        new iam.PolicyStatement({ actions: ['dynamodb:DeleteItem'], resources: [calls.table.tableArn] }),
         getSecretValue(ingestKeys),
       ],
     });
@@ -96,10 +113,7 @@ export class Functions extends Construct {
         [ENV.retentionDays]: String(settings.retentionDays),
         ...webCallEnvironment(settings),
       },
-      statements: [
-        writeCalls(calls),
-        getSecretValue(webhookSecrets),
-      ],
+      statements: [writeCalls(calls), getSecretValue(webhookSecrets)],
     });
 
     const fallback = this.fn('Fallback', settings, {
@@ -111,7 +125,7 @@ export class Functions extends Construct {
       statements: [],
     });
 
-    this.byName = { readCalls, ingestCalls, platformWebhook, fallback };
+    this.byName = { readCalls, ingestCalls, eraseCalls, platformWebhook, fallback };
   }
 
   private fn(id: string, settings: Settings, spec: FunctionSpec): NodejsFunction {

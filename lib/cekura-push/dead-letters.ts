@@ -75,7 +75,9 @@ export function sqsDeadLetterQueue(options: SqsQueueOptions): DeadLetterQueue {
           WaitTimeSeconds: options.waitTimeSeconds ?? 2,
         }),
       );
-      return (answer.Messages ?? []).flatMap((m) => (m.MessageId && m.ReceiptHandle ? [{ messageId: m.MessageId, receiptHandle: m.ReceiptHandle, body: m.Body ?? '' }] : []));
+      return (answer.Messages ?? []).flatMap((m) =>
+        m.MessageId && m.ReceiptHandle ? [{ messageId: m.MessageId, receiptHandle: m.ReceiptHandle, body: m.Body ?? '' }] : [],
+      );
     },
     async remove(message) {
       await client.send(new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.receiptHandle }));

@@ -17,11 +17,12 @@
  */
 import type { Call } from '../call';
 import { logger } from '../logger';
-import { buildWebhookPayload, describeRequest, parseAgentId, type WebhookPayload, webhookRequest, type MessageTimeUnit } from './payload';
+import { buildWebhookPayload, describeRequest, type MessageTimeUnit, parseAgentId, type WebhookPayload, webhookRequest } from './payload';
 import { type AgentSource, groupByAgent, whyUnrouted } from './routing';
 import { fetchAgentRuns, matchRun, type RunsLookup, runIdFromCall } from './runs';
 import { FORWARD_DEFAULTS } from './settings';
 
+export { parseAgentMap } from './routing';
 export {
   CEKURA_ENV,
   CEKURA_KEY_PLACEHOLDER,
@@ -32,7 +33,6 @@ export {
   parseMessageTimes,
   parsePushWindow,
 } from './settings';
-export { parseAgentMap } from './routing';
 
 /** Longest piece of Cekura's answer kept in a log line or a dead-letter message. */
 const MAX_LOGGED_BODY = 1_000;
@@ -172,14 +172,24 @@ async function preparePush(calls: readonly Call[], options: ForwardOptions): Pro
       const groupCalls = group.items.map(({ item }) => item);
       const routes = await resolveRuns(group.agentId, group.items, options, apiKey);
       const runIds = new Map(routes.flatMap((r) => (r.runId === undefined ? [] : [[r.id, r.runId] as const])));
-      return { agentId: group.agentId, calls: groupCalls, routes, payload: buildWebhookPayload(groupCalls, { agentId: group.agentId, messageTimes: options.messageTimes, runIds }) };
+      return {
+        agentId: group.agentId,
+        calls: groupCalls,
+        routes,
+        payload: buildWebhookPayload(groupCalls, { agentId: group.agentId, messageTimes: options.messageTimes, runIds }),
+      };
     }),
   );
   return { plan, apiKey };
 }
 
 /** Each call's run: its own, else one lookup of the agent's runs for all the calls that need it. */
-async function resolveRuns(agentId: number, items: ReadonlyArray<{ item: Call; agentFrom: AgentSource }>, options: ForwardOptions, apiKey: string): Promise<CallRoute[]> {
+async function resolveRuns(
+  agentId: number,
+  items: ReadonlyArray<{ item: Call; agentFrom: AgentSource }>,
+  options: ForwardOptions,
+  apiKey: string,
+): Promise<CallRoute[]> {
   const needLookup = items.some(({ item }) => runIdFromCall(item) === undefined);
   const lookup = needLookup && options.runLookup && apiKey.trim() !== '' ? await lookupRuns(agentId, options.runLookup, options, apiKey) : undefined;
   return items.map(({ item: call, agentFrom }): CallRoute => {
@@ -241,12 +251,19 @@ async function sendBatch(planned: PlannedBatch, options: ForwardOptions, apiKey:
   const result: Pick<ForwardResult, 'sent' | 'failed'> = { sent: [], failed: [] };
   const runIds = new Map(planned.routes.flatMap((r) => (r.runId === undefined ? [] : [[r.id, r.runId] as const])));
   const send = async (batch: Call[]): Promise<void> => {
-    const payload = batch.length === planned.calls.length ? planned.payload : buildWebhookPayload(batch, { agentId: planned.agentId, messageTimes: options.messageTimes, runIds });
+    const payload =
+      batch.length === planned.calls.length
+        ? planned.payload
+        : buildWebhookPayload(batch, { agentId: planned.agentId, messageTimes: options.messageTimes, runIds });
     const request = webhookRequest(payload, apiKey, options.url ?? FORWARD_DEFAULTS.url);
     const described = { ...describeRequest(request), agentId: planned.agentId };
     const outcome = await sendWithRetries(request, apiKey, options);
     if (outcome.ok) {
-      logger.info('cekura push sent', { ...described, attempts: outcome.attempts, runIds: Object.fromEntries(batch.flatMap((c) => (runIds.has(c.id) ? [[c.id, runIds.get(c.id)]] : []))) });
+      logger.info('cekura push sent', {
+        ...described,
+        attempts: outcome.attempts,
+        runIds: Object.fromEntries(batch.flatMap((c) => (runIds.has(c.id) ? [[c.id, runIds.get(c.id)]] : []))),
+      });
       result.sent.push(...batch.map((c) => c.id));
       return;
     }
@@ -262,7 +279,9 @@ async function sendBatch(planned: PlannedBatch, options: ForwardOptions, apiKey:
       response: outcome.reason,
       attempts: outcome.attempts,
     });
-    result.failed.push(...batch.map((c) => ({ id: c.id, permanent: !outcome.retryable, status: outcome.status, reason: outcome.reason, attempts: outcome.attempts })));
+    result.failed.push(
+      ...batch.map((c) => ({ id: c.id, permanent: !outcome.retryable, status: outcome.status, reason: outcome.reason, attempts: outcome.attempts })),
+    );
   };
   await send(planned.calls);
   return result;
@@ -291,7 +310,13 @@ async function attemptOnce(request: ReturnType<typeof webhookRequest>, apiKey: s
   const timeout = AbortSignal.timeout(options.timeoutMs ?? FORWARD_DEFAULTS.timeoutMs);
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   try {
-    const response = await (options.fetch ?? fetch)(request.url, { method: request.method, headers: request.headers, body: request.body, signal, redirect: 'manual' });
+    const response = await (options.fetch ?? fetch)(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal,
+      redirect: 'manual',
+    });
     const text = redact(await response.text().catch(() => ''), apiKey);
     if (response.status >= 200 && response.status < 300) return { ok: true };
     return {
@@ -303,7 +328,9 @@ async function attemptOnce(request: ReturnType<typeof webhookRequest>, apiKey: s
       retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
     };
   } catch (error) {
-    const reason = timeout.aborted ? `no answer within ${options.timeoutMs ?? FORWARD_DEFAULTS.timeoutMs} ms` : redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error), apiKey);
+    const reason = timeout.aborted
+      ? `no answer within ${options.timeoutMs ?? FORWARD_DEFAULTS.timeoutMs} ms`
+      : redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error), apiKey);
     return { ok: false, retryable: true, status: undefined, reason, retryAfterMs: undefined };
   }
 }
@@ -332,4 +359,3 @@ function defaultSleep(signal: AbortSignal | undefined): (ms: number) => Promise<
       signal?.addEventListener('abort', done, { once: true });
     });
 }
-

@@ -69,7 +69,11 @@ export function parseAgentId(value: unknown): number {
 }
 
 /** `runId`: the run to send; by default the call's own (`run_id`, else `metadata.cekura_run_id`). */
-export function toWebhookCall(call: Call, messageTimes: MessageTimeUnit = 'relative-seconds', runId: number | undefined = runIdFromCall(call)?.runId): WebhookCall {
+export function toWebhookCall(
+  call: Call,
+  messageTimes: MessageTimeUnit = 'relative-seconds',
+  runId: number | undefined = runIdFromCall(call)?.runId,
+): WebhookCall {
   const startMs = Date.parse(call.startedAt);
   const time = (seconds: number) => (messageTimes === 'epoch-ms' ? Math.round(startMs + seconds * 1000) : seconds);
   const metadata: Record<string, unknown> = { ...call.metadata };

@@ -40,7 +40,8 @@ export function readLetter(body: string): Letter {
   } catch {
     return { kind: 'other', why: 'not JSON: not a message the forwarder wrote' };
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { kind: 'other', why: 'not a JSON object: not a message the forwarder wrote' };
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    return { kind: 'other', why: 'not a JSON object: not a message the forwarder wrote' };
   const message = parsed as Record<string, unknown>;
   const batch = message.DDBStreamBatchInfo;
   if (typeof batch === 'object' && batch !== null) {
@@ -54,7 +55,8 @@ export function readLetter(body: string): Letter {
         're-send the calls of that time with `npm run cekura -- push --from ... --to ...`, then delete this message',
     };
   }
-  if (typeof message.pk === 'string' && message.pk !== '' && 'reason' in message) return { kind: 'call', letter: message as unknown as DeadLetter & { pk: string } };
+  if (typeof message.pk === 'string' && message.pk !== '' && 'reason' in message)
+    return { kind: 'call', letter: message as unknown as DeadLetter & { pk: string } };
   if ('reason' in message) return { kind: 'other', why: `the stored item had no readable key (${String(message.reason).slice(0, 200)})` };
   return { kind: 'other', why: 'neither a forwarder letter nor an on-failure record' };
 }
@@ -98,7 +100,10 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
 }
 
 async function redriveCall(pk: string, options: RedriveOptions): Promise<{ accepted: boolean; outcome: (messageId: string) => RedriveOutcome }> {
-  const failed = (callId: string | undefined, reason: string) => ({ accepted: false, outcome: (messageId: string): RedriveOutcome => ({ kind: 'failed', messageId, callId, reason }) });
+  const failed = (callId: string | undefined, reason: string) => ({
+    accepted: false,
+    outcome: (messageId: string): RedriveOutcome => ({ kind: 'failed', messageId, callId, reason }),
+  });
   let call: Call | undefined;
   try {
     call = await options.readCall(pk);
@@ -106,7 +111,14 @@ async function redriveCall(pk: string, options: RedriveOptions): Promise<{ accep
     return failed(undefined, `could not read stored call ${pk}: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (!call) {
-    return { accepted: false, outcome: (messageId) => ({ kind: 'not-redrivable', messageId, why: `call ${pk} is no longer stored (expired or deleted): nothing to push; delete the message` }) };
+    return {
+      accepted: false,
+      outcome: (messageId) => ({
+        kind: 'not-redrivable',
+        messageId,
+        why: `call ${pk} is no longer stored (expired or deleted): nothing to push; delete the message`,
+      }),
+    };
   }
   const id = call.id;
   const forward: ForwardOptions = { ...options.forward, ignorePushWindow: true };

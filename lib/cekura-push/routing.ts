@@ -39,7 +39,10 @@ export function whyUnrouted(call: Pick<Call, 'phoneNumber'>): string {
 }
 
 /** The calls of each agent, agents in order of first appearance; the calls no agent takes. */
-export function groupByAgent<T extends Pick<Call, 'agent_id' | 'phoneNumber'>>(calls: readonly T[], routing: AgentRouting): { groups: AgentGroup<T>[]; unrouted: T[] } {
+export function groupByAgent<T extends Pick<Call, 'agent_id' | 'phoneNumber'>>(
+  calls: readonly T[],
+  routing: AgentRouting,
+): { groups: AgentGroup<T>[]; unrouted: T[] } {
   const groups = new Map<number, AgentGroup<T>>();
   const unrouted: T[] = [];
   for (const call of calls) {
@@ -82,7 +85,8 @@ export function parseAgentMap(value: unknown, name = 'CEKURA_AGENTS'): Record<st
     if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) {
       throw new Error(`${name}["${key}"]: the Cekura agent id must be a positive integer (a JSON number, not a string), got ${JSON.stringify(id)}`);
     }
-    if (number in map && map[number] !== id) throw new Error(`${name}: "${givenAs[number]}" and "${key}" are the same number with different agents (${map[number]}, ${id})`);
+    if (number in map && map[number] !== id)
+      throw new Error(`${name}: "${givenAs[number]}" and "${key}" are the same number with different agents (${map[number]}, ${id})`);
     map[number] = id;
     givenAs[number] = key;
   }

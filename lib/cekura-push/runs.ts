@@ -43,7 +43,7 @@ export interface CekuraRun {
 }
 
 export type RunsLookup =
-  | { ok: true; runs: CekuraRun[]; pages: number; /** More pages were left unread (page cap or a `next` elsewhere). */ truncated: boolean }
+  | { ok: true; runs: CekuraRun[]; pages: number /** More pages were left unread (page cap or a `next` elsewhere). */; truncated: boolean }
   | { ok: false; status: number | undefined; reason: string };
 
 export interface FetchRunsOptions {
@@ -101,7 +101,11 @@ export async function fetchAgentRuns(agentId: number, options: FetchRunsOptions)
     let body: unknown;
     try {
       // redirect: 'manual': a redirect would carry the key somewhere we did not choose.
-      const response = await (options.fetch ?? fetch)(url, { headers: { Accept: 'application/json', 'X-CEKURA-API-KEY': options.apiKey }, signal, redirect: 'manual' });
+      const response = await (options.fetch ?? fetch)(url, {
+        headers: { Accept: 'application/json', 'X-CEKURA-API-KEY': options.apiKey },
+        signal,
+        redirect: 'manual',
+      });
       status = response.status;
       const text = await response.text();
       if (status < 200 || status >= 300) return fail(status, `HTTP ${status}: ${text}`);
@@ -110,7 +114,10 @@ export async function fetchAgentRuns(agentId: number, options: FetchRunsOptions)
       if (overall.aborted) return fail(status, `no complete answer within ${totalTimeoutMs} ms (all pages)`);
       if (perRequest.aborted) return fail(status, `no answer within ${timeoutMs} ms`);
       if (options.signal?.aborted) return fail(status, 'stopped');
-      return fail(status, error instanceof SyntaxError ? `the answer is not JSON: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      return fail(
+        status,
+        error instanceof SyntaxError ? `the answer is not JSON: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      );
     }
     pages += 1;
     const page = readPage(body);
@@ -161,7 +168,13 @@ function readRun(item: unknown): CekuraRun | undefined {
   const id = positiveInteger(item.id);
   if (id === undefined) return undefined;
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
-  return { id, agent: positiveInteger(item.agent), status: text(item.status) ?? '', inboundNumber: text(item.inbound_number), agentNumber: text(item.agent_number) };
+  return {
+    id,
+    agent: positiveInteger(item.agent),
+    status: text(item.status) ?? '',
+    inboundNumber: text(item.inbound_number),
+    agentNumber: text(item.agent_number),
+  };
 }
 
 /** `next` resolved against the page it came from, only when it stays on the API's origin (the key goes with it). */

@@ -88,7 +88,10 @@ export function cekuraConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Cekur
     url,
     messageTimes: named(CEKURA_ENV.messageTimes, () => parseMessageTimes(value(CEKURA_ENV.messageTimes) ?? FORWARD_DEFAULTS.messageTimes)),
     pushWindowMinutes: named(CEKURA_ENV.pushWindowMinutes, () => parsePushWindow(value(CEKURA_ENV.pushWindowMinutes) ?? FORWARD_DEFAULTS.pushWindowMinutes)),
-    runLookup: lookup === 'off' ? undefined : { apiBaseUrl: named(CEKURA_ENV.apiBaseUrl, () => parseApiBaseUrl(value(CEKURA_ENV.apiBaseUrl) ?? RUN_LOOKUP_DEFAULTS.apiBaseUrl)) },
+    runLookup:
+      lookup === 'off'
+        ? undefined
+        : { apiBaseUrl: named(CEKURA_ENV.apiBaseUrl, () => parseApiBaseUrl(value(CEKURA_ENV.apiBaseUrl) ?? RUN_LOOKUP_DEFAULTS.apiBaseUrl)) },
   };
 }
 
@@ -116,6 +119,7 @@ export function parseMessageTimes(value: unknown): MessageTimeUnit {
 
 export function parsePushWindow(value: unknown): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) throw new Error(`The Cekura push window must be a positive number of minutes, got ${JSON.stringify(value)}`);
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0)
+    throw new Error(`The Cekura push window must be a positive number of minutes, got ${JSON.stringify(value)}`);
   return n;
 }

@@ -33,7 +33,8 @@ export function requireApiKey(keys: KeyCheckProvider, options: { cekuraHeader?: 
     before: async (request) => {
       const check = await keys();
       const headers = request.event.headers ?? {};
-      const presented = headers.authorization !== undefined || !options.cekuraHeader ? presentedKey(headers.authorization) : presentedKey(headers[CEKURA_KEY_HEADER]);
+      const presented =
+        headers.authorization !== undefined || !options.cekuraHeader ? presentedKey(headers.authorization) : presentedKey(headers[CEKURA_KEY_HEADER]);
       if (!check(presented)) throw errors.unauthorized();
     },
   };

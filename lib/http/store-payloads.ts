@@ -1,10 +1,13 @@
 /**
  * The ingest step shared by POST /calls and the platform webhooks: normalise and validate every
- * payload, store all of them or none, and answer `{ stored, ids, ignored? }`.
+ * payload, store all of them or none, and answer `{ stored, ids, ignored?, expired? }`. A call that
+ * started longer ago than the retention period is not stored (it would never be served) and is
+ * listed in `expired` with the reason: still a 200, so a platform does not retry it and a batch
+ * with one old call stores the others.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Call } from '../call';
-import { parseIngestBody, toCallRecord } from '../ingest';
+import { parseIngestBody, toCallRecord, withoutExpired } from '../ingest';
 import { logger } from '../logger';
 import { MAX_RESPONSE_BYTES } from '../query';
 import type { SourceName } from '../sources';
@@ -24,17 +27,25 @@ export interface StorePayloadsOptions {
    * Must not block: the response does not wait for it, and what it throws is logged, not answered.
    */
   onStored?: ((calls: Call[]) => void) | undefined;
+  /** Epoch milliseconds; Date.now by default. */
+  now?: () => number;
 }
 
 export async function storePayloads(body: unknown, options: StorePayloadsOptions): Promise<APIGatewayProxyStructuredResultV2> {
   const parsed = parseIngestBody(body, { source: options.source, webCallNumber: options.webCallNumber });
   if (!parsed.ok) throw errors.validation(parsed.issues, NOTHING_STORED);
 
-  const records = parsed.calls.map((sourced) => toCallRecord(sourced, { retentionDays: options.retentionDays }));
+  const { records, expired } = withoutExpired(
+    parsed.calls.map((sourced) => toCallRecord(sourced, { retentionDays: options.retentionDays })),
+    Math.floor((options.now ?? Date.now)() / 1000),
+    options.retentionDays,
+  );
+  const storedIds = new Set(records.map((record) => record.id));
+  const storedCalls = parsed.calls.filter((sourced) => storedIds.has(sourced.call.id));
   const unservable = records.filter((record) => record.responseBytes > MAX_RESPONSE_BYTES).map((record) => record.id);
   try {
     if (unservable.length > 0) throw new CallTooLargeError(unservable, MAX_RESPONSE_BYTES);
-    await options.store.putCalls(records);
+    if (records.length > 0) await options.store.putCalls(records);
   } catch (error) {
     if (!(error instanceof CallTooLargeError)) throw error;
     const issues = error.ids.map((id) => ({ path: `id=${id}`, message: `call "${id}" is too large to store, even compressed` }));
@@ -43,16 +54,17 @@ export async function storePayloads(body: unknown, options: StorePayloadsOptions
 
   if (options.onStored) {
     try {
-      options.onStored(parsed.calls.map((sourced) => sourced.call));
+      if (storedCalls.length > 0) options.onStored(storedCalls.map((sourced) => sourced.call));
     } catch (error) {
       logger.error('after-store hook failed', { error: error instanceof Error ? error.message : String(error) });
     }
   }
 
-  logger.info('calls stored', { stored: records.length, ignored: parsed.ignored.length, source: options.source ?? 'detected' });
+  logger.info('calls stored', { stored: records.length, ignored: parsed.ignored.length, expired: expired.length, source: options.source ?? 'detected' });
   const ignored = parsed.ignored.length > 0 ? { ignored: parsed.ignored } : {};
+  const expiredCalls = expired.length > 0 ? { expired } : {};
   // Per call, how many messages had no time of their own and took their neighbour's.
-  const untimedEntries = parsed.calls.filter((sourced) => sourced.untimedMessages).map((sourced) => [sourced.call.id, sourced.untimedMessages]);
+  const untimedEntries = storedCalls.filter((sourced) => sourced.untimedMessages).map((sourced) => [sourced.call.id, sourced.untimedMessages]);
   const untimed = untimedEntries.length > 0 ? { untimedMessages: Object.fromEntries(untimedEntries) } : {};
-  return jsonResponse(200, JSON.stringify({ stored: records.length, ids: records.map((record) => record.id), ...untimed, ...ignored }));
+  return jsonResponse(200, JSON.stringify({ stored: records.length, ids: records.map((record) => record.id), ...untimed, ...ignored, ...expiredCalls }));
 }

@@ -7,17 +7,16 @@ import { type ConversionConfig, type JsonSchema, toJsonSchema } from '@valibot/t
 import * as v from 'valibot';
 import { version } from '../../package.json';
 import { CallSchema } from '../call';
-import { ACCEPTED_PHONE_PATTERN } from '../phone';
-import { ACCEPTED_INSTANT_PATTERN } from '../timestamps';
 import { DEFAULTS } from '../config';
 import { errors } from '../http/errors';
 import { MAX_CALLS_PER_REQUEST } from '../ingest';
-import { DEFAULT_LIMIT, MAX_LIMIT, ParamsSchema } from '../query';
-import { ROUTES } from '../routes';
-import { SOURCE_NAMES } from '../sources';
+import { ACCEPTED_PHONE_PATTERN } from '../phone';
 import { WEBHOOK_PLATFORMS } from '../platform-signatures/signatures';
-import { CEKURA_PUSH_PATH } from '../routes';
-import { CekuraPushBodySchema, ErrorBodySchema, StackCallSchema, StoreResultSchema } from './schemas';
+import { DEFAULT_LIMIT, MAX_LIMIT, ParamsSchema } from '../query';
+import { CEKURA_PUSH_PATH, ROUTES } from '../routes';
+import { SOURCE_NAMES } from '../sources';
+import { ACCEPTED_INSTANT_PATTERN } from '../timestamps';
+import { CekuraPushBodySchema, EraseResultSchema, ErasureIncompleteSchema, ErrorBodySchema, StackCallSchema, StoreResultSchema } from './schemas';
 import { WIRE_SHAPE_KEY, type WireShapes } from './wire-shape';
 
 export type WireForm = keyof WireShapes;
@@ -66,7 +65,10 @@ export function callJsonSchema(form: WireForm): Record<string, unknown> {
 
 /** A served call always carries the fields that have a default on ingest. */
 function requireDefaults(node: unknown): void {
-  if (Array.isArray(node)) return node.forEach(requireDefaults);
+  if (Array.isArray(node)) {
+    node.forEach(requireDefaults);
+    return;
+  }
   if (typeof node !== 'object' || node === null) return;
   const object = node as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
   if (object.properties) {
@@ -81,7 +83,10 @@ function requireDefaults(node: unknown): void {
 }
 
 function defaultsToDescriptions(node: unknown): void {
-  if (Array.isArray(node)) return node.forEach(defaultsToDescriptions);
+  if (Array.isArray(node)) {
+    node.forEach(defaultsToDescriptions);
+    return;
+  }
   if (typeof node !== 'object' || node === null) return;
   const object = node as Record<string, unknown>;
   if ('default' in object) {
@@ -114,7 +119,8 @@ function plainJsonSchema(schema: v.GenericSchema): Record<string, unknown> {
 
 /** What each query parameter means; the test checks every parameter of ParamsSchema has one. */
 export const PARAMETER_DESCRIPTIONS: Record<keyof typeof ParamsSchema.entries, string> = {
-  number: "The customer's number, E.164. `+` arriving as a space, `%2B`, spaces, dashes, dots and parentheses are accepted. Without any number, every call in the window is returned.",
+  number:
+    "The customer's number, E.164. `+` arriving as a space, `%2B`, spaces, dashes, dots and parentheses are accepted. Without any number, every call in the window is returned.",
   phone_number: 'Same as number.',
   customerNumber: 'Same as number.',
   from: 'Inclusive lower bound on startedAt, ISO 8601 with a zone. Default: 24 hours before `to`.',
@@ -191,7 +197,8 @@ const errorResponse = (description: string, example: unknown, headers?: Record<s
 
 /** The path of each documented route key, e.g. `GET /calls/{number}` -> `/calls/{number}`. */
 export function documentedRoutes(): Array<{ method: string; path: string }> {
-  return ROUTES.filter((r) => r.routeKey !== '$default' && !r.routeKey.startsWith('ANY ')).map((r) => {
+  // HEAD twins of GET routes (lib/routes.ts) are implied by their GET operation.
+  return ROUTES.filter((r) => r.routeKey !== '$default' && !r.routeKey.startsWith('ANY ') && !r.routeKey.startsWith('HEAD ')).map((r) => {
     const [method, path] = r.routeKey.split(' ') as [string, string];
     return { method: method.toLowerCase(), path };
   });
@@ -249,7 +256,7 @@ function buildDocument(): Record<string, unknown> {
             in: 'query',
             required: false,
             description:
-              'The format of every payload in the body: `custom` (this call format) or a platform\'s post-call payload. ' +
+              "The format of every payload in the body: `custom` (this call format) or a platform's post-call payload. " +
               'Without it the format is detected per payload, and a payload in no known format is a 400 listing those tried.',
             schema: { type: 'string', enum: [...SOURCE_NAMES] },
           },
@@ -281,7 +288,10 @@ function buildDocument(): Record<string, unknown> {
           ),
         },
         responses: {
-          '200': { description: 'Every call was stored.', content: json({ $ref: '#/components/schemas/StoreResult' }, { stored: 1, ids: [EXAMPLE_CALL_INPUT.id] }) },
+          '200': {
+            description: 'Every call was stored, except calls that started longer ago than the retention period: those are listed in `expired` and not stored.',
+            content: json({ $ref: '#/components/schemas/StoreResult' }, { stored: 1, ids: [EXAMPLE_CALL_INPUT.id] }),
+          },
           '400': errorResponse('Some call is invalid; nothing was stored. `issues` names every problem.', {
             error: { ...(examples.invalid as { error: object }).error, issues: [{ path: '[1].endedAt', message: 'must not be before startedAt' }] },
           }),
@@ -289,6 +299,42 @@ function buildDocument(): Record<string, unknown> {
           '413': errorResponse('The body, or a call even compressed, is too large.', examples.payloadTooLarge),
           '415': errorResponse('Content-Type is not application/json.', examples.unsupportedMediaType),
           '503': readErrors['503'],
+        },
+      },
+      delete: {
+        operationId: 'eraseCalls',
+        summary: 'Erase calls (ingest key): one call by id, or every call of a customer number, all time',
+        description:
+          'Exactly one of `id` or `number`; any other parameter is a 400. By number, every call filed under it is deleted, whatever its startedAt ' +
+          '(the byNumber index is paged through; never a Scan). Safe to repeat: deleting what is not there answers `{ "deleted": 0 }`. ' +
+          'An erasure that cannot finish answers 503 with how many calls it deleted; repeat it to delete the rest. Deleted calls are not pushed to Cekura again.',
+        tags: ['calls'],
+        parameters: [
+          {
+            name: 'id',
+            in: 'query',
+            required: false,
+            description: 'The id of the call to delete (its current item and any older item for it).',
+            schema: { type: 'string', minLength: 1, maxLength: 255 },
+          },
+          {
+            name: 'number',
+            in: 'query',
+            required: false,
+            description: "The customer's number (E.164; the same forms as GET accept): every call of it is deleted.",
+            schema: { type: 'string', pattern: ACCEPTED_PHONE_PATTERN.source },
+          },
+        ],
+        responses: {
+          '200': { description: 'How many calls were deleted, e.g. `{ "deleted": 3 }`.', content: json({ $ref: '#/components/schemas/EraseResult' }) },
+          '400': errorResponse('Neither or both of id and number, an invalid one, or another parameter; nothing was deleted.', examples.invalid),
+          '401': errorResponse('No key, or not an ingest key.', examples.unauthorized, WWW_AUTHENTICATE),
+          '503': {
+            description:
+              'The erasure stopped before the end (or a dependency is briefly unavailable): `deleted` says how many calls are already gone. Repeat the request.',
+            headers: { 'Retry-After': { schema: { type: 'string' } } },
+            content: json({ $ref: '#/components/schemas/ErasureIncomplete' }),
+          },
         },
       },
     },
@@ -340,7 +386,10 @@ function buildDocument(): Record<string, unknown> {
         ],
         requestBody: { required: true, content: json({ type: 'object', description: "The platform's webhook event, as it sends it" }) },
         responses: {
-          '200': { description: 'The call was stored, or the event ignored.', content: json({ $ref: '#/components/schemas/StoreResult' }, { stored: 0, ids: [], ignored: ['a status-update event carries no finished call'] }) },
+          '200': {
+            description: 'The call was stored, or the event ignored.',
+            content: json({ $ref: '#/components/schemas/StoreResult' }, { stored: 0, ids: [], ignored: ['a status-update event carries no finished call'] }),
+          },
           '400': errorResponse('The event holds an invalid call; nothing was stored.', examples.invalid),
           '401': errorResponse('The signature is missing, stale or invalid.', examples.unauthorized),
           '404': errorResponse('Not a supported platform.', examples.notFound),
@@ -360,6 +409,40 @@ function buildDocument(): Record<string, unknown> {
         responses: {
           '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) },
           '405': errorResponse('Another method than GET (or HEAD).', examples.methodNotAllowed),
+        },
+      },
+    },
+    '/': {
+      get: {
+        operationId: 'callViewer',
+        summary: 'The call viewer page (no key needed)',
+        description:
+          'An HTML page listing and showing the calls GET /calls serves, turn by turn, with the warnings `npm run verify` gives. ' +
+          'It holds no data: it calls GET /calls on this origin with the read key typed into it. Strict Content-Security-Policy.',
+        tags: ['meta'],
+        security: [],
+        responses: {
+          '200': { description: 'The page (gzipped when accepted).', content: { 'text/html': { schema: { type: 'string' } } } },
+          '304': { description: 'Unchanged since the ETag given in If-None-Match.' },
+          '405': errorResponse('Another method than GET.', examples.methodNotAllowed),
+        },
+      },
+    },
+    '/assets/{file}': {
+      get: {
+        operationId: 'callViewerAsset',
+        summary: "The call viewer's script or style sheet",
+        description: 'File names carry a hash of their content, so a file is cached for a year and a new build has new names.',
+        tags: ['meta'],
+        security: [],
+        parameters: [{ name: 'file', in: 'path', required: true, description: 'A file name the page refers to.', schema: { type: 'string' } }],
+        responses: {
+          '200': {
+            description: 'The file (gzipped when accepted).',
+            content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } },
+          },
+          '404': errorResponse('No such file.', examples.notFound),
+          '405': errorResponse('Another method than GET.', examples.methodNotAllowed),
         },
       },
     },
@@ -398,6 +481,8 @@ function buildDocument(): Record<string, unknown> {
         CallInput: callJsonSchema('accepted'),
         Error: plainJsonSchema(ErrorBodySchema),
         StoreResult: plainJsonSchema(StoreResultSchema),
+        EraseResult: plainJsonSchema(EraseResultSchema),
+        ErasureIncomplete: plainJsonSchema(ErasureIncompleteSchema),
         CekuraPushBody: plainJsonSchema(CekuraPushBodySchema),
         StackCall: plainJsonSchema(StackCallSchema),
       },

@@ -12,7 +12,12 @@ export const FieldIssueSchema = v.object({
 
 export const ErrorBodySchema = v.object({
   error: v.object({
-    code: v.pipe(v.string(), v.description('Stable, machine-readable: invalid_request, unauthorized, not_found, method_not_allowed, payload_too_large, unsupported_media_type, unavailable, internal_error')),
+    code: v.pipe(
+      v.string(),
+      v.description(
+        'Stable, machine-readable: invalid_request, unauthorized, not_found, method_not_allowed, payload_too_large, unsupported_media_type, unavailable, internal_error',
+      ),
+    ),
     message: v.pipe(v.string(), v.description('For people')),
     issues: v.optional(v.pipe(v.array(FieldIssueSchema), v.description('Every problem found, on 400s (and 413s naming calls too large to store)'))),
   }),
@@ -22,12 +27,31 @@ export const StoreResultSchema = v.object({
   stored: v.pipe(v.number(), v.integer(), v.minValue(0)),
   ids: v.pipe(v.array(v.string()), v.description('The ids stored, in request order, each once')),
   ignored: v.optional(v.pipe(v.array(v.string()), v.description('Why payloads carrying no finished call (platform events) were skipped'))),
+  expired: v.optional(
+    v.pipe(
+      v.array(v.object({ id: v.string(), reason: v.string() })),
+      v.description(
+        'Calls not stored because they started longer ago than the retention period (they would never be served); not counted in stored or ids. ' +
+          'A call stored earlier under the same id is left as it was.',
+      ),
+    ),
+  ),
   untimedMessages: v.optional(
     v.pipe(
       v.record(v.string(), v.pipe(v.number(), v.integer(), v.minValue(1))),
       v.description("Per call id, how many messages had no time of their own in the stack's export and took the start of the message before them"),
     ),
   ),
+});
+
+export const EraseResultSchema = v.object({
+  deleted: v.pipe(v.number(), v.integer(), v.minValue(0), v.description('Calls deleted (0 when nothing matched: deleting again is safe)')),
+});
+
+/** The 503 of an erasure that could not finish: the error shape, plus what was already deleted. */
+export const ErasureIncompleteSchema = v.object({
+  ...ErrorBodySchema.entries,
+  deleted: v.pipe(v.number(), v.integer(), v.minValue(0), v.description('Calls deleted before it stopped; repeat the request to delete the rest')),
 });
 
 /** Any JSON object (documented with additionalProperties, which a loose object would not say). */
@@ -42,7 +66,12 @@ export const CekuraPushCallSchema = v.object({
   endedAt: v.pipe(v.string(), v.description('ISO 8601 with a zone')),
   messages: v.optional(
     v.pipe(
-      v.array(v.objectWithRest({ role: v.string(), content: v.optional(v.string()), start_time: v.number(), end_time: v.number(), data: v.optional(OpenObject) }, v.unknown())),
+      v.array(
+        v.objectWithRest(
+          { role: v.string(), content: v.optional(v.string()), start_time: v.number(), end_time: v.number(), data: v.optional(OpenObject) },
+          v.unknown(),
+        ),
+      ),
       v.description('As in CallInput; times in seconds from the start or epoch milliseconds (converted). Extra keys are ignored.'),
     ),
   ),
@@ -73,7 +102,9 @@ export const StackCallSchema = v.object({
   runId: v.optional(v.pipe(CekuraId, v.description('The Cekura run id'))),
   transcript: v.pipe(
     v.union([v.array(v.unknown()), OpenObject]),
-    v.description("The framework's own export, unchanged: a LiveKit session report / chat_history / items / ChatContext JSON, OpenAI chat messages, OpenAI Realtime events, or Ultravox messages"),
+    v.description(
+      "The framework's own export, unchanged: a LiveKit session report / chat_history / items / ChatContext JSON, OpenAI chat messages, OpenAI Realtime events, or Ultravox messages",
+    ),
   ),
 });
 

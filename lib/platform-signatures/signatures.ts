@@ -7,7 +7,7 @@
  * Several secrets may be valid at once (rotation); every comparison is constant-time.
  */
 import { createHmac } from 'node:crypto';
-import { anyMatches, sameSecret, type SignedRequest, type Verification } from './common';
+import { anyMatches, type SignedRequest, sameSecret, type Verification } from './common';
 import { plainSecretCredentials, signVapi, type VapiCredential, vapiHmacDefaults, verifyVapi } from './vapi';
 
 export type { SignedRequest, Verification } from './common';
@@ -64,7 +64,9 @@ function verifyRetell({ headers, rawBody, nowMs }: SignedRequest, keys: readonly
   if (!timestamp || !digest) return { ok: false, reason: 'x-retell-signature is not v=<timestamp>,d=<digest>' };
   const ms = Number(timestamp);
   if (!Number.isFinite(ms) || Math.abs(nowMs - ms) > MAX_SIGNATURE_AGE_MS.retell) return { ok: false, reason: 'x-retell-signature is stale' };
-  return anyMatches(keys, (key) => sameSecret(hmacSha256Hex(key, rawBody, timestamp), digest)) ? { ok: true } : { ok: false, reason: 'x-retell-signature does not match' };
+  return anyMatches(keys, (key) => sameSecret(hmacSha256Hex(key, rawBody, timestamp), digest))
+    ? { ok: true }
+    : { ok: false, reason: 'x-retell-signature does not match' };
 }
 
 function verifyElevenLabs({ headers, rawBody, nowMs }: SignedRequest, secrets: readonly string[]): Verification {

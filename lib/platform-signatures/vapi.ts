@@ -10,7 +10,7 @@
  * the hex HMAC-SHA256 of the body in `x-vapi-signature`, and the HMAC credential with its defaults.
  */
 import { createHmac } from 'node:crypto';
-import { anyMatches, sameSecret, type SignedRequest, type Verification } from './common';
+import { anyMatches, type SignedRequest, sameSecret, type Verification } from './common';
 
 export const VAPI_HMAC_ALGORITHMS = ['sha256', 'sha512', 'sha1'] as const;
 export const VAPI_SIGNATURE_ENCODINGS = ['hex', 'base64'] as const;
@@ -177,11 +177,13 @@ function readCredential(value: unknown): VapiCredential {
   const messageIdHeader = read<string | undefined>('messageIdHeader', isHeader, 'an HTTP header name', undefined)?.toLowerCase();
   const placeholders = [...payloadFormat.matchAll(PLACEHOLDER)].map((m) => m[1]!);
   const unknownPlaceholder = placeholders.find((name) => !(PLACEHOLDERS as readonly string[]).includes(name));
-  if (unknownPlaceholder !== undefined) throw new ConfigError(at('payloadFormat'), `has an unknown placeholder {${unknownPlaceholder}} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`);
+  if (unknownPlaceholder !== undefined)
+    throw new ConfigError(at('payloadFormat'), `has an unknown placeholder {${unknownPlaceholder}} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`);
   // A format without the body would accept any body carrying a valid signature of another.
   if (!placeholders.includes('body')) throw new ConfigError(at('payloadFormat'), 'must contain {body}');
   if (placeholders.includes('timestamp') && !includeTimestamp) throw new ConfigError(at('payloadFormat'), 'uses {timestamp} but includeTimestamp is false');
-  if (placeholders.includes('svix-id') && messageIdHeader === undefined) throw new ConfigError(at('messageIdHeader'), 'is required when payloadFormat uses {svix-id}');
+  if (placeholders.includes('svix-id') && messageIdHeader === undefined)
+    throw new ConfigError(at('messageIdHeader'), 'is required when payloadFormat uses {svix-id}');
   const serverUrl = read<string | undefined>('serverUrl', (v): v is string => typeof v === 'string' && URL.canParse(v), 'an absolute URL', undefined);
   return {
     type: 'hmac',
@@ -237,7 +239,8 @@ function mac(credential: VapiHmacCredential, payload: Buffer): string {
 }
 
 /** Hex in either case; base64 with or without its padding. */
-const canonicalSignature = (value: string, encoding: VapiHmacCredential['signatureEncoding']) => (encoding === 'hex' ? value.toLowerCase() : value.replace(/=+$/, ''));
+const canonicalSignature = (value: string, encoding: VapiHmacCredential['signatureEncoding']) =>
+  encoding === 'hex' ? value.toLowerCase() : value.replace(/=+$/, '');
 
 function checkHmac(credential: VapiHmacCredential, request: SignedRequest): Check {
   const presented = request.headers[credential.signatureHeader];

@@ -84,7 +84,8 @@ export function webhookSecretsProvider(env: NodeJS.ProcessEnv = process.env): We
     try {
       return parseWebhookSecrets(value as Record<string, unknown>);
     } catch (error) {
-      if (error instanceof WebhookSecretsConfigError) throw new KeysUnavailableError(`the webhook secrets secret is misconfigured: ${error.message}`, { cause: error });
+      if (error instanceof WebhookSecretsConfigError)
+        throw new KeysUnavailableError(`the webhook secrets secret is misconfigured: ${error.message}`, { cause: error });
       throw error;
     }
   };

@@ -3,8 +3,9 @@
  * `timestamp` (start, ISO), `transcript_json` with roles "Testing Agent" (the caller),
  * "Main Agent" (the agent), "Function Call", "Function Call Result"; times relative seconds.
  */
-import { type CandidateMessage, type Source } from './source';
-import { defined, jsonText, list, record, seconds, text, finite, withAdapterMetadata } from './read';
+
+import { defined, finite, jsonText, record, seconds, text, withAdapterMetadata } from './read';
+import type { CandidateMessage, Source } from './source';
 
 const ROLES: Record<string, CandidateMessage['role']> = {
   'Testing Agent': 'user',
@@ -45,8 +46,19 @@ export const cekura: Source = {
       const start = seconds(finite(entry.start_time) ?? 0);
       const at = { start_time: start, end_time: Math.max(start, seconds(finite(entry.end_time) ?? start)) };
       const data = record(entry.data) ?? {};
-      if (role === 'function_call') return [{ role, content: text(entry.content) ?? '', ...at, data: { id: text(data.id) ?? '', name: text(data.name) ?? '', arguments: jsonText(data.arguments) || '{}' } }];
-      if (role === 'function_call_result') return [{ role, content: text(entry.content) ?? '', ...at, data: { id: text(data.id) ?? '', name: text(data.name) ?? '', result: jsonText(data.result) } }];
+      if (role === 'function_call')
+        return [
+          {
+            role,
+            content: text(entry.content) ?? '',
+            ...at,
+            data: { id: text(data.id) ?? '', name: text(data.name) ?? '', arguments: jsonText(data.arguments) || '{}' },
+          },
+        ];
+      if (role === 'function_call_result')
+        return [
+          { role, content: text(entry.content) ?? '', ...at, data: { id: text(data.id) ?? '', name: text(data.name) ?? '', result: jsonText(data.result) } },
+        ];
       return [{ role, content: text(entry.content) ?? '', ...at }];
     });
     const durationMs = Math.max(0, ...messages.map((m) => m.end_time)) * 1000;

@@ -3,8 +3,9 @@
  * conversation as returned by GET /v1/convai/conversations/{id}. Start in epoch seconds plus a
  * duration; each turn has one relative time (`time_in_call_secs`), so end_time = start_time.
  */
-import { type CandidateMessage, type Normalised, type NormaliseOptions, type Source } from './source';
+
 import { agentNumber, customerNumber, defined, finite, isoFromMs, type Json, jsonText, list, record, seconds, text, withAdapterMetadata } from './read';
+import type { CandidateMessage, Normalised, NormaliseOptions, Source } from './source';
 
 export const elevenlabs: Source = {
   name: 'elevenlabs',
@@ -71,13 +72,25 @@ function toMessages(turn: Json | undefined): CandidateMessage[] {
   if (content !== undefined && content !== '') messages.push({ role, content, ...at, ...(turn.interrupted === true ? { interrupted: true } : {}) });
   for (const raw of list(turn.tool_calls)) {
     const call = record(raw);
-    if (call) messages.push({ role: 'function_call', content: '', ...at, data: { id: text(call.request_id) ?? '', name: text(call.tool_name) ?? '', arguments: jsonText(call.params_as_json) || '{}' } });
+    if (call)
+      messages.push({
+        role: 'function_call',
+        content: '',
+        ...at,
+        data: { id: text(call.request_id) ?? '', name: text(call.tool_name) ?? '', arguments: jsonText(call.params_as_json) || '{}' },
+      });
   }
   for (const raw of list(turn.tool_results)) {
     const result = record(raw);
     if (result) {
       const failed = result.is_error === true ? { is_error: true } : {};
-      messages.push({ role: 'function_call_result', content: '', ...at, data: { id: text(result.request_id) ?? '', name: text(result.tool_name) ?? '', result: jsonText(result.result_value) }, ...failed });
+      messages.push({
+        role: 'function_call_result',
+        content: '',
+        ...at,
+        data: { id: text(result.request_id) ?? '', name: text(result.tool_name) ?? '', result: jsonText(result.result_value) },
+        ...failed,
+      });
     }
   }
   return messages;

@@ -11,7 +11,7 @@ import { openaiRealtime } from './stacks/openai-realtime';
 import { ultravox } from './stacks/ultravox';
 import { vapi } from './vapi';
 
-export type { NormaliseOptions, Normalised, Source, SourceName } from './source';
+export type { Normalised, NormaliseOptions, Source, SourceName } from './source';
 export { SOURCE_NAMES } from './source';
 
 /** Cekura's custom-provider call format itself: already what we store. */

@@ -54,7 +54,9 @@ const decodeURIComponentSafe = (value: string) => {
   }
 };
 
-export type CustomerNumber = { ok: true; number: string; /** The address as sent, when it was not a plain number. */ address?: string } | { ok: false; message: string };
+export type CustomerNumber =
+  | { ok: true; number: string /** The address as sent, when it was not a plain number. */; address?: string }
+  | { ok: false; message: string };
 
 /**
  * The customer's number, which Cekura matches calls by: taken from a SIP/tel URI when it holds

@@ -4,8 +4,9 @@
  * for utterances; tool entries have no time at all. A call that never connected (`call_status`
  * `not_connected`, no `start_timestamp`) is acknowledged, not stored.
  */
-import { type Normalised, type NormaliseOptions, type Source } from './source';
+
 import { agentNumber, customerNumber, defined, finite, isoFromMs, type Json, jsonText, list, record, seconds, text, withAdapterMetadata } from './read';
+import type { Normalised, NormaliseOptions, Source } from './source';
 import { fillMissingTimes, type Untimed } from './timing';
 
 const CALL_EVENTS = new Set(['call_ended', 'call_analyzed']);
@@ -43,7 +44,10 @@ function fromCall(call: Json, at: string, options: NormaliseOptions): Normalised
     // A call that never connected has no start: a 4xx would only make Retell retry it.
     if (status !== undefined && status !== 'ended') {
       const reason = text(call.disconnection_reason);
-      return { kind: 'ignored', reason: `Retell call "${id}" never connected (call_status "${status}"${reason ? `, disconnection_reason "${reason}"` : ''}): nothing to store` };
+      return {
+        kind: 'ignored',
+        reason: `Retell call "${id}" never connected (call_status "${status}"${reason ? `, disconnection_reason "${reason}"` : ''}): nothing to store`,
+      };
     }
     return { kind: 'refused', path: `${at}start_timestamp`, message: 'is required (epoch milliseconds)' };
   }

@@ -6,7 +6,18 @@
 import type { CallInput, MessageRole } from '../call';
 
 /** In detection order: the first whose `detect` matches a payload takes it. */
-export const SOURCE_NAMES = ['cekura-push', 'custom', 'vapi', 'retell', 'elevenlabs', 'cekura', 'livekit', 'openai-chat', 'openai-realtime', 'ultravox'] as const;
+export const SOURCE_NAMES = [
+  'cekura-push',
+  'custom',
+  'vapi',
+  'retell',
+  'elevenlabs',
+  'cekura',
+  'livekit',
+  'openai-chat',
+  'openai-realtime',
+  'ultravox',
+] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
 export interface NormaliseOptions {

@@ -1,7 +1,11 @@
 import type { CandidateMessage } from './source';
 
 /** A message whose time the source did not give (tool entries on Retell, for example). */
-export type Untimed = CandidateMessage extends infer M ? (M extends unknown ? Omit<M, 'start_time' | 'end_time'> & { start_time?: number; end_time?: number } : never) : never;
+export type Untimed = CandidateMessage extends infer M
+  ? M extends unknown
+    ? Omit<M, 'start_time' | 'end_time'> & { start_time?: number; end_time?: number }
+    : never
+  : never;
 
 /**
  * Gives untimed messages the time of their neighbours so the transcript keeps its order once
@@ -12,7 +16,11 @@ export function fillMissingTimes(messages: Untimed[]): CandidateMessage[] {
   const result: CandidateMessage[] = [];
   messages.forEach((message, index) => {
     if (message.start_time !== undefined) {
-      result.push({ ...message, start_time: message.start_time, end_time: Math.max(message.end_time ?? message.start_time, message.start_time) } as CandidateMessage);
+      result.push({
+        ...message,
+        start_time: message.start_time,
+        end_time: Math.max(message.end_time ?? message.start_time, message.start_time),
+      } as CandidateMessage);
       return;
     }
     const previous = result[result.length - 1];

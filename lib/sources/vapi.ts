@@ -4,14 +4,20 @@
  * Message times: `secondsFromStart` (relative s), else `time` (epoch ms); `endTime` epoch ms.
  * A report without `startedAt` is a call that never connected: acknowledged, not stored.
  */
-import { type CandidateMessage, type Normalised, type NormaliseOptions, type Source } from './source';
+
 import { agentNumber, customerNumber, defined, finite, type Json, jsonText, list, record, seconds, text, withAdapterMetadata } from './read';
+import type { CandidateMessage, Normalised, NormaliseOptions, Source } from './source';
 
 const CALL_TYPES = new Set(['inboundPhoneCall', 'outboundPhoneCall', 'webCall']);
 
 /** A Call object; `startedAt` is only required to detect one unnamed (a call that never started has none). */
 function isCallObject(value: Json | undefined, requireStart = true): value is Json {
-  return value !== undefined && typeof value.id === 'string' && (CALL_TYPES.has(String(value.type)) || record(value.artifact) !== undefined) && (!requireStart || 'startedAt' in value);
+  return (
+    value !== undefined &&
+    typeof value.id === 'string' &&
+    (CALL_TYPES.has(String(value.type)) || record(value.artifact) !== undefined) &&
+    (!requireStart || 'startedAt' in value)
+  );
 }
 
 export const vapi: Source = {
@@ -41,7 +47,10 @@ function fromReport(report: Json, call: Json, at: string, options: NormaliseOpti
   if (startedAt === undefined) {
     // Vapi sends a report for calls that never connected (no answer, busy, failed to dial): there is
     // no conversation to store, and a 4xx would only make Vapi retry.
-    return { kind: 'ignored', reason: `Vapi call "${id}" never started (no startedAt${endedReason ? `, endedReason "${endedReason}"` : ''}): nothing to store` };
+    return {
+      kind: 'ignored',
+      reason: `Vapi call "${id}" never started (no startedAt${endedReason ? `, endedReason "${endedReason}"` : ''}): nothing to store`,
+    };
   }
   const startMs = Date.parse(startedAt);
   const artifact = record(report.artifact) ?? record(call.artifact) ?? {};
@@ -107,10 +116,19 @@ function toMessages(m: Json | undefined, startMs: number | undefined): Candidate
         const toolCall = record(raw);
         const fn = record(toolCall?.function);
         if (!toolCall || !fn) return [];
-        return [{ role: 'function_call' as const, content: '', ...at, data: { id: text(toolCall.id) ?? '', name: text(fn.name) ?? '', arguments: jsonText(fn.arguments) || '{}' } }];
+        return [
+          {
+            role: 'function_call' as const,
+            content: '',
+            ...at,
+            data: { id: text(toolCall.id) ?? '', name: text(fn.name) ?? '', arguments: jsonText(fn.arguments) || '{}' },
+          },
+        ];
       });
     case 'tool_call_result':
-      return [{ role: 'function_call_result', content: '', ...at, data: { id: text(m.toolCallId) ?? '', name: text(m.name) ?? '', result: jsonText(m.result) } }];
+      return [
+        { role: 'function_call_result', content: '', ...at, data: { id: text(m.toolCallId) ?? '', name: text(m.name) ?? '', result: jsonText(m.result) } },
+      ];
     default:
       return [];
   }

@@ -37,8 +37,51 @@ export interface CallStore {
   queryCalls(query: CallQuery): Promise<CallPage>;
 }
 
+export interface EraseOptions {
+  /**
+   * Asked before each request: true stops the erasure there (an `ErasureIncompleteError`), so a
+   * Lambda can still answer with what was deleted before its time runs out.
+   */
+  shouldStop?: () => boolean;
+}
+
+export interface EraseResult {
+  /** Calls (ids) of which at least one stored item was deleted by this erasure. */
+  deleted: number;
+}
+
+/**
+ * Deleting calls, kept apart from CallStore: only the erase Lambda gets it (its role may Query one
+ * index and DeleteItem, nothing else), and what only reads or stores does not have to know it.
+ * Both operations are safe to repeat: deleting what is gone counts 0.
+ */
+export interface CallEraser {
+  /** The call with this id: its item, and any item written for it before one item per id (`<source>#<id>`). */
+  eraseCall(id: string, options?: EraseOptions): Promise<EraseResult>;
+  /**
+   * Every call filed under this customer number, whenever it started (expired ones not yet removed by
+   * TTL included): pages through the byNumber index, never a Scan.
+   */
+  eraseNumber(number: string, options?: EraseOptions): Promise<EraseResult>;
+}
+
+/** An erasure that stopped before the end (the store failed, or `shouldStop`): `deleted` were deleted, repeating it deletes the rest. */
+export class ErasureIncompleteError extends Error {
+  constructor(
+    readonly deleted: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ErasureIncompleteError';
+  }
+}
+
 export class CallTooLargeError extends Error {
-  constructor(readonly ids: readonly string[], readonly limitBytes: number) {
+  constructor(
+    readonly ids: readonly string[],
+    readonly limitBytes: number,
+  ) {
     super(`calls too large to store even compressed: ${ids.join(', ')}`);
     this.name = 'CallTooLargeError';
   }

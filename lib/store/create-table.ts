@@ -1,4 +1,4 @@
-import { type CreateTableCommandInput, CreateTableCommand, DescribeTableCommand, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type CreateTableCommandInput, DescribeTableCommand, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CALLS_TABLE } from './table-schema';
 
 /** CreateTable input for local mode and tests; the deployed table is built by cdk/ from the same schema. */
@@ -22,7 +22,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
 }
 
 /** Creates the table unless it exists, and waits until it is active. */
-export async function ensureCallsTable(client: Pick<DynamoDBClient, "send">, tableName: string): Promise<void> {
+export async function ensureCallsTable(client: Pick<DynamoDBClient, 'send'>, tableName: string): Promise<void> {
   try {
     await client.send(new CreateTableCommand(createTableInput(tableName)));
   } catch (error) {

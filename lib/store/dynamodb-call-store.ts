@@ -3,9 +3,21 @@
  * (see table-schema.ts for the key design).
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CallRecord } from '../ingest';
-import { type CallPage, type CallQuery, type CallStore, CallTooLargeError, InvalidPositionError, StoreUnavailableError } from './call-store';
+import { SOURCE_NAMES } from '../sources/source';
+import {
+  type CallEraser,
+  type CallPage,
+  type CallQuery,
+  type CallStore,
+  CallTooLargeError,
+  type EraseOptions,
+  type EraseResult,
+  ErasureIncompleteError,
+  InvalidPositionError,
+  StoreUnavailableError,
+} from './call-store';
 import { CALLS_TABLE } from './table-schema';
 
 /** DynamoDB's item limit is 400 KB; keep room for the key and index attributes. */
@@ -20,6 +32,10 @@ export const COMPRESS_ABOVE_BYTES = 32 * 1024;
  */
 export const GZIP_LEVEL = 9;
 const BATCH_SIZE = 25;
+/** Index entries an erasure reads per Query: small steps, so it can stop in time between them. */
+export const ERASE_PAGE_SIZE = 100;
+/** DeleteItem requests an erasure has in flight at once. */
+const ERASE_CONCURRENCY = 25;
 
 /**
  * The table key of a call: its id alone, whatever format it came in. Items written before that
@@ -58,17 +74,20 @@ export interface DynamoCallStoreOptions {
    * Called with the capacity units each request consumed (DynamoDB's ReturnConsumedCapacity), to
    * watch what reads and writes cost. Not set: DynamoDB is not asked for them.
    */
-  onCapacity?: (operation: 'Query' | 'BatchWriteItem', capacityUnits: number) => void;
+  onCapacity?: (operation: 'Query' | 'BatchWriteItem' | 'DeleteItem', capacityUnits: number) => void;
 }
 
-export class DynamoCallStore implements CallStore {
+export class DynamoCallStore implements CallStore, CallEraser {
   private readonly tableName: string;
   private readonly maxWriteAttempts: number;
   private readonly backoffBaseMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly onCapacity: DynamoCallStoreOptions['onCapacity'];
 
-  constructor(private readonly client: DynamoDBDocumentClient, options: DynamoCallStoreOptions) {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    options: DynamoCallStoreOptions,
+  ) {
     this.tableName = options.tableName;
     this.maxWriteAttempts = options.maxWriteAttempts ?? 8;
     this.backoffBaseMs = options.backoffBaseMs ?? 25;
@@ -97,7 +116,11 @@ export class DynamoCallStore implements CallStore {
       const result = await this.client.send(
         new BatchWriteCommand({ RequestItems: { [this.tableName]: pending }, ...(this.onCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}) }),
       );
-      if (this.onCapacity) this.onCapacity('BatchWriteItem', (result.ConsumedCapacity ?? []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0));
+      if (this.onCapacity)
+        this.onCapacity(
+          'BatchWriteItem',
+          (result.ConsumedCapacity ?? []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0),
+        );
       const left = (result.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
       if (left.length === 0) return;
       stalled = left.length < pending.length ? 0 : stalled + 1;
@@ -107,6 +130,99 @@ export class DynamoCallStore implements CallStore {
       }
       // Full jitter: spreads the retries of concurrent requests that were throttled together.
       await this.sleep(Math.random() * this.backoffBaseMs * 2 ** Math.max(stalled, 1));
+    }
+  }
+
+  async eraseCall(id: string, options: EraseOptions = {}): Promise<EraseResult> {
+    if (options.shouldStop?.()) throw new ErasureIncompleteError(0, 'the erasure was stopped before it started');
+    // The current key and every key the call may have had before one item per id: a DeleteItem
+    // each, since a key cannot be looked up by its suffix without a Scan.
+    const keys = [storedKey(id), ...SOURCE_NAMES.map((source) => legacyKey(source, id))];
+    const deletedIds = new Set<string>();
+    await this.deleteKeys(keys, deletedIds);
+    return { deleted: deletedIds.size };
+  }
+
+  /**
+   * Pages through the number's partition of byNumber (every startedAt, expired calls included),
+   * deleting each page's items before reading the next. Items are deleted by their table key, so a
+   * legacy `<source>#<id>` item filed under the number goes too. Counted by id: a call's current and
+   * legacy items are one call. The index lags the table a little: a call stored a moment ago may
+   * only be found by a repeat.
+   */
+  async eraseNumber(number: string, options: EraseOptions = {}): Promise<EraseResult> {
+    const index = CALLS_TABLE.indexes.byNumber;
+    const deletedIds = new Set<string>();
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      if (options.shouldStop?.()) throw new ErasureIncompleteError(deletedIds.size, `the erasure was stopped after ${deletedIds.size} calls, before the end`);
+      const result = await this.client
+        .send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: index.name,
+            KeyConditionExpression: '#num = :num',
+            // The table key is all a delete needs (read units are paid on the whole index item anyway).
+            ProjectionExpression: '#pk',
+            ExpressionAttributeNames: { '#num': index.partitionKey, '#pk': CALLS_TABLE.partitionKey },
+            ExpressionAttributeValues: { ':num': number },
+            Limit: ERASE_PAGE_SIZE,
+            ExclusiveStartKey: exclusiveStartKey,
+            ...(this.onCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
+          }),
+        )
+        .catch((error: unknown) => {
+          throw new ErasureIncompleteError(deletedIds.size, `the erasure could not read the number's calls after ${deletedIds.size} were deleted`, {
+            cause: error,
+          });
+        });
+      if (this.onCapacity) this.onCapacity('Query', result.ConsumedCapacity?.CapacityUnits ?? 0);
+      const keys = [...new Set((result.Items ?? []).map((item) => String(item[CALLS_TABLE.partitionKey])))];
+      await this.deleteKeys(keys, deletedIds, options);
+      exclusiveStartKey = result.LastEvaluatedKey;
+    } while (exclusiveStartKey !== undefined);
+    return { deleted: deletedIds.size };
+  }
+
+  /**
+   * Deletes items by table key, ERASE_CONCURRENCY at a time, adding the id of each item that was
+   * there to `deletedIds`. Every request of a round is waited for, so what was deleted is known
+   * when one fails; then an ErasureIncompleteError says how many calls are gone.
+   */
+  private async deleteKeys(keys: readonly string[], deletedIds: Set<string>, options: EraseOptions = {}): Promise<void> {
+    for (let i = 0; i < keys.length; i += ERASE_CONCURRENCY) {
+      if (i > 0 && options.shouldStop?.())
+        throw new ErasureIncompleteError(deletedIds.size, `the erasure was stopped after ${deletedIds.size} calls, before the end`);
+      const round = keys.slice(i, i + ERASE_CONCURRENCY);
+      const outcomes = await Promise.allSettled(round.map((pk) => this.deleteIfPresent(pk)));
+      outcomes.forEach((outcome, k) => {
+        if (outcome.status === 'fulfilled' && outcome.value) deletedIds.add(identityOf(round[k]!).id);
+      });
+      const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failed) throw new ErasureIncompleteError(deletedIds.size, `the erasure failed after ${deletedIds.size} calls were deleted`, { cause: failed.reason });
+    }
+  }
+
+  /**
+   * One DeleteItem, conditional on the item being there, so the answer can count what was deleted
+   * (a delete of a missing item costs the same write unit either way). True when it was there.
+   */
+  private async deleteIfPresent(pk: string): Promise<boolean> {
+    try {
+      const result = await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { [CALLS_TABLE.partitionKey]: pk },
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': CALLS_TABLE.partitionKey },
+          ...(this.onCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
+        }),
+      );
+      if (this.onCapacity) this.onCapacity('DeleteItem', result.ConsumedCapacity?.CapacityUnits ?? 0);
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      throw error;
     }
   }
 
@@ -142,6 +258,11 @@ export class DynamoCallStore implements CallStore {
     }
     return { calls: page.calls(), next: undefined };
   }
+}
+
+/** The key an item for this call had before one item per id. */
+export function legacyKey(source: string, id: string): string {
+  return `${source}#${id}`;
 }
 
 /** Which call an item holds, and whether it was written before one item per id (its key names a source). */
@@ -223,7 +344,8 @@ function toItem(record: CallRecord): StoredItem {
     sz: record.responseBytes,
   };
   // responseBytes >= the UTF-8 length, so most calls skip measuring it.
-  if (record.responseBytes > COMPRESS_ABOVE_BYTES && Buffer.byteLength(record.json) > COMPRESS_ABOVE_BYTES) item.docz = gzipSync(record.json, { level: GZIP_LEVEL });
+  if (record.responseBytes > COMPRESS_ABOVE_BYTES && Buffer.byteLength(record.json) > COMPRESS_ABOVE_BYTES)
+    item.docz = gzipSync(record.json, { level: GZIP_LEVEL });
   else item.doc = record.json;
   return item;
 }
@@ -300,7 +422,7 @@ function encodePosition(partition: number, last: IndexItem, partitions: Partitio
 }
 
 /** A table key as this store writes it, or as it wrote it before one item per id; ids are at most 255 characters. */
-const STORED_KEY = /^(?:[a-z][a-z-]{0,30})#[^]{1,255}$/;
+const STORED_KEY = /^(?:[a-z][a-z-]{0,30})#[\s\S]{1,255}$/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 

@@ -70,8 +70,15 @@ export function checkTransport(url: string): CheckResult {
 export function checkReachable(observed: Observed | undefined, error?: string): CheckResult {
   if (!observed) return { id: 'reachable', title: 'reachable', status: 'fail', details: [`no answer: ${error ?? 'unknown error'}`] };
   const ms = Math.round(observed.elapsedMs);
-  if (observed.elapsedMs > THRESHOLDS.slowFailMs) return { id: 'reachable', title: 'reachable, fast', status: 'fail', details: [`answered in ${ms} ms: over ${THRESHOLDS.slowFailMs} ms, Cekura may time out`] };
-  if (observed.elapsedMs > THRESHOLDS.slowWarnMs) return { id: 'reachable', title: 'reachable, fast', status: 'warn', details: [`answered in ${ms} ms: slower than ${THRESHOLDS.slowWarnMs} ms`] };
+  if (observed.elapsedMs > THRESHOLDS.slowFailMs)
+    return {
+      id: 'reachable',
+      title: 'reachable, fast',
+      status: 'fail',
+      details: [`answered in ${ms} ms: over ${THRESHOLDS.slowFailMs} ms, Cekura may time out`],
+    };
+  if (observed.elapsedMs > THRESHOLDS.slowWarnMs)
+    return { id: 'reachable', title: 'reachable, fast', status: 'warn', details: [`answered in ${ms} ms: slower than ${THRESHOLDS.slowWarnMs} ms`] };
   return { id: 'reachable', title: 'reachable, fast', status: 'pass', details: [`answered in ${ms} ms`] };
 }
 
@@ -92,10 +99,18 @@ export function checkAuth(auth: AuthObservations): CheckResult {
   if (auth.raw !== 200) problems.push(`the key sent raw (Authorization: <key>, as Cekura sends it) got ${auth.raw ?? 'no answer'}, not 200`);
   if (auth.bearer !== 200) problems.push(`the key sent as Bearer (Authorization: Bearer <key>) got ${auth.bearer ?? 'no answer'}, not 200`);
   if (auth.wrong !== undefined && !refused(auth.wrong)) {
-    problems.push(auth.wrong >= 200 && auth.wrong < 300 ? `a wrong key was served (${auth.wrong}): anyone can read these calls` : `a wrong key got ${auth.wrong}, not 401 or 403`);
+    problems.push(
+      auth.wrong >= 200 && auth.wrong < 300
+        ? `a wrong key was served (${auth.wrong}): anyone can read these calls`
+        : `a wrong key got ${auth.wrong}, not 401 or 403`,
+    );
   }
   if (auth.missing !== undefined && !refused(auth.missing)) {
-    problems.push(auth.missing >= 200 && auth.missing < 300 ? `a request without a key was served (${auth.missing})` : `a request without a key got ${auth.missing}, not 401 or 403`);
+    problems.push(
+      auth.missing >= 200 && auth.missing < 300
+        ? `a request without a key was served (${auth.missing})`
+        : `a request without a key got ${auth.missing}, not 401 or 403`,
+    );
   }
   return passOrFail('auth', 'auth: raw and Bearer key work, wrong key refused', problems, 'raw and Bearer accepted; wrong and missing keys refused');
 }
@@ -110,7 +125,8 @@ export function checkResponseShape(observed: Observed): ShapeResult {
   const problems: string[] = [];
   if (observed.status !== 200) problems.push(`status ${observed.status}, not 200`);
   const mediaType = observed.contentType?.split(';')[0]?.trim().toLowerCase();
-  if (mediaType !== 'application/json') problems.push(`Content-Type is ${observed.contentType ? `"${observed.contentType}"` : 'missing'}, not application/json`);
+  if (mediaType !== 'application/json')
+    problems.push(`Content-Type is ${observed.contentType ? `"${observed.contentType}"` : 'missing'}, not application/json`);
   let body: unknown;
   try {
     body = JSON.parse(observed.body);
@@ -119,7 +135,9 @@ export function checkResponseShape(observed: Observed): ShapeResult {
   }
   if (!Array.isArray(body)) {
     if (typeof body === 'object' && body !== null) {
-      const arrays = Object.entries(body).filter(([, value]) => Array.isArray(value)).map(([key]) => key);
+      const arrays = Object.entries(body)
+        .filter(([, value]) => Array.isArray(value))
+        .map(([key]) => key);
       const envelope = arrays.length > 0 ? `an envelope object (calls under ${arrays.map((k) => `"${k}"`).join(', ')})` : 'an object';
       return fail(...problems, `the body is ${envelope}: Cekura needs a bare JSON array of calls`);
     }
@@ -129,14 +147,60 @@ export function checkResponseShape(observed: Observed): ShapeResult {
   return { id, title, status: 'pass', details: [`a bare array of ${body.length} call(s)`], calls: body };
 }
 
+/**
+ * A path under the prefix `at`: `[3].endedAt` for the fourth call of an answer, `endedAt` for a
+ * call looked at on its own (the viewer), so one rule words its problems the same in both.
+ */
+const under = (at: string, path: string): string => (at === '' ? path : `${at}.${path}`);
+
+/** One call against the call schema, each problem with its path under `at`. */
+export function callSchemaProblems(call: unknown, at: string): string[] {
+  const parsed = v.safeParse(CallSchema, call);
+  if (parsed.success) return [];
+  return toFieldIssues(parsed.issues, at).map((issue) => (issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`));
+}
+
 /** Every call valid against the call schema, each problem with its JSON path (`[2].messages[0].role`). */
 export function checkCallSchema(calls: readonly unknown[]): CheckResult {
-  const problems: string[] = [];
-  calls.forEach((call, index) => {
-    const parsed = v.safeParse(CallSchema, call);
-    if (!parsed.success) for (const issue of toFieldIssues(parsed.issues, `[${index}]`)) problems.push(`${issue.path}: ${issue.message}`);
-  });
+  const problems = calls.flatMap((call, index) => callSchemaProblems(call, `[${index}]`));
   return passOrFail('schema', 'every call matches the call schema', problems, `${calls.length} call(s) valid`);
+}
+
+type ToolMessage = { role?: unknown; data?: { id?: unknown; name?: unknown } };
+
+/**
+ * Every function_call has a function_call_result with the same `data.id`, and every result a
+ * call. Cekura's evaluators read a tool call and its result as a pair: one alone usually means
+ * the transcript was cut, or the ids were not carried through.
+ */
+export function toolPairProblems(raw: unknown, at: string): string[] {
+  const messages = (raw as { messages?: unknown } | null)?.messages;
+  if (!Array.isArray(messages)) return [];
+  const tools = messages
+    .map((m: unknown, index) => ({ index, message: (m ?? {}) as ToolMessage }))
+    .filter(({ message }) => (message.role === 'function_call' || message.role === 'function_call_result') && typeof message.data?.id === 'string');
+  const idsOf = (role: string) => new Set(tools.filter(({ message }) => message.role === role).map(({ message }) => message.data!.id));
+  const calledIds = idsOf('function_call');
+  const resultIds = idsOf('function_call_result');
+  return tools.flatMap(({ index, message }) => {
+    const id = JSON.stringify(message.data!.id);
+    const name = typeof message.data?.name === 'string' ? ` ${JSON.stringify(message.data.name)}` : '';
+    if (message.role === 'function_call' && !resultIds.has(message.data!.id)) {
+      return [`${under(at, `messages[${index}]`)} calls tool${name} (id ${id}) but no function_call_result has that id`];
+    }
+    if (message.role === 'function_call_result' && !calledIds.has(message.data!.id)) {
+      return [`${under(at, `messages[${index}]`)} is a result of tool${name} (id ${id}) but no function_call has that id`];
+    }
+    return [];
+  });
+}
+
+/** Tool calls paired with their results by id; a warning only, Cekura takes the call either way. */
+export function checkToolPairs(calls: readonly unknown[]): CheckResult {
+  const problems = calls.flatMap((call, index) => toolPairProblems(call, `[${index}]`));
+  const title = 'tool calls paired with their results';
+  if (problems.length > 0) return { id: 'tools', title, status: 'warn', details: problems };
+  return { id: 'tools', title, status: 'pass', details: ['every tool call has its result'] };
 }
 
 const customerNumber = (call: unknown): unknown => (call as { customer?: { number?: unknown } } | null)?.customer?.number;
@@ -152,7 +216,9 @@ export function checkNumber(calls: readonly unknown[], number: string): CheckRes
     .filter(({ value }) => value !== number && digits(value) !== '' && digits(value) === digits(number));
   const problems = lookalikes.map(({ index, value }) => `[${index}].customer.number is ${JSON.stringify(value)}: Cekura matches "${number}" exactly`);
   if (exact.length === 0 && lookalikes.length === 0) {
-    problems.push(`none of the ${calls.length} call(s) answered has customer.number "${number}" (wrong number, or no call in the window the endpoint serves by default)`);
+    problems.push(
+      `none of the ${calls.length} call(s) answered has customer.number "${number}" (wrong number, or no call in the window the endpoint serves by default)`,
+    );
   }
   if (problems.length > 0) return { id, title, status: 'fail', details: problems };
   return { id, title, status: 'pass', details: [`${exact.length} call(s) with customer.number "${number}"`] };
@@ -176,55 +242,73 @@ export function checkTimes(calls: readonly unknown[], serverNowMs: number | unde
   const failures: string[] = [];
   const warnings: string[] = [];
   calls.forEach((raw, index) => {
-    const call = (raw ?? {}) as Row;
-    const at = `[${index}]`;
-    const instant = (field: 'startedAt' | 'endedAt') => {
-      const value = call[field];
-      const ms = typeof value === 'string' ? parseIsoInstant(value) : undefined;
-      if (ms === undefined) {
-        const hint = typeof value === 'number' ? ` (${epochHint(value) ?? 'a number'})` : '';
-        failures.push(`${at}.${field}: ${JSON.stringify(value)} is not an ISO 8601 timestamp with a zone${hint}`);
-      }
-      return ms;
-    };
-    const started = instant('startedAt');
-    const ended = instant('endedAt');
-    if (started !== undefined && ended !== undefined && ended < started) failures.push(`${at}.endedAt is before startedAt`);
-    if (started !== undefined && serverNowMs !== undefined && started > serverNowMs + THRESHOLDS.clockSkewWarnMs) {
-      warnings.push(`${at}.startedAt is ${Math.round((started - serverNowMs) / 1000)} s in the future by the server's clock (a time zone written as UTC?)`);
-    }
-    const duration = started !== undefined && ended !== undefined && ended >= started ? (ended - started) / 1000 : undefined;
-    if (!Array.isArray(call.messages)) return;
-    let previousStart = -Infinity;
-    // One line per call for problems that repeat on every message.
-    let epochReported = false;
-    let orderReported = false;
-    call.messages.forEach((m: unknown, j: number) => {
-      const message = (m ?? {}) as MessageRow;
-      for (const field of ['start_time', 'end_time'] as const) {
-        const value = message[field];
-        if (typeof value !== 'number') continue;
-        const hint = epochHint(value);
-        if (hint && !epochReported) {
-          failures.push(`${at}.messages[${j}].${field} is ${value}: ${hint}; message times are seconds from the start of the call`);
-          epochReported = true;
-        } else if (!hint && duration !== undefined && value > duration + THRESHOLDS.durationToleranceS) {
-          warnings.push(`${at}.messages[${j}].${field} is ${value} s, after the call's ${duration} s duration`);
-        }
-      }
-      if (typeof message.start_time === 'number') {
-        if (message.start_time < previousStart && !orderReported) {
-          orderReported = true;
-          warnings.push(`${at}.messages[${j}] starts before the message before it: messages should be ordered by start_time`);
-        }
-        previousStart = message.start_time;
-      }
-    });
+    const problems = callTimeProblems(raw, `[${index}]`, serverNowMs);
+    failures.push(...problems.failures);
+    warnings.push(...problems.warnings);
   });
   const title = 'timestamps: ISO 8601, relative message times, in order';
   if (failures.length > 0) return { id: 'times', title, status: 'fail', details: [...failures, ...warnings] };
   if (warnings.length > 0) return { id: 'times', title, status: 'warn', details: warnings };
   return { id: 'times', title, status: 'pass', details: ['timestamps consistent'] };
+}
+
+export interface CallProblems {
+  /** What breaks Cekura's matching. */
+  failures: string[];
+  /** What only looks wrong. */
+  warnings: string[];
+}
+
+/** The time problems of one call (see checkTimes), each with its path under `at`. */
+export function callTimeProblems(raw: unknown, at: string, serverNowMs: number | undefined): CallProblems {
+  const failures: string[] = [];
+  const warnings: string[] = [];
+  const call = (raw ?? {}) as Row;
+  const instant = (field: 'startedAt' | 'endedAt') => {
+    const value = call[field];
+    const ms = typeof value === 'string' ? parseIsoInstant(value) : undefined;
+    if (ms === undefined) {
+      const hint = typeof value === 'number' ? ` (${epochHint(value) ?? 'a number'})` : '';
+      failures.push(`${under(at, field)}: ${JSON.stringify(value)} is not an ISO 8601 timestamp with a zone${hint}`);
+    }
+    return ms;
+  };
+  const started = instant('startedAt');
+  const ended = instant('endedAt');
+  if (started !== undefined && ended !== undefined && ended < started) failures.push(`${under(at, 'endedAt')} is before startedAt`);
+  if (started !== undefined && serverNowMs !== undefined && started > serverNowMs + THRESHOLDS.clockSkewWarnMs) {
+    warnings.push(
+      `${under(at, 'startedAt')} is ${Math.round((started - serverNowMs) / 1000)} s in the future by the server's clock (a time zone written as UTC?)`,
+    );
+  }
+  const duration = started !== undefined && ended !== undefined && ended >= started ? (ended - started) / 1000 : undefined;
+  if (!Array.isArray(call.messages)) return { failures, warnings };
+  let previousStart = -Infinity;
+  // One line per call for problems that repeat on every message.
+  let epochReported = false;
+  let orderReported = false;
+  call.messages.forEach((m: unknown, j: number) => {
+    const message = (m ?? {}) as MessageRow;
+    for (const field of ['start_time', 'end_time'] as const) {
+      const value = message[field];
+      if (typeof value !== 'number') continue;
+      const hint = epochHint(value);
+      if (hint && !epochReported) {
+        failures.push(`${under(at, `messages[${j}].${field}`)} is ${value}: ${hint}; message times are seconds from the start of the call`);
+        epochReported = true;
+      } else if (!hint && duration !== undefined && value > duration + THRESHOLDS.durationToleranceS) {
+        warnings.push(`${under(at, `messages[${j}].${field}`)} is ${value} s, after the call's ${duration} s duration`);
+      }
+    }
+    if (typeof message.start_time === 'number') {
+      if (message.start_time < previousStart && !orderReported) {
+        orderReported = true;
+        warnings.push(`${under(at, `messages[${j}]`)} starts before the message before it: messages should be ordered by start_time`);
+      }
+      previousStart = message.start_time;
+    }
+  });
+  return { failures, warnings };
 }
 
 /** The server's clock (its Date header) against ours. */
@@ -237,7 +321,12 @@ export function checkClock(dateHeader: string | undefined, localNowMs: number): 
   const skew = Math.round((serverMs - localNowMs) / 1000);
   // The Date header has 1 s resolution.
   if (Math.abs(serverMs - localNowMs) > THRESHOLDS.clockSkewWarnMs) {
-    return { id, title, status: 'warn', details: [`server clock is ${skew} s ${skew > 0 ? 'ahead of' : 'behind'} this machine's (over ${THRESHOLDS.clockSkewWarnMs / 1000} s)`] };
+    return {
+      id,
+      title,
+      status: 'warn',
+      details: [`server clock is ${skew} s ${skew > 0 ? 'ahead of' : 'behind'} this machine's (over ${THRESHOLDS.clockSkewWarnMs / 1000} s)`],
+    };
   }
   return { id, title, status: 'pass', details: [`within ${Math.max(1, Math.abs(skew))} s of this machine's`] };
 }

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import {
   type AuthObservations,
   type CheckResult,
-  type Observed,
   checkAuth,
   checkCallSchema,
   checkClock,
@@ -15,7 +14,9 @@ import {
   checkReachable,
   checkResponseShape,
   checkTimes,
+  checkToolPairs,
   checkTransport,
+  type Observed,
   skipped,
 } from './checks';
 
@@ -46,7 +47,13 @@ async function observe(fetcher: typeof fetch, url: string, authorization: string
     signal: AbortSignal.timeout(timeoutMs),
   });
   const body = await response.text();
-  return { status: response.status, contentType: response.headers.get('content-type') ?? undefined, body, date: response.headers.get('date') ?? undefined, elapsedMs: now() - started };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? undefined,
+    body,
+    date: response.headers.get('date') ?? undefined,
+    elapsedMs: now() - started,
+  };
 }
 
 const describeError = (error: unknown) => {
@@ -75,7 +82,12 @@ export async function verifyEndpoint(options: VerifyOptions): Promise<VerifyRepo
 
   const wrongKey = `verify-wrong-${randomBytes(12).toString('hex')}`;
   const [bearer, wrong, missing] = await Promise.all([attempt(`Bearer ${options.key}`), attempt(wrongKey), attempt(undefined)]);
-  const auth: AuthObservations = { raw: primary.observed.status, bearer: bearer.observed?.status, wrong: wrong.observed?.status, missing: missing.observed?.status };
+  const auth: AuthObservations = {
+    raw: primary.observed.status,
+    bearer: bearer.observed?.status,
+    wrong: wrong.observed?.status,
+    missing: missing.observed?.status,
+  };
   checks.push(checkAuth(auth));
 
   const shape = checkResponseShape(primary.observed);
@@ -86,11 +98,13 @@ export async function verifyEndpoint(options: VerifyOptions): Promise<VerifyRepo
     checks.push(checkCallSchema(calls));
     if (options.number !== undefined) checks.push(checkNumber(calls, options.number));
     checks.push(checkTimes(calls, Number.isNaN(serverNow) ? undefined : serverNow));
+    checks.push(checkToolPairs(calls));
   } else {
     const because = 'the answer is not a bare JSON array';
     checks.push(skipped('schema', 'every call matches the call schema', because));
     if (options.number !== undefined) checks.push(skipped('number', `calls for ${options.number}`, because));
     checks.push(skipped('times', 'timestamps: ISO 8601, relative message times, in order', because));
+    checks.push(skipped('tools', 'tool calls paired with their results', because));
   }
   checks.push(checkClock(primary.observed.date, now()));
   return report(options, checks);
@@ -109,7 +123,9 @@ export function formatReport(result: VerifyReport): string {
   const width = Math.max(...result.checks.map((c) => c.title.length));
   const lines = [`Verifying ${result.url}${result.number ? ` for ${result.number}` : ''}`, ''];
   for (const check of result.checks) {
-    lines.push(`${MARK[check.status]}  ${check.title.padEnd(width)}  ${check.status === 'pass' || check.status === 'skip' ? (check.details[0] ?? '') : ''}`.trimEnd());
+    lines.push(
+      `${MARK[check.status]}  ${check.title.padEnd(width)}  ${check.status === 'pass' || check.status === 'skip' ? (check.details[0] ?? '') : ''}`.trimEnd(),
+    );
     if (check.status === 'warn' || check.status === 'fail') for (const detail of check.details) lines.push(`      - ${detail}`);
   }
   const { pass, warn, fail, skip } = result.counts;

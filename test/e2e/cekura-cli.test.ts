@@ -6,8 +6,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CallInput } from '../../lib/call';
-import { type FakeCekura, startFakeCekura } from '../support/fake-cekura';
 import { progressWriter } from '../../scripts/cekura';
+import { type FakeCekura, startFakeCekura } from '../support/fake-cekura';
 import { sampleCall } from '../support/fixtures';
 import { useLocalApp } from '../support/local-app';
 
@@ -34,7 +34,8 @@ function cekuraCli(args: string[], env: Record<string, string>): Promise<Run> {
   );
 }
 
-const call = (id: string, minute: number, overrides: Partial<CallInput> = {}) => sampleCall({ id, ...overrides }, `2025-03-01T10:${String(minute).padStart(2, '0')}:00.000Z`);
+const call = (id: string, minute: number, overrides: Partial<CallInput> = {}) =>
+  sampleCall({ id, ...overrides }, `2025-03-01T10:${String(minute).padStart(2, '0')}:00.000Z`);
 type Sent = { id: string; run_id?: number; from_phone_number: string; to_phone_number?: string };
 
 describe('npm run cekura -- push', () => {
@@ -60,7 +61,11 @@ describe('npm run cekura -- push', () => {
       call('c-refused', 6, { phoneNumber: AGENT_NUMBER, customer: { number: '+16505559999' } }),
       sampleCall({ id: 'c-outside' }, '2025-03-05T10:00:00.000Z'),
     ];
-    const response = await fetch(`${local.app.url}/calls`, { method: 'POST', headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(calls) });
+    const response = await fetch(`${local.app.url}/calls`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(calls),
+    });
     expect(response.status).toBe(200);
   });
   afterAll(async () => {
@@ -91,10 +96,22 @@ describe('npm run cekura -- push', () => {
     const posts = cekura.requests.map((r) => [r.json.agent_id, r.json.calls.map((c: Sent) => [c.id, c.run_id ?? null])]);
     expect(posts).toEqual(
       expect.arrayContaining([
-        [201, [['c-mapped', 9001], ['c-refused', null]]],
+        [
+          201,
+          [
+            ['c-mapped', 9001],
+            ['c-refused', null],
+          ],
+        ],
         [201, [['c-mapped', 9001]]],
         [201, [['c-refused', null]]],
-        [200, [['c-pooled', null], ['c-meta', 78]]],
+        [
+          200,
+          [
+            ['c-pooled', null],
+            ['c-meta', 78],
+          ],
+        ],
         [202, [['c-own', 77]]],
       ]),
     );
@@ -126,12 +143,17 @@ describe('npm run cekura -- push', () => {
   });
 
   it('--dry-run prints what would be sent and sends nothing', async () => {
-    const run = await cekuraCli(['push', '--url', `${local.app.url}/calls`, '--key', READ_KEY, '--from', FROM, '--to', TO, '--number', '+16505550001', '--dry-run'], { ...env, ADAPTER_READ_KEY: '' });
+    const run = await cekuraCli(
+      ['push', '--url', `${local.app.url}/calls`, '--key', READ_KEY, '--from', FROM, '--to', TO, '--number', '+16505550001', '--dry-run'],
+      { ...env, ADAPTER_READ_KEY: '' },
+    );
     expect(run.code).toBe(0);
     expect(cekura.requests).toHaveLength(0);
     expect(run.stdout).toContain('dry run: would send 1, skipped 0, unrouted 0, failed 0');
     expect(run.stdout).toMatch(/POST agent_id=200: 1 call, \d+ bytes/);
-    expect(run.stdout).toMatch(/would\s+c-pooled {2}agent 200 \(by its agent number\) {2}no run \(several active runs match: 9100, 9101\) {2}from \+16505550001 to \+14155550102, 4 messages/);
+    expect(run.stdout).toMatch(
+      /would\s+c-pooled {2}agent 200 \(by its agent number\) {2}no run \(several active runs match: 9100, 9101\) {2}from \+16505550001 to \+14155550102, 4 messages/,
+    );
   });
 
   it('pushes without run ids when the runs API refuses the key, and says why on stderr without the key', async () => {
@@ -140,7 +162,11 @@ describe('npm run cekura -- push', () => {
     expect(run.code).toBe(0);
     const sent = cekura.requests.flatMap((r) => r.json.calls.map((c: Sent) => [c.id, c.run_id ?? null]));
     // Calls that carry their run need no lookup.
-    expect(sent.sort()).toEqual([['c-mapped', null], ['c-meta', 78], ['c-own', 77]]);
+    expect(sent.sort()).toEqual([
+      ['c-mapped', null],
+      ['c-meta', 78],
+      ['c-own', 77],
+    ]);
     expect(run.stdout).toMatch(/sent\s+c-mapped {2}agent 201 \(by its agent number\) {2}no run \(run lookup failed, see the log\)/);
     expect(run.stderr).toMatch(/cekura run lookup failed[^\n]*"status":401/);
     expect(run.stderr).not.toContain(CEKURA_KEY);
@@ -150,7 +176,10 @@ describe('npm run cekura -- push', () => {
     const noKey = await cekuraCli(['push', '--url', local.app.url, '--from', FROM, '--to', TO], { ...env, CEKURA_API_KEY: '' });
     expect([noKey.code, noKey.stderr]).toEqual([2, expect.stringContaining('Set CEKURA_API_KEY')]);
     const badAgents = await cekuraCli(['push', '--url', local.app.url, '--from', FROM, '--to', TO], { ...env, CEKURA_AGENTS: '{"+14155550100": "201"}' });
-    expect([badAgents.code, badAgents.stderr]).toEqual([2, expect.stringContaining('CEKURA_AGENTS["+14155550100"]: the Cekura agent id must be a positive integer')]);
+    expect([badAgents.code, badAgents.stderr]).toEqual([
+      2,
+      expect.stringContaining('CEKURA_AGENTS["+14155550100"]: the Cekura agent id must be a positive integer'),
+    ]);
     const badDate = await cekuraCli(['push', '--url', local.app.url, '--from', 'yesterday', '--to', TO], env);
     expect([badDate.code, badDate.stderr]).toEqual([2, expect.stringContaining('--from must be an ISO 8601 instant')]);
     expect(cekura.requests).toHaveLength(0);

@@ -13,7 +13,11 @@ describe("Cekura's push webhook path on the local server", () => {
 
   /** What Cekura's reference agent does: POST, JSON, X-CEKURA-API-KEY. */
   const push = async (path: string, body: unknown, headers: Record<string, string> = { 'X-CEKURA-API-KEY': 'ingest-key' }) => {
-    const response = await fetch(`${local.app.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const response = await fetch(`${local.app.url}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   const read = async (number: string) => {
@@ -34,7 +38,10 @@ describe("Cekura's push webhook path on the local server", () => {
   it('takes the same body on POST /calls, detected and as ?source=cekura-push, with the key in Authorization too', async () => {
     const body = { ...pushFromReferenceAgent, calls: [{ ...pushFromReferenceAgent.calls[0]!, id: 'sess-44' }] };
     expect(await push('/calls', body)).toEqual({ status: 200, body: { stored: 1, ids: ['sess-44'] } });
-    expect(await push('/calls?source=cekura-push', body, { Authorization: 'Bearer ingest-key' })).toEqual({ status: 200, body: { stored: 1, ids: ['sess-44'] } });
+    expect(await push('/calls?source=cekura-push', body, { Authorization: 'Bearer ingest-key' })).toEqual({
+      status: 200,
+      body: { stored: 1, ids: ['sess-44'] },
+    });
     expect((await read('+16505551234')).filter((c) => c.id === 'sess-44')).toHaveLength(1);
   });
 

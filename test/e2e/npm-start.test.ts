@@ -1,6 +1,7 @@
 /**
- * The README's promise, run as a user would: `npm start` prints dev keys and curl examples that
- * work as printed, and Ctrl-C stops everything, DynamoDB included.
+ * The README's promise, run as a user would: `npm start` prints an `export` line of dev keys and curl
+ * examples that work as printed once it is pasted, logs one short line per request, and Ctrl-C stops
+ * everything, DynamoDB included. @dynamodb (npm start runs DynamoDB Local itself)
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,7 +11,12 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..', '..');
 
 function startNpm(env: Record<string, string>): { child: ChildProcess; output: () => string; ready: Promise<string> } {
-  const child = spawn('npm', ['start'], { cwd: ROOT, env: { ...process.env, DYNAMODB_ENDPOINT: '', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('npm', ['start'], {
+    cwd: ROOT,
+    env: { ...process.env, DYNAMODB_ENDPOINT: '', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   const ready = new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -24,13 +30,13 @@ function startNpm(env: Record<string, string>): { child: ChildProcess; output: (
   return { child, output: () => output, ready };
 }
 
-function curlLines(banner: string): string[] {
-  // The printed examples, with their line continuations joined.
+/** The printed lines that start with `prefix`, with their line continuations joined. */
+function bannerLines(banner: string, prefix: string): string[] {
   return banner
     .replace(/\\\n\s*/g, '')
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => line.startsWith('curl '));
+    .filter((line) => line.startsWith(prefix));
 }
 
 /** Ctrl-C as a terminal sends it: SIGINT to the whole process group (npm, tsx, node, java). */
@@ -66,31 +72,63 @@ const dynamoProcesses = (dataDir: string) => {
   }
 };
 
-const variants: Array<{ name: string; env: Record<string, string>; expectBackend: string }> = [
-  { name: 'with Java (DynamoDB Local)', env: {}, expectBackend: 'dynamodb-local' },
-  { name: 'forced to dynalite', env: { LOCAL_DYNAMODB_BACKEND: 'dynalite' }, expectBackend: 'dynalite' },
+/** The request log lines printed after the banner, as `METHOD path status` (the time dropped). */
+function requestLog(output: string, format: 'text' | 'json'): string[] {
+  const after = output.slice(output.indexOf('Press Ctrl-C to stop.'));
+  if (format === 'json') {
+    return after
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { method: string; path: string; status: number; ms: number })
+      .map(({ method, path, status, ms }) => `${method} ${path} ${status}${Number.isInteger(ms) ? '' : ' (no ms)'}`);
+  }
+  return [...after.matchAll(/^(\S+ \S+ \d{3}) \d+ms$/gm)].map((m) => m[1]!);
+}
+
+const variants: Array<{ name: string; env: Record<string, string>; expectBackend: string; logFormat: 'text' | 'json' }> = [
+  { name: 'with Java (DynamoDB Local)', env: {}, expectBackend: 'dynamodb-local', logFormat: 'text' },
+  { name: 'forced to dynalite, logging JSON', env: { LOCAL_DYNAMODB_BACKEND: 'dynalite', LOG_FORMAT: 'json' }, expectBackend: 'dynalite', logFormat: 'json' },
 ];
 
-describe.each(variants)('npm start $name', ({ env, expectBackend }) => {
-  it('prints dev keys and curl examples that work as printed, then stops cleanly on Ctrl-C', async () => {
+describe.each(variants)('npm start $name', ({ env, expectBackend, logFormat }) => {
+  it('prints an export line of dev keys and commands that work once it is pasted, logs one line per request, then stops cleanly on Ctrl-C', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'adapter-start-'));
-    const { child, ready } = startNpm({ ...env, DATA_DIR: dataDir, READ_API_KEYS: '', INGEST_API_KEYS: '' });
+    // As a user starts it: whatever jest's own process set for the AWS SDK's notice is not inherited.
+    const { child, ready, output } = startNpm({
+      ...env,
+      DATA_DIR: dataDir,
+      READ_API_KEYS: '',
+      INGEST_API_KEYS: '',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: '',
+    });
     try {
       const banner = await ready;
       expect(banner).toContain(`DynamoDB: ${expectBackend}`);
       // The probe used after Ctrl-C must see DynamoDB Local's JVM while it runs.
       expect(dynamoProcesses(dataDir) !== '').toBe(expectBackend === 'dynamodb-local');
       const keys = JSON.parse(readFileSync(join(dataDir, 'dev-keys.json'), 'utf8')) as { read: string; ingest: string };
-      expect(banner).toContain(keys.read);
-      expect(banner).toContain(keys.ingest);
+      const [exported, ...more] = bannerLines(banner, 'export ');
+      expect([exported, more]).toEqual([`export READ_KEY=${keys.read} INGEST_KEY=${keys.ingest}`, []]);
 
-      const [store, ...reads] = curlLines(banner);
+      // Pasted into a shell that has no key of its own: the export line first, then each command.
+      const shellEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !['READ_KEY', 'INGEST_KEY', 'VERIFY_API_KEY'].includes(name)));
+      const paste = (command: string) =>
+        execFileSync('bash', ['--norc', '--noprofile', '-c', `${exported}\n${command}`], { cwd: ROOT, env: shellEnv }).toString();
+      const [store, ...reads] = bannerLines(banner, 'curl ');
       expect(reads.length).toBeGreaterThanOrEqual(2);
-      expect(JSON.parse(execFileSync('bash', ['-c', store!]).toString())).toEqual({ stored: 1, ids: ['demo-call-1'] });
+      expect(JSON.parse(paste(store!))).toEqual({ stored: 1, ids: ['demo-call-1'] });
       for (const read of reads) {
-        const calls = JSON.parse(execFileSync('bash', ['-c', read]).toString()) as Array<{ id: string }>;
+        const calls = JSON.parse(paste(read)) as Array<{ id: string }>;
         expect(calls.map((c) => c.id)).toEqual(['demo-call-1']);
       }
+      // The printed sample call passes `npm run verify` (which exits 1 on a failed check).
+      const [verify] = bannerLines(banner, 'VERIFY_API_KEY=');
+      expect(paste(verify!)).toMatch(/\b0 failed\b.*: OK$/m);
+
+      const expected = ['POST /calls 200', 'GET /calls 200', 'GET /calls/+16505551234 200'];
+      expect(await eventually(() => expected.every((line) => requestLog(output(), logFormat).includes(line)))).toBe(true);
+      // Nothing else: no Powertools info line per request, no 9-line AWS SDK notice.
+      expect(output()).not.toMatch(/"level":"INFO"|NodeVersionSupportWarning/);
     } finally {
       await pressCtrlC(child);
     }

@@ -19,7 +19,7 @@ const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 const SECTION = README.split('## Calls from self-built stacks')[1]?.split('\n## ')[0] ?? '';
 
 function block(language: 'python' | 'js'): string {
-  const code = new RegExp('```' + language + '\\n([\\s\\S]*?)```').exec(SECTION)?.[1];
+  const code = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(SECTION)?.[1];
   if (!code) throw new Error(`no ${language} block in the README's self-built stacks section`);
   return code;
 }
@@ -61,17 +61,20 @@ describe("README: self-built stacks' snippets", () => {
     expect(await readBack(call)).toEqual([call]);
   });
 
-  it.each([['openai-realtime', realtimeInboundWithTool as Envelope]] as const)('node: sendCall("%s", ...) stores the call exactly as POST /calls?source= does', async (source, envelope) => {
-    const file = join(dir, `${source}.json`);
-    writeFileSync(file, JSON.stringify({ id: envelope.id, number: envelope.customer.number, transcript: envelope.transcript, fields: fieldsOf(envelope) }));
-    const script = `${block('js')}\nconst call = JSON.parse(require('node:fs').readFileSync(${JSON.stringify(file)}, 'utf8'));\nsendCall(${JSON.stringify(source)}, call.id, call.number, call.transcript, call.fields).then((answer) => console.log(JSON.stringify(answer)));\n`;
-    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { env: env() });
-    expect(JSON.parse(stdout)).toMatchObject({ stored: 1, ids: [envelope.id] });
-    const call = expected(envelope, source);
-    expect(await readBack(call)).toEqual([call]);
-  });
+  it.each([['openai-realtime', realtimeInboundWithTool as Envelope]] as const)(
+    'node: sendCall("%s", ...) stores the call exactly as POST /calls?source= does',
+    async (source, envelope) => {
+      const file = join(dir, `${source}.json`);
+      writeFileSync(file, JSON.stringify({ id: envelope.id, number: envelope.customer.number, transcript: envelope.transcript, fields: fieldsOf(envelope) }));
+      const script = `${block('js')}\nconst call = JSON.parse(require('node:fs').readFileSync(${JSON.stringify(file)}, 'utf8'));\nsendCall(${JSON.stringify(source)}, call.id, call.number, call.transcript, call.fields).then((answer) => console.log(JSON.stringify(answer)));\n`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { env: env() });
+      expect(JSON.parse(stdout)).toMatchObject({ stored: 1, ids: [envelope.id] });
+      const call = expected(envelope, source);
+      expect(await readBack(call)).toEqual([call]);
+    },
+  );
 
-  it("node: recordRealtimeEvent stamps each event with the time it was seen, as the openai-realtime source reads it", async () => {
+  it('node: recordRealtimeEvent stamps each event with the time it was seen, as the openai-realtime source reads it', async () => {
     const script = `${block('js')}\nrecordRealtimeEvent({ type: 'session.created' });\nrecordRealtimeEvent({ type: 'response.done' });\nconsole.log(JSON.stringify(realtimeEvents));\n`;
     const before = Date.now();
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { env: env() });

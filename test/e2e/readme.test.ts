@@ -1,51 +1,82 @@
 /**
- * The README's local curl examples, run as written (only the port changes) against the local server.
+ * The README's local examples, run as a new user runs them: the `export READ_KEY=… INGEST_KEY=…` line
+ * of `npm start`'s banner pasted first (with the dev keys the local server generated), then each
+ * command as written (only the port changes) against the local server.
  */
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startupBanner } from '../../local/banner';
 import { useLocalApp } from '../support/local-app';
 
-const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+const ROOT = join(__dirname, '..', '..');
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+/** A command that talks to the local server: curl, or `npm run -s verify` (its env prefix included). */
+const isLocalCommand = (line: string) => line.includes('localhost:3000') && (line.startsWith('curl ') || /^(\w+=\S+ )*npm run -s verify /.test(line));
 
 /**
- * Shell commands of the README's bash blocks that talk to the local server, each preceded by the
- * variable assignments of its block (e.g. NOW=...).
+ * Commands of the README's bash blocks that talk to the local server, each preceded by the variable
+ * assignments of its block (e.g. NOW=...).
  */
-function localCurlCommands(): string[] {
+function localCommands(): string[] {
   const blocks = [...README.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]!);
   return blocks.flatMap((block) => {
     const lines = block
       .replace(/\\\n\s*/g, ' ')
       .replace(/'\{[\s\S]*?\}'/g, (json) => json.replace(/\n\s*/g, ' '))
       .split('\n');
-    const assignments = lines.filter((line) => /^[A-Z_]+=/.test(line)).join('\n');
-    return lines.filter((line) => line.startsWith('curl ') && line.includes('localhost:3000')).map((line) => `${assignments}\n${line}`);
+    const assignments = lines.filter((line) => /^[A-Z_]+=/.test(line) && !isLocalCommand(line)).join('\n');
+    return lines.filter(isLocalCommand).map((line) => `${assignments}\n${line}`);
   });
 }
 
-describe('README examples', () => {
+describe('README examples, after the banner export line', () => {
   const local = useLocalApp({
-    READ_API_KEYS: 'r-key',
-    INGEST_API_KEYS: 'i-key',
+    // No keys given: the server generates dev keys, as `npm start` does on a fresh clone.
+    READ_API_KEYS: '',
+    INGEST_API_KEYS: '',
     // As the README starts npm start for its replay examples.
     WEBHOOK_SECRETS_VAPI: 'vapi-dev-token',
     WEBHOOK_SECRETS_RETELL: 'retell-dev-key',
     WEBHOOK_SECRETS_ELEVENLABS: 'el-dev-secret',
   });
 
-  it('stores the example call, reads it back with each example GET, and replays each platform webhook', async () => {
-    const [store, ...rest] = localCurlCommands();
+  it('stores the example call, reads it back with each example GET, verifies it, and replays each platform webhook', async () => {
+    const banner = startupBanner(local.app);
+    const exportLines = banner.split('\n').filter((line) => line.trim().startsWith('export '));
+    expect(exportLines).toHaveLength(1);
+    expect(local.app.keys.generated).toBe(true);
+
+    const [store, ...rest] = localCommands();
     // The push-webhook example has its own test (readme-push.test.ts).
-    const reads = rest.filter((command) => !command.includes('/webhooks/') && !command.includes('/test_framework/'));
+    const reads = rest.filter((command) => command.includes('curl ') && !command.includes('/webhooks/') && !command.includes('/test_framework/'));
+    const verifies = rest.filter((command) => command.includes('npm run -s verify'));
     const replays = rest.filter((command) => command.includes('/webhooks/'));
-    expect([reads.length, replays.length]).toEqual([2, 3]);
-    // Asynchronous: the server answering curl runs in this very process.
+    expect([reads.length, verifies.length, replays.length]).toEqual([2, 1, 3]);
+
+    // A shell with nothing but what the banner's line exports: no key comes from the test.
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !['READ_KEY', 'INGEST_KEY', 'VERIFY_API_KEY', 'IMPORT_API_KEY'].includes(name)),
+    );
+    // Asynchronous: the server answering runs in this very process.
     const run = async (command: string) =>
-      (await promisify(execFile)('bash', ['-c', command.replaceAll('localhost:3000', `localhost:${local.app.port}`)], { env: { ...process.env, READ_KEY: 'r-key', INGEST_KEY: 'i-key' } })).stdout;
+      (
+        await promisify(execFile)(
+          'bash',
+          ['--norc', '--noprofile', '-c', `${exportLines[0]!.trim()}\n${command.replaceAll('localhost:3000', `localhost:${local.app.port}`)}`],
+          { cwd: ROOT, env },
+        )
+      ).stdout;
+
     expect(JSON.parse(await run(store!))).toEqual({ stored: 1, ids: ['demo-call-1'] });
     for (const read of reads) expect((JSON.parse(await run(read)) as Array<{ id: string }>).map((c) => c.id)).toEqual(['demo-call-1']);
+    // The sample call passes every check Cekura's way of calling needs (a failed check exits 1).
+    const verified = await run(verifies[0]!);
+    expect(verified).toMatch(/\b0 failed\b.*: OK$/m);
+    expect(verified).not.toContain(local.app.keys.read[0]!);
+
     const replayed = [];
     for (const replay of replays) replayed.push(JSON.parse(await run(replay)) as unknown);
     expect(replayed).toEqual([
@@ -53,7 +84,9 @@ describe('README examples', () => {
       { stored: 1, ids: ['replay-retell-1'] },
       { stored: 1, ids: ['replay-el-1'] },
     ]);
-    const served = (JSON.parse(await run(`curl -s 'http://localhost:3000/calls?number=%2B16505551234' -H 'Authorization: r-key'`)) as Array<{ id: string }>).map((c) => c.id);
+    const served = (
+      JSON.parse(await run(`curl -s 'http://localhost:3000/calls?number=%2B16505551234' -H "Authorization: $READ_KEY"`)) as Array<{ id: string }>
+    ).map((c) => c.id);
     expect(served).toEqual(expect.arrayContaining(['replay-vapi-1', 'replay-retell-1', 'replay-el-1']));
   });
 });

@@ -2,13 +2,14 @@
  * Platform payloads POSTed to the local server, with ?source= and detected, come back from GET in
  * Cekura's format exactly as the normalisers promise.
  */
+
+import { parseIngestBody } from '../../lib/ingest';
+import { signWebhook, type WebhookPlatform } from '../../lib/platform-signatures/signatures';
 import { cekuraObserve } from '../fixtures/sources/cekura';
 import { elevenlabsInboundWithTools, elevenlabsWebCall } from '../fixtures/sources/elevenlabs';
 import { retellCallStarted, retellInboundWithTools, retellOutbound } from '../fixtures/sources/retell';
 import { vapiInboundWithTools, vapiStatusUpdate } from '../fixtures/sources/vapi';
 import { useLocalApp } from '../support/local-app';
-import { signWebhook, type WebhookPlatform } from '../../lib/platform-signatures/signatures';
-import { parseIngestBody } from '../../lib/ingest';
 
 const WINDOW = 'from=2025-05-19T00:00:00Z&to=2025-05-23T00:00:00Z';
 
@@ -24,7 +25,11 @@ describe('platform payloads through the local server', () => {
   });
 
   const post = async (body: unknown, query = '') => {
-    const response = await fetch(`${local.app.url}/calls${query}`, { method: 'POST', headers: { authorization: 'i', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${local.app.url}/calls${query}`, {
+      method: 'POST',
+      headers: { authorization: 'i', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   const read = async (number: string) => {
@@ -71,33 +76,50 @@ describe('platform payloads through the local server', () => {
 
   it('refuses unknown formats, unknown sources and web calls with a 400 naming the reason', async () => {
     const unknown = await post({ hello: 'world' });
-    expect(unknown).toMatchObject({ status: 400, body: { error: { issues: [{ path: '', message: expect.stringContaining('tried cekura-push, custom, vapi, retell, elevenlabs, cekura') }] } } });
+    expect(unknown).toMatchObject({
+      status: 400,
+      body: { error: { issues: [{ path: '', message: expect.stringContaining('tried cekura-push, custom, vapi, retell, elevenlabs, cekura') }] } },
+    });
     expect(await post(vapiInboundWithTools, '?source=zoom')).toMatchObject({ status: 400, body: { error: { issues: [{ path: 'source' }] } } });
-    expect(await post(elevenlabsWebCall)).toMatchObject({ status: 400, body: { error: { issues: [{ message: expect.stringContaining('WEB_CALL_NUMBER') }] } } });
+    expect(await post(elevenlabsWebCall)).toMatchObject({
+      status: 400,
+      body: { error: { issues: [{ message: expect.stringContaining('WEB_CALL_NUMBER') }] } },
+    });
   });
 
   const SECRET: Record<WebhookPlatform, string> = { vapi: 'vapi-token', retell: 'retell-new', elevenlabs: 'el-secret' };
   const deliver = async (platform: string, body: string, headers: Record<string, string>) => {
-    const response = await fetch(`${local.app.url}/webhooks/${platform}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const response = await fetch(`${local.app.url}/webhooks/${platform}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
   it.each([
-    ['vapi', { ...vapiInboundWithTools, message: { ...vapiInboundWithTools.message, call: { ...vapiInboundWithTools.message.call, id: 'wh-vapi' } } }, 'wh-vapi'],
+    [
+      'vapi',
+      { ...vapiInboundWithTools, message: { ...vapiInboundWithTools.message, call: { ...vapiInboundWithTools.message.call, id: 'wh-vapi' } } },
+      'wh-vapi',
+    ],
     ['retell', { ...retellInboundWithTools, call: { ...retellInboundWithTools.call, call_id: 'wh-retell' } }, 'wh-retell'],
     ['elevenlabs', { ...elevenlabsInboundWithTools, data: { ...elevenlabsInboundWithTools.data, conversation_id: 'wh-el' } }, 'wh-el'],
-  ] as const)('POST /webhooks/%s: signed deliveries are stored, unsigned, wrongly signed or stale ones are 401 and store nothing', async (platform, payload, id) => {
-    const body = JSON.stringify(payload);
-    expect(await deliver(platform, body, {})).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
-    expect((await deliver(platform, body, signWebhook(platform, body, 'wrong', Date.now()))).status).toBe(401);
-    if (platform !== 'vapi') expect((await deliver(platform, body, signWebhook(platform, body, SECRET[platform], Date.now() - 3_600_000))).status).toBe(401);
-    expect((await read('+16505551234')).map((c) => c.id)).not.toContain(id);
+  ] as const)(
+    'POST /webhooks/%s: signed deliveries are stored, unsigned, wrongly signed or stale ones are 401 and store nothing',
+    async (platform, payload, id) => {
+      const body = JSON.stringify(payload);
+      expect(await deliver(platform, body, {})).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
+      expect((await deliver(platform, body, signWebhook(platform, body, 'wrong', Date.now()))).status).toBe(401);
+      if (platform !== 'vapi') expect((await deliver(platform, body, signWebhook(platform, body, SECRET[platform], Date.now() - 3_600_000))).status).toBe(401);
+      expect((await read('+16505551234')).map((c) => c.id)).not.toContain(id);
 
-    expect(await deliver(platform, body, signWebhook(platform, body, SECRET[platform], Date.now()))).toEqual({ status: 200, body: { stored: 1, ids: [id] } });
-    const served = (await read('+16505551234')).filter((c) => c.id === id);
-    const expected = parseIngestBody(payload, { source: platform, webCallNumber: undefined });
-    expect(expected.ok && served).toEqual(expected.ok && [JSON.parse(JSON.stringify(expected.calls[0]!.call))]);
-  });
+      expect(await deliver(platform, body, signWebhook(platform, body, SECRET[platform], Date.now()))).toEqual({ status: 200, body: { stored: 1, ids: [id] } });
+      const served = (await read('+16505551234')).filter((c) => c.id === id);
+      const expected = parseIngestBody(payload, { source: platform, webCallNumber: undefined });
+      expect(expected.ok && served).toEqual(expected.ok && [JSON.parse(JSON.stringify(expected.calls[0]!.call))]);
+    },
+  );
 
   it('POST /webhooks/vapi also accepts the Bearer credential; other methods are 405 and unknown platforms 404', async () => {
     const body = JSON.stringify(vapiStatusUpdate);

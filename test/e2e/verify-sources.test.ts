@@ -45,7 +45,11 @@ describe('verify passes on calls stored from each new source', () => {
   it.each(CASES)('%s', async (_, source, payload) => {
     const parsed = parseIngestBody(payload, { source, webCallNumber: undefined });
     if (!parsed.ok) throw new Error('filtered out above');
-    const response = await fetch(`${local.app.url}/calls?source=${source}`, { method: 'POST', headers: { authorization: 'i', 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+    const response = await fetch(`${local.app.url}/calls?source=${source}`, {
+      method: 'POST',
+      headers: { authorization: 'i', 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
     expect(response.status).toBe(200);
     for (const { call } of parsed.calls) {
       const day = call.startedAt.slice(0, 10);

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { verifyEndpoint, type VerifyReport } from '../../lib/verify/run';
+import { type VerifyReport, verifyEndpoint } from '../../lib/verify/run';
 import { main } from '../../scripts/verify';
 import { sampleCall } from '../support/fixtures';
 import { useLocalApp } from '../support/local-app';
@@ -32,10 +32,19 @@ describe('verify against the local server', () => {
     expect(stored.status).toBe(200);
   });
 
-
   it('passes every check, the number included', async () => {
     const report = await verifyEndpoint({ url: `${local.app.url}/calls`, key: READ_KEY, number: NUMBER });
-    expect(statusOf(report)).toEqual({ https: 'warn', reachable: 'pass', auth: 'pass', shape: 'pass', schema: 'pass', number: 'pass', times: 'pass', clock: 'pass' });
+    expect(statusOf(report)).toEqual({
+      https: 'warn',
+      reachable: 'pass',
+      auth: 'pass',
+      shape: 'pass',
+      schema: 'pass',
+      number: 'pass',
+      times: 'pass',
+      tools: 'pass',
+      clock: 'pass',
+    });
     expect(report.ok).toBe(true);
     expect(JSON.stringify(report)).not.toContain(READ_KEY);
   });
@@ -50,11 +59,33 @@ describe('verify against the local server', () => {
   it('runs as `npm run verify` (tsx scripts/verify.ts) with --json and an exit code for CI', async () => {
     const run = promisify(execFile);
     const tsx = require.resolve('tsx/cli');
-    const { stdout } = await run(process.execPath, [tsx, 'scripts/verify.ts', '--url', `${local.app.url}/calls`, '--key', READ_KEY, '--number', NUMBER, '--json'], { cwd: join(__dirname, '..', '..') });
+    const { stdout } = await run(
+      process.execPath,
+      [tsx, 'scripts/verify.ts', '--url', `${local.app.url}/calls`, '--key', READ_KEY, '--number', NUMBER, '--json'],
+      { cwd: join(__dirname, '..', '..') },
+    );
     expect(JSON.parse(stdout)).toMatchObject({ ok: true, counts: { fail: 0 } });
-    const failing = await run(process.execPath, [tsx, 'scripts/verify.ts', '--url', `${local.app.url}/calls`, '--key', 'nope'], { cwd: join(__dirname, '..', '..') }).catch((error: { code: number; stdout: string }) => error);
+    const failing = await run(process.execPath, [tsx, 'scripts/verify.ts', '--url', `${local.app.url}/calls`, '--key', 'nope'], {
+      cwd: join(__dirname, '..', '..'),
+    }).catch((error: { code: number; stdout: string }) => error);
     expect((failing as { code: number }).code).toBe(1);
     expect((failing as { stdout: string }).stdout).toMatch(/^FAIL {2}auth/m);
+  });
+});
+
+describe('`VERIFY_API_KEY=… npm run -s verify -- --json`, as the README gives it', () => {
+  const local = useLocalApp({ READ_API_KEYS: READ_KEY, INGEST_API_KEYS: INGEST_KEY });
+
+  it('prints JSON alone (ready for jq), never the key, and takes the key from the environment', async () => {
+    const run = promisify(execFile);
+    const { stdout, stderr } = await run('npm', ['run', '-s', 'verify', '--', '--url', `${local.app.url}/calls`, '--json'], {
+      cwd: join(__dirname, '..', '..'),
+      env: { ...process.env, VERIFY_API_KEY: READ_KEY },
+    });
+    // The whole of stdout is one JSON document: no npm banner before it, nothing after it.
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true, counts: { fail: 0 } });
+    expect(stdout.trimStart().startsWith('{')).toBe(true);
+    expect(`${stdout}${stderr}`).not.toContain(READ_KEY);
   });
 });
 

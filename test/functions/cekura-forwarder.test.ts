@@ -2,14 +2,16 @@
  * The forwarder Lambda: DynamoDB Streams new images → Cekura (a real HTTP server on loopback),
  * partial batch failures for what may still succeed, the dead-letter queue at once for refusals.
  */
+
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import * as v from 'valibot';
-import { type CallInput, CallSchema } from '../../lib/call';
-import { createHash } from 'node:crypto';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { type DeadLetter, sqsDeadLetterSender } from '../../lib/cekura-push/dead-letters';
 import { cloudWatchUnroutedCounter, createForwarderHandler } from '../../functions/cekura-forwarder';
+import { type CallInput, CallSchema } from '../../lib/call';
+import { type DeadLetter, sqsDeadLetterSender } from '../../lib/cekura-push/dead-letters';
+import { SMOKE_ID_PREFIX, SMOKE_NUMBER } from '../../lib/smoke';
 import { captureOutput, type FakeCekura, startFakeCekura } from '../support/fake-cekura';
 import { sampleCall } from '../support/fixtures';
 
@@ -22,7 +24,15 @@ function streamRecord(
   id: string,
   options: { eventName?: 'INSERT' | 'MODIFY' | 'REMOVE'; compressed?: boolean; content?: string; broken?: boolean; call?: Partial<CallInput> } = {},
 ): DynamoDBRecord {
-  const json = JSON.stringify(v.parse(CallSchema, sampleCall({ id, ...(options.content ? { messages: [{ role: 'bot', content: options.content, start_time: 0, end_time: 1 }] } : {}), ...options.call }, STARTED)));
+  const json = JSON.stringify(
+    v.parse(
+      CallSchema,
+      sampleCall(
+        { id, ...(options.content ? { messages: [{ role: 'bot', content: options.content, start_time: 0, end_time: 1 }] } : {}), ...options.call },
+        STARTED,
+      ),
+    ),
+  );
   const eventName = options.eventName ?? 'INSERT';
   const image = options.broken
     ? { pk: { S: `custom#${id}` } }
@@ -65,11 +75,19 @@ const handler = (overrides: { deadLetters?: (l: DeadLetter) => Promise<void> } =
 
 describe('cekura forwarder handler', () => {
   it('pushes inserted and replaced calls (plain and gzip items) in one request, skipping removals', async () => {
-    const result = await handler()(event(streamRecord('a'), streamRecord('b', { eventName: 'MODIFY', compressed: true }), streamRecord('gone', { eventName: 'REMOVE' })));
+    const result = await handler()(
+      event(streamRecord('a'), streamRecord('b', { eventName: 'MODIFY', compressed: true }), streamRecord('gone', { eventName: 'REMOVE' })),
+    );
     expect(result).toEqual({ batchItemFailures: [] });
     expect(idsSent(cekura)).toEqual([['a', 'b']]);
     expect(cekura.requests[0]!.json.agent_id).toBe(9);
     expect(cekura.requests[0]!.headers['x-cekura-api-key']).toBe(KEY);
+  });
+
+  it("never pushes npm run smoke's synthetic call, and pushes the others of the batch", async () => {
+    const smoke = streamRecord(`${SMOKE_ID_PREFIX}1`, { call: { customer: { number: SMOKE_NUMBER } } });
+    expect(await handler()(event(smoke, streamRecord('real')))).toEqual({ batchItemFailures: [] });
+    expect(idsSent(cekura)).toEqual([['real']]);
   });
 
   it('pushes a call replaced twice in one batch once, with its latest version', async () => {
@@ -90,7 +108,9 @@ describe('cekura forwarder handler', () => {
   });
 
   it('dead-letters a call Cekura refuses (4xx) at once, without retrying it, and delivers the others', async () => {
-    cekura.respondWith((r) => (r.json.calls.some((c: { id: string }) => c.id === 'bad') ? { status: 400, body: '{"detail":"Run IDs not found or deleted: [1]"}' } : 200));
+    cekura.respondWith((r) =>
+      r.json.calls.some((c: { id: string }) => c.id === 'bad') ? { status: 400, body: '{"detail":"Run IDs not found or deleted: [1]"}' } : 200,
+    );
     const bad = streamRecord('bad');
     const result = await handler()(event(streamRecord('good'), bad));
     expect(result).toEqual({ batchItemFailures: [] });
@@ -147,12 +167,27 @@ describe('cekura forwarder: agents and runs', () => {
   it('sends one POST per agent, each call with the run found for it', async () => {
     cekura.setRuns([{ id: 3001, agent: 21, status: 'running', inbound_number: '+1 650 555 1234', agent_number: AGENT_NUMBER }]);
     const forward = createForwarderHandler({
-      forward: { agents: { [AGENT_NUMBER]: 21 }, agentId: 9, apiKey: async () => KEY, url: cekura.url, runLookup: { apiBaseUrl: cekura.apiBaseUrl }, sleep: async () => {} },
+      forward: {
+        agents: { [AGENT_NUMBER]: 21 },
+        agentId: 9,
+        apiKey: async () => KEY,
+        url: cekura.url,
+        runLookup: { apiBaseUrl: cekura.apiBaseUrl },
+        sleep: async () => {},
+      },
       deadLetters: async (l) => void letters.push(l),
     });
-    const result = await forward(event(streamRecord('mapped', { call: { phoneNumber: AGENT_NUMBER } }), streamRecord('default'), streamRecord('own', { call: { agent_id: 33, run_id: 77 } })));
+    const result = await forward(
+      event(
+        streamRecord('mapped', { call: { phoneNumber: AGENT_NUMBER } }),
+        streamRecord('default'),
+        streamRecord('own', { call: { agent_id: 33, run_id: 77 } }),
+      ),
+    );
     expect(result).toEqual({ batchItemFailures: [] });
-    const posts = Object.fromEntries(cekura.requests.map((r) => [r.json.agent_id, r.json.calls.map((c: { id: string; run_id?: number }) => [c.id, c.run_id ?? null])]));
+    const posts = Object.fromEntries(
+      cekura.requests.map((r) => [r.json.agent_id, r.json.calls.map((c: { id: string; run_id?: number }) => [c.id, c.run_id ?? null])]),
+    );
     expect(posts).toEqual({ 21: [['mapped', 3001]], 9: [['default', null]], 33: [['own', 77]] });
     // Agent 33's call carries its run: only agents 21 and 9 were looked up.
     expect(cekura.runRequests.map((r) => new URL(r.path, cekura.apiBaseUrl).searchParams.get('agent_id')).sort()).toEqual(['21', '9']);
@@ -164,7 +199,13 @@ describe('cekura forwarder: agents and runs', () => {
       deadLetters: async (l) => void letters.push(l),
       countUnrouted: cloudWatchUnroutedCounter(),
     });
-    const result = await forward(event(streamRecord('lost-1'), streamRecord('mapped', { call: { phoneNumber: AGENT_NUMBER } }), streamRecord('lost-2', { call: { phoneNumber: '+14155550199' } })));
+    const result = await forward(
+      event(
+        streamRecord('lost-1'),
+        streamRecord('mapped', { call: { phoneNumber: AGENT_NUMBER } }),
+        streamRecord('lost-2', { call: { phoneNumber: '+14155550199' } }),
+      ),
+    );
     expect(result).toEqual({ batchItemFailures: [] });
     expect(letters).toEqual([]);
     expect(cekura.requests.map((r) => r.json.calls.map((c: { id: string }) => c.id))).toEqual([['mapped']]);
@@ -172,9 +213,18 @@ describe('cekura forwarder: agents and runs', () => {
       .text()
       .split('\n')
       .filter((line) => line.includes('"_aws"'))
-      .map((line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Metrics: Array<{ Name: string; Unit: string }> }> } });
+      .map(
+        (line) =>
+          JSON.parse(line) as Record<string, unknown> & {
+            _aws: { CloudWatchMetrics: Array<{ Namespace: string; Metrics: Array<{ Name: string; Unit: string }> }> };
+          },
+      );
     expect(emf).toHaveLength(1);
-    expect(emf[0]!._aws.CloudWatchMetrics[0]).toEqual({ Namespace: 'CekuraCallAdapter', Dimensions: [['service']], Metrics: [{ Name: 'CallsWithoutAgent', Unit: 'Count' }] });
+    expect(emf[0]!._aws.CloudWatchMetrics[0]).toEqual({
+      Namespace: 'CekuraCallAdapter',
+      Dimensions: [['service']],
+      Metrics: [{ Name: 'CallsWithoutAgent', Unit: 'Count' }],
+    });
     // The alarm (cdk/constructs/cekura-forwarder.ts) names this dimension: the service name the Lambda is given.
     expect(emf[0]).toMatchObject({ CallsWithoutAgent: 2, service: 'cekura-call-adapter' });
     expect(logs.text()).toMatch(/calls without an agent are not pushed[^\n]*"lost-1"[^\n]*"lost-2"/);
@@ -182,7 +232,13 @@ describe('cekura forwarder: agents and runs', () => {
 
   it('emits no metric when every call has an agent', async () => {
     let counted = 0;
-    const forward = createForwarderHandler({ forward: { agentId: 9, apiKey: KEY, url: cekura.url }, deadLetters: async () => {}, countUnrouted: (n) => void (counted += n) });
+    const forward = createForwarderHandler({
+      forward: { agentId: 9, apiKey: KEY, url: cekura.url },
+      deadLetters: async () => {},
+      countUnrouted: (n) => {
+        counted += n;
+      },
+    });
     await forward(event(streamRecord('a')));
     expect(counted).toBe(0);
   });
@@ -194,7 +250,12 @@ describe('SQS dead-letter sender', () => {
     const sqs = await startFakeCekura('/');
     try {
       const queueUrl = `${sqs.url.replace(/\/$/, '')}/123456789012/dlq`;
-      const client = new SQSClient({ endpoint: sqs.url, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, maxAttempts: 1 });
+      const client = new SQSClient({
+        endpoint: sqs.url,
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+        maxAttempts: 1,
+      });
       const send = sqsDeadLetterSender({ queueUrl, client });
       const letter: DeadLetter = { pk: 'custom#x', callId: 'x', status: 400, reason: 'no', eventId: 'e', sequenceNumber: '1', at: '2025-01-01T00:00:00.000Z' };
       sqs.script({ status: 200, body: JSON.stringify({ MessageId: 'm-1', MD5OfMessageBody: createHash('md5').update(JSON.stringify(letter)).digest('hex') }) });

@@ -7,7 +7,7 @@ describe('fallback handler', () => {
       const result = await invoke(handler, httpEvent({ routeKey }));
       expect(result).toMatchObject({ status: 405, body: { error: { code: 'method_not_allowed' } } });
     }
-    expect((await invoke(handler, httpEvent({ routeKey: 'ANY /calls' }))).headers.allow).toBe('GET, POST');
+    expect((await invoke(handler, httpEvent({ routeKey: 'ANY /calls' }))).headers.allow).toBe('GET, POST, DELETE');
     expect((await invoke(handler, httpEvent({ routeKey: 'ANY /calls/{number}' }))).headers.allow).toBe('GET');
   });
 
@@ -20,7 +20,11 @@ describe('fallback handler', () => {
 describe('GET /openapi.json', () => {
   it('serves the OpenAPI description without a key, with the https base URL it was called on', async () => {
     const result = await invoke(handler, httpEvent({ routeKey: 'GET /openapi.json' }));
-    expect(result).toMatchObject({ status: 200, headers: { 'content-type': 'application/json' }, body: { openapi: '3.1.0', servers: [{ url: 'https://api.example.com' }] } });
+    expect(result).toMatchObject({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: { openapi: '3.1.0', servers: [{ url: 'https://api.example.com' }] },
+    });
   });
 
   it('answers 405 for other methods', async () => {

@@ -1,8 +1,8 @@
 import { createIngestHandler } from '../../functions/ingest-calls';
 import { createReadHandler } from '../../functions/read-calls';
 import { keyCheck } from '../../lib/auth';
-import { longTranscript, sampleCall } from '../support/fixtures';
 import { httpEvent, invoke } from '../support/events';
+import { longTranscript, sampleCall } from '../support/fixtures';
 import { freshStore } from '../support/store';
 
 const INGEST_KEY = 'ingest-key-1';
@@ -13,7 +13,14 @@ async function setup(maxBodyBytes = 5 * 1024 * 1024) {
   const ingest = createIngestHandler({ store, keys: async () => keyCheck([INGEST_KEY, 'ingest-key-2']), retentionDays: 3650, maxBodyBytes });
   const read = createReadHandler({ store, keys: async () => keyCheck([READ_KEY]), maxWindowDays: 31, now: () => Date.parse('2025-01-01T12:00:00Z') });
   const post = (body: unknown, headers: Record<string, string> = {}) =>
-    invoke(ingest, httpEvent({ routeKey: 'POST /calls', headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) }));
+    invoke(
+      ingest,
+      httpEvent({
+        routeKey: 'POST /calls',
+        headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    );
   const all = async () => {
     const result = await invoke(read, httpEvent({ routeKey: 'GET /calls', headers: { authorization: READ_KEY } }));
     return result.body as Array<{ id: string; customer: { number: string }; endedReason?: string }>;
@@ -96,7 +103,10 @@ describe('ingest handler (DynamoDB Local)', () => {
 
   it('answers 400 for malformed JSON, 415 for another content type, 413 over the body limit', async () => {
     const { post, all } = await setup(10_000);
-    expect(await post('{"id": ')).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', issues: [{ path: '', message: 'is not valid JSON' }] } } });
+    expect(await post('{"id": ')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_request', issues: [{ path: '', message: 'is not valid JSON' }] } },
+    });
     expect(await post(call('t'), { 'content-type': 'text/plain' })).toMatchObject({ status: 415, body: { error: { code: 'unsupported_media_type' } } });
     expect(await post(call('big', { messages: longTranscript(20_000) }))).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large' } } });
     expect(await all()).toEqual([]);
@@ -112,7 +122,10 @@ describe('ingest handler (DynamoDB Local)', () => {
     let noise = '';
     while (noise.length < 1_500_000) noise += Math.random().toString(36).slice(2);
     const result = await post([call('small'), call('huge', { messages: [{ role: 'user', content: noise, start_time: 0, end_time: 1 }] })]);
-    expect(result).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large', issues: [{ path: 'id=huge', message: expect.stringContaining('"huge"') }] } } });
+    expect(result).toMatchObject({
+      status: 413,
+      body: { error: { code: 'payload_too_large', issues: [{ path: 'id=huge', message: expect.stringContaining('"huge"') }] } },
+    });
     expect((await all()).map((c) => c.id)).toEqual(['long']);
   });
 });

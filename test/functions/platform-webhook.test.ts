@@ -14,13 +14,37 @@ const SECRETS = { vapi: ['vapi-secret'], retell: ['retell-key'], elevenlabs: ['e
 async function setup(options: { secrets?: WebhookSecrets; maxBodyBytes?: number } = {}) {
   const { store } = await freshStore();
   const secrets = options.secrets ?? SECRETS;
-  const handler = createWebhookHandler({ store, secrets: async () => secrets, retentionDays: 36500, maxBodyBytes: options.maxBodyBytes ?? 5 * 1024 * 1024, now: () => NOW });
+  const handler = createWebhookHandler({
+    store,
+    secrets: async () => secrets,
+    retentionDays: 36500,
+    maxBodyBytes: options.maxBodyBytes ?? 5 * 1024 * 1024,
+    now: () => NOW,
+  });
   const event = (platform: string, body: string, headers: Record<string, string>) =>
-    httpEvent({ routeKey: 'POST /webhooks/{platform}', path: `/webhooks/${platform}`, pathParameters: { platform }, headers: { 'content-type': 'application/json', ...headers }, body });
+    httpEvent({
+      routeKey: 'POST /webhooks/{platform}',
+      path: `/webhooks/${platform}`,
+      pathParameters: { platform },
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
   const deliverRaw = (platform: string, body: string, headers: Record<string, string>) => invoke(handler, event(platform, body, headers));
   const deliver = (platform: string, payload: unknown, headers: Record<string, string>) => deliverRaw(platform, JSON.stringify(payload), headers);
-  const signed = (platform: WebhookPlatform, payload: unknown, secret = SECRETS[platform][0]!, at = NOW) => deliver(platform, payload, signWebhook(platform, JSON.stringify(payload), secret, at));
-  const stored = async () => (await store.queryCalls({ number: '+16505551234', from: '2025-05-19T00:00:00.000Z', to: '2025-05-23T00:00:00.000Z', limit: 100, maxBytes: 6e6, after: undefined, now: NOW / 1000 })).calls.map((c) => (JSON.parse(c) as { id: string }).id);
+  const signed = (platform: WebhookPlatform, payload: unknown, secret = SECRETS[platform][0]!, at = NOW) =>
+    deliver(platform, payload, signWebhook(platform, JSON.stringify(payload), secret, at));
+  const stored = async () =>
+    (
+      await store.queryCalls({
+        number: '+16505551234',
+        from: '2025-05-19T00:00:00.000Z',
+        to: '2025-05-23T00:00:00.000Z',
+        limit: 100,
+        maxBytes: 6e6,
+        after: undefined,
+        now: NOW / 1000,
+      })
+    ).calls.map((c) => (JSON.parse(c) as { id: string }).id);
   return { deliver, deliverRaw, signed, stored, handler, event };
 }
 
@@ -72,15 +96,26 @@ describe('platform webhook handler (DynamoDB Local)', () => {
   });
 
   it("vapi: the HMAC credential with its defaults, configured options ({method} {url}) and a Bearer credential's own header name", async () => {
-    const hmac = credential({ type: 'hmac', secretKey: 'hmac-secret', algorithm: 'sha256', signatureHeader: 'X-Vapi-Hmac', payloadFormat: '{timestamp}:{method}:{url}:{body}' });
+    const hmac = credential({
+      type: 'hmac',
+      secretKey: 'hmac-secret',
+      algorithm: 'sha256',
+      signatureHeader: 'X-Vapi-Hmac',
+      payloadFormat: '{timestamp}:{method}:{url}:{body}',
+    });
     const bearer = credential({ type: 'bearer', token: 'cekura-style-token', headerName: 'X-CEKURA-API-KEY', bearerPrefixEnabled: false });
     const { deliver, stored } = await setup({ secrets: { ...SECRETS, vapi: ['vapi-secret', hmac, bearer] } });
     const body = JSON.stringify(vapiInboundWithTools);
     // Vapi's defaults, with only the plain secret configured: x-signature over `{timestamp}.{body}`.
-    expect(await deliver('vapi', vapiInboundWithTools, signVapi(credential({ type: 'hmac', secretKey: 'vapi-secret' }), body, NOW))).toMatchObject({ status: 200, body: { stored: 1 } });
+    expect(await deliver('vapi', vapiInboundWithTools, signVapi(credential({ type: 'hmac', secretKey: 'vapi-secret' }), body, NOW))).toMatchObject({
+      status: 200,
+      body: { stored: 1 },
+    });
     expect((await deliver('vapi', vapiInboundWithTools, signVapi(hmac, body, NOW, { url: 'https://api.example.com/webhooks/vapi' }))).status).toBe(200);
     expect((await deliver('vapi', vapiInboundWithTools, signVapi(hmac, body, NOW, { url: 'https://api.example.com/webhooks/other' }))).status).toBe(401);
-    expect((await deliver('vapi', vapiInboundWithTools, signVapi(hmac, body, NOW - 6 * 60_000, { url: 'https://api.example.com/webhooks/vapi' }))).status).toBe(401);
+    expect((await deliver('vapi', vapiInboundWithTools, signVapi(hmac, body, NOW - 6 * 60_000, { url: 'https://api.example.com/webhooks/vapi' }))).status).toBe(
+      401,
+    );
     expect((await deliver('vapi', vapiInboundWithTools, { 'x-cekura-api-key': 'cekura-style-token' })).status).toBe(200);
     expect((await deliver('vapi', vapiInboundWithTools, { 'x-cekura-api-key': 'vapi-secret' })).status).toBe(401);
     expect(await stored()).toEqual(['vapi-call-1']);
@@ -88,8 +123,14 @@ describe('platform webhook handler (DynamoDB Local)', () => {
 
   it('acknowledges calls that never connected with 200 and the reason, so the platform does not retry them', async () => {
     const { signed, stored } = await setup();
-    expect(await signed('retell', retellNotConnected)).toMatchObject({ status: 200, body: { stored: 0, ignored: [expect.stringContaining('never connected (call_status "not_connected"')] } });
-    expect(await signed('vapi', vapiNeverStarted)).toMatchObject({ status: 200, body: { stored: 0, ignored: [expect.stringContaining('never started (no startedAt')] } });
+    expect(await signed('retell', retellNotConnected)).toMatchObject({
+      status: 200,
+      body: { stored: 0, ignored: [expect.stringContaining('never connected (call_status "not_connected"')] },
+    });
+    expect(await signed('vapi', vapiNeverStarted)).toMatchObject({
+      status: 200,
+      body: { stored: 0, ignored: [expect.stringContaining('never started (no startedAt')] },
+    });
     expect(await stored()).toEqual([]);
   });
 
@@ -111,7 +152,10 @@ describe('platform webhook handler (DynamoDB Local)', () => {
       const last = JSON.stringify({ ...rest, type });
       for (const body of [first, last]) {
         expect(Buffer.byteLength(body)).toBeGreaterThan(MAX);
-        expect(await deliverRaw('elevenlabs', body, sign(body))).toMatchObject({ status: 200, body: { stored: 0, ids: [], ignored: [expect.stringContaining('post_call_audio')] } });
+        expect(await deliverRaw('elevenlabs', body, sign(body))).toMatchObject({
+          status: 200,
+          body: { stored: 0, ids: [], ignored: [expect.stringContaining('post_call_audio')] },
+        });
       }
       const base64 = { ...event('elevenlabs', Buffer.from(first).toString('base64'), sign(first)), isBase64Encoded: true };
       expect((await invoke(handler, base64)).status).toBe(200);

@@ -1,8 +1,8 @@
 import { createReadHandler } from '../../functions/read-calls';
 import { keyCheck } from '../../lib/auth';
-import { recordsOf, freshStore } from '../support/store';
-import { longTranscript, sampleCall } from '../support/fixtures';
 import { httpEvent, invoke } from '../support/events';
+import { longTranscript, sampleCall } from '../support/fixtures';
+import { freshStore, recordsOf } from '../support/store';
 
 const READ_KEYS = ['read-old', 'read-new'];
 const NOW = Date.parse('2025-03-10T12:00:00.000Z');
@@ -37,7 +37,12 @@ describe('read handler (DynamoDB Local)', () => {
       ]),
     );
     commands.length = 0;
-    const forms: Record<string, string>[] = [{ number: ' 16505551234' }, { number: '%2B16505551234' }, { phone_number: '+1 (650) 555-1234' }, { customerNumber: '+16505551234' }];
+    const forms: Record<string, string>[] = [
+      { number: ' 16505551234' },
+      { number: '%2B16505551234' },
+      { phone_number: '+1 (650) 555-1234' },
+      { customerNumber: '+16505551234' },
+    ];
     for (const query of forms) {
       const result = await get(query);
       expect(result).toMatchObject({ status: 200, headers: { 'content-type': 'application/json' } });
@@ -68,7 +73,10 @@ describe('read handler (DynamoDB Local)', () => {
   it('names the bad parameter in a 400', async () => {
     const { get } = await setup();
     expect(await get({ limit: '5000' })).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', issues: [{ path: 'limit' }] } } });
-    expect(await get({ from: '2025-01-01T00:00:00Z', to: '2025-03-01T00:00:00Z' })).toMatchObject({ status: 400, body: { error: { issues: [{ path: 'from' }] } } });
+    expect(await get({ from: '2025-01-01T00:00:00Z', to: '2025-03-01T00:00:00Z' })).toMatchObject({
+      status: 400,
+      body: { error: { issues: [{ path: 'from' }] } },
+    });
     expect(await get({ number: 'call-me' })).toMatchObject({ status: 400, body: { error: { issues: [{ path: 'number' }] } } });
     expect(await get({ cursor: 'forged' })).toMatchObject({ status: 400, body: { error: { issues: [{ path: 'cursor' }] } } });
   });
@@ -137,8 +145,14 @@ describe('read handler (DynamoDB Local)', () => {
       status: 400,
       body: { error: { issues: [{ path: 'to', message: 'must be an instant from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z' }] } },
     });
-    expect(await get({ from: '2025-03-10' })).toMatchObject({ status: 400, body: { error: { issues: [{ path: 'from', message: 'has no time: give e.g. 2025-03-10T00:00:00Z' }] } } });
-    expect(await get({ from: '2025-13-10T00:00:00Z' })).toMatchObject({ status: 400, body: { error: { issues: [{ path: 'from', message: 'month 13 does not exist' }] } } });
+    expect(await get({ from: '2025-03-10' })).toMatchObject({
+      status: 400,
+      body: { error: { issues: [{ path: 'from', message: 'has no time: give e.g. 2025-03-10T00:00:00Z' }] } },
+    });
+    expect(await get({ from: '2025-13-10T00:00:00Z' })).toMatchObject({
+      status: 400,
+      body: { error: { issues: [{ path: 'from', message: 'month 13 does not exist' }] } },
+    });
     // `+01:00` sent unencoded arrives as ` 01:00`.
     const plusAsSpace = await get({ from: '2025-03-10T10:00:00 01:00', to: '2025-03-10T11:00:00 01:00' });
     expect(plusAsSpace.status).toBe(200);
@@ -147,7 +161,9 @@ describe('read handler (DynamoDB Local)', () => {
 
   it('stops before the response size cap without truncating a call, and pages the rest', async () => {
     const { store, get } = await setup({ maxResponseBytes: 700_000 });
-    const records = recordsOf(Array.from({ length: 4 }, (_, i) => sampleCall({ id: `big${i}`, messages: longTranscript(300_000) }, `2025-03-10T0${i}:00:00.000Z`)));
+    const records = recordsOf(
+      Array.from({ length: 4 }, (_, i) => sampleCall({ id: `big${i}`, messages: longTranscript(300_000) }, `2025-03-10T0${i}:00:00.000Z`)),
+    );
     await store.putCalls(records);
     const first = await get();
     expect(ids(first.body)).toEqual(['big3', 'big2']);

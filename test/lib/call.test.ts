@@ -29,7 +29,13 @@ describe('CallSchema', () => {
     expect(call.customer).toEqual({ number: '+16505551234' });
     // Sorted by start_time, ties kept in the given order.
     expect(call.messages.map((m) => m.role)).toEqual(['bot', 'function_call', 'function_call_result', 'user']);
-    expect(call.messages[1]).toEqual({ role: 'function_call', content: '', start_time: 2, end_time: 2, data: { id: 't', name: 'lookup', arguments: '{"zip":"94103"}' } });
+    expect(call.messages[1]).toEqual({
+      role: 'function_call',
+      content: '',
+      start_time: 2,
+      end_time: 2,
+      data: { id: 't', name: 'lookup', arguments: '{"zip":"94103"}' },
+    });
     expect((call.messages[2] as { data?: unknown }).data).toEqual({ id: 't', name: 'lookup', result: '{"ok":true}' });
   });
 

@@ -87,7 +87,10 @@ describe('a payload clearly meant for one format', () => {
     const { id: _, ...noId } = call;
     expect(parseIngestBody(noId)).toEqual({ ok: false, issues: [{ path: 'id', message: 'is required' }] });
     const { messages: __, startedAt: ___, ...twoKeys } = call;
-    expect(parseIngestBody({ customer: twoKeys.customer, hello: 1 })).toEqual({ ok: false, issues: [{ path: '', message: expect.stringContaining('no known format') }] });
+    expect(parseIngestBody({ customer: twoKeys.customer, hello: 1 })).toEqual({
+      ok: false,
+      issues: [{ path: '', message: expect.stringContaining('no known format') }],
+    });
   });
 
   it("names the push format's fields for a push call missing its id", () => {

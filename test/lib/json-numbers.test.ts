@@ -17,18 +17,29 @@ describe('inexactNumberIssues', () => {
   });
 
   it('leaves exact numbers alone, digits inside strings included', () => {
-    const text = JSON.stringify({ id: '12345678901234567890', n: 9007199254740991, e: 1e300, f: 0.1, z: 0, list: [1e21, -0.000001] }).replace('1e+21', '100000000000000000000');
+    const text = JSON.stringify({ id: '12345678901234567890', n: 9007199254740991, e: 1e300, f: 0.1, z: 0, list: [1e21, -0.000001] }).replace(
+      '1e+21',
+      '100000000000000000000',
+    );
     expect(inexactNumberIssues(text)).toEqual([]);
   });
 
   it('agrees with a JSON round trip on random documents (numbers, nesting, strings with quotes and escapes)', () => {
-    const number = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }).map((n) => ({ big: n })));
+    const number = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }).map((n) => ({ big: n })),
+    );
     const leaf = fc.oneof(number, fc.string(), fc.constant(null), fc.boolean());
-    const doc = fc.letrec((tie) => ({ node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(fc.string(), tie('node'), { maxKeys: 4 })) })).node;
+    const doc = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(fc.string(), tie('node'), { maxKeys: 4 })),
+    })).node;
     const toText = (value: unknown): string => {
       if (value && typeof value === 'object' && 'big' in value) return String((value as { big: bigint }).big);
       if (Array.isArray(value)) return `[${value.map(toText).join(',')}]`;
-      if (value && typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${toText(v)}`).join(',')}}`;
+      if (value && typeof value === 'object')
+        return `{${Object.entries(value)
+          .map(([k, v]) => `${JSON.stringify(k)}:${toText(v)}`)
+          .join(',')}}`;
       return JSON.stringify(value);
     };
     fc.assert(
@@ -38,7 +49,11 @@ describe('inexactNumberIssues', () => {
         // (Intl prints a double's shortest decimal without an exponent: an independent oracle).
         const full = new Intl.NumberFormat('en', { useGrouping: false, maximumFractionDigits: 0 });
         const bigs: bigint[] = [];
-        JSON.stringify(value, (_, v: unknown) => (v && typeof v === 'object' && 'big' in v ? (bigs.push((v as { big: bigint }).big), 0) : v));
+        JSON.stringify(value, (_, v: unknown) => {
+          if (!(v && typeof v === 'object' && 'big' in v)) return v;
+          bigs.push((v as { big: bigint }).big);
+          return 0;
+        });
         const changedBigs = bigs.filter((n) => full.format(Number(n)) !== String(n)).length;
         expect(inexactNumberIssues(text).length > 0).toBe(changedBigs > 0);
       }),

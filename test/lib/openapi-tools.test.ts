@@ -43,7 +43,13 @@ describe('the OpenAPI description in third-party tools', () => {
   function typeCheck(name: string, source: string): string[] {
     const file = join(dir, `${name}.ts`);
     writeFileSync(file, `import type { components } from './api';\n${source}\n`);
-    const program = ts.createProgram([file], { strict: true, noEmit: true, skipLibCheck: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS });
+    const program = ts.createProgram([file], {
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+    });
     return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   }
 

@@ -13,10 +13,13 @@ import * as v from 'valibot';
 import { CallSchema } from '../../lib/call';
 import { errors } from '../../lib/http/errors';
 import { callJsonSchema, documentedRoutes, EXAMPLE_CALL_INPUT, openApiDocument, PARAMETER_DESCRIPTIONS } from '../../lib/openapi/document';
-import { normalisePhoneNumber } from '../../lib/phone';
 import { CekuraPushBodySchema, ErrorBodySchema, StoreResultSchema } from '../../lib/openapi/schemas';
+import { normalisePhoneNumber } from '../../lib/phone';
 import { ParamsSchema } from '../../lib/query';
 import { sampleCall } from '../support/fixtures';
+
+// biome-ignore lint/suspicious/noExplicitAny: generated JSON Schema documents of any shape; each test asserts the parts it reads
+type Loose = any;
 
 type Doc = {
   paths: Record<string, Record<string, Operation>>;
@@ -41,7 +44,10 @@ function validator() {
   const compiled = new Map<string, ReturnType<typeof ajv.compile>>();
   return (schema: { $ref: string }, value: unknown) => {
     let validate = compiled.get(schema.$ref);
-    if (!validate) compiled.set(schema.$ref, (validate = ajv.compile({ $ref: `doc${schema.$ref}` })));
+    if (!validate) {
+      validate = ajv.compile({ $ref: `doc${schema.$ref}` });
+      compiled.set(schema.$ref, validate);
+    }
     return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
   };
 }
@@ -76,7 +82,7 @@ describe('OpenAPI description', () => {
   });
 
   it('states the input rules as strictly as the server: accepted numbers and instants, integer limit', () => {
-    const accepted = callJsonSchema('accepted') as any;
+    const accepted = callJsonSchema('accepted') as Loose;
     const phone = new RegExp(accepted.properties.customer.properties.number.pattern);
     for (const value of ['+16505551234', '+1 (650) 555-1234', '%2B16505551234', ' 16505551234', '+1.650.555.1234']) {
       expect([value, phone.test(value), normalisePhoneNumber(value) !== undefined]).toEqual([value, true, true]);
@@ -85,9 +91,10 @@ describe('OpenAPI description', () => {
       expect([value, phone.test(value), normalisePhoneNumber(value) !== undefined]).toEqual([value, false, false]);
     }
     const instant = new RegExp(accepted.properties.startedAt.pattern);
-    for (const value of ['2025-01-01T10:00:00Z', '2025-01-01 10:00+02:00', '2025-01-01t10:00:00.123z']) expect([value, instant.test(value)]).toEqual([value, true]);
+    for (const value of ['2025-01-01T10:00:00Z', '2025-01-01 10:00+02:00', '2025-01-01t10:00:00.123z'])
+      expect([value, instant.test(value)]).toEqual([value, true]);
     for (const value of ['2025-01-01', '2025-01-01T10:00:00', '1735725600000']) expect([value, instant.test(value)]).toEqual([value, false]);
-    const limit = doc.paths['/calls']!.get!.parameters!.find((p) => p.name === 'limit') as any;
+    const limit = doc.paths['/calls']!.get!.parameters!.find((p) => p.name === 'limit') as Loose;
     expect(limit.schema).toEqual({ type: 'integer', minimum: 1, maximum: 1000, default: 100 });
   });
 
@@ -98,18 +105,24 @@ describe('OpenAPI description', () => {
   });
 
   it('gives the call faithful JSON Schemas: E.164, date-time, roles, tool data', () => {
-    const served = callJsonSchema('served') as any;
+    const served = callJsonSchema('served') as Loose;
     expect(served.properties.customer.properties.number.pattern).toBe('^\\+[1-9]\\d{1,14}$');
     expect(served.properties.startedAt.format).toBe('date-time');
     const variants = served.properties.messages.items.oneOf;
-    expect(variants.map((m: any) => m.properties.role.enum ?? [m.properties.role.const]).flat()).toEqual(['system', 'bot', 'user', 'function_call', 'function_call_result']);
+    expect(variants.flatMap((m: Loose) => m.properties.role.enum ?? [m.properties.role.const])).toEqual([
+      'system',
+      'bot',
+      'user',
+      'function_call',
+      'function_call_result',
+    ]);
     expect(variants[1].properties.data.required).toEqual(['id', 'name', 'arguments']);
     expect(variants[2].properties.data.required).toEqual(['id', 'name', 'result']);
-    const accepted = callJsonSchema('accepted') as any;
+    const accepted = callJsonSchema('accepted') as Loose;
     expect(accepted.messages).toBeUndefined();
     const args = accepted.properties.messages.items.oneOf[1].properties.data.properties.arguments;
     // One alternative per type, arrays with `items`: generated clients type it string | object | unknown[].
-    expect(args.oneOf.map((alternative: any) => alternative.type)).toEqual(['string', 'object', 'array']);
+    expect(args.oneOf.map((alternative: Loose) => alternative.type)).toEqual(['string', 'object', 'array']);
     expect(args.oneOf[2].items).toEqual({});
     // No defaults on the way in (a generated client would make the field required), but described.
     expect(args.default).toBeUndefined();

@@ -33,9 +33,12 @@ describe('ACCEPTED_PHONE_PATTERN', () => {
   it('accepts exactly what normalisePhoneNumber accepts (random strings of signs, digits and separators)', () => {
     const alphabet = fc.constantFrom('+', '%2B', '%2b', ' ', '\t', '-', '.', '(', ')', '0', '1', '4', '9', 'x');
     fc.assert(
-      fc.property(fc.array(alphabet, { maxLength: 24 }).map((parts) => parts.join('')), (value) => {
-        expect([value, ACCEPTED_PHONE_PATTERN.test(value)]).toEqual([value, normalisePhoneNumber(value) !== undefined]);
-      }),
+      fc.property(
+        fc.array(alphabet, { maxLength: 24 }).map((parts) => parts.join('')),
+        (value) => {
+          expect([value, ACCEPTED_PHONE_PATTERN.test(value)]).toEqual([value, normalisePhoneNumber(value) !== undefined]);
+        },
+      ),
       { seed: 20251129, numRuns: 5_000 },
     );
   });

@@ -31,7 +31,12 @@ describe('parseReadQuery', () => {
   });
 
   it('takes inclusive from/to and Vapi-style bounds, the narrowest winning', () => {
-    const result = parse({ from: '2025-06-01T00:00:00Z', createdAtGt: '2025-06-02T00:00:00Z', to: '2025-06-10T00:00:00Z', createdAtLt: '2025-06-09T00:00:00Z' });
+    const result = parse({
+      from: '2025-06-01T00:00:00Z',
+      createdAtGt: '2025-06-02T00:00:00Z',
+      to: '2025-06-10T00:00:00Z',
+      createdAtLt: '2025-06-09T00:00:00Z',
+    });
     expect(result.ok && [result.query.from, result.query.to]).toEqual(['2025-06-02T00:00:00.001Z', '2025-06-08T23:59:59.999Z']);
     const inclusive = parse({ createdAtGe: '2025-06-02T00:00:00Z', createdAtLe: '2025-06-03T00:00:00Z' });
     expect(inclusive.ok && [inclusive.query.from, inclusive.query.to]).toEqual(['2025-06-02T00:00:00.000Z', '2025-06-03T00:00:00.000Z']);
@@ -46,7 +51,10 @@ describe('parseReadQuery', () => {
 
   it('refuses reversed windows, windows over the maximum and bad timestamps, naming the field', () => {
     expect(parse({ from: '2025-06-10T00:00:00Z', to: '2025-06-09T00:00:00Z' })).toMatchObject({ ok: false, issues: [{ path: 'from' }] });
-    expect(parse({ from: '2025-05-01T00:00:00Z', to: '2025-06-02T00:00:00Z' })).toMatchObject({ ok: false, issues: [{ path: 'from', message: expect.stringContaining('31 days') }] });
+    expect(parse({ from: '2025-05-01T00:00:00Z', to: '2025-06-02T00:00:00Z' })).toMatchObject({
+      ok: false,
+      issues: [{ path: 'from', message: expect.stringContaining('31 days') }],
+    });
     expect(parse({ from: '2025-05-02T00:00:00Z', to: '2025-06-02T00:00:00Z' }).ok).toBe(true);
     expect(parse({ to: 'tomorrow' })).toMatchObject({ ok: false, issues: [{ path: 'to' }] });
   });
@@ -97,8 +105,14 @@ describe('instants the day and sort keys can hold (issue 11.6)', () => {
   it('keeps a filled-in bound inside the range, and refuses a window wholly outside it', () => {
     const toOnly = parse({ to: '1970-01-01T06:00:00Z' });
     expect(toOnly.ok && [toOnly.query.from, toOnly.query.to]).toEqual(['1970-01-01T00:00:00.000Z', '1970-01-01T06:00:00.000Z']);
-    expect(parse({ createdAtLt: '1970-01-01T00:00:00Z' })).toEqual({ ok: false, issues: [{ path: 'to', message: expect.stringContaining('outside the accepted range') }] });
-    expect(parse({ createdAtGt: '9999-12-31T23:59:59.999Z' })).toEqual({ ok: false, issues: [{ path: 'from', message: expect.stringContaining('outside the accepted range') }] });
+    expect(parse({ createdAtLt: '1970-01-01T00:00:00Z' })).toEqual({
+      ok: false,
+      issues: [{ path: 'to', message: expect.stringContaining('outside the accepted range') }],
+    });
+    expect(parse({ createdAtGt: '9999-12-31T23:59:59.999Z' })).toEqual({
+      ok: false,
+      issues: [{ path: 'from', message: expect.stringContaining('outside the accepted range') }],
+    });
   });
 });
 

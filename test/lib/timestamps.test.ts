@@ -37,9 +37,17 @@ describe('the accepted range (issue 11.6)', () => {
   });
 
   it('bounds ingest too: a call ending in year 10000 is refused for its endedAt, not for being before startedAt', () => {
-    const result = v.safeParse(CallSchema, { id: 'x', startedAt: '9999-12-31T23:00:00Z', endedAt: '9999-12-31T23:59:00-12:00', customer: { number: '+16505551234' }, messages: [] });
+    const result = v.safeParse(CallSchema, {
+      id: 'x',
+      startedAt: '9999-12-31T23:00:00Z',
+      endedAt: '9999-12-31T23:59:00-12:00',
+      customer: { number: '+16505551234' },
+      messages: [],
+    });
     expect(result.success).toBe(false);
-    const timeIssues = (result.issues ?? []).map((issue) => [issue.path?.map((p) => p.key).join('.'), issue.message]).filter(([path]) => path === 'startedAt' || path === 'endedAt');
+    const timeIssues = (result.issues ?? [])
+      .map((issue) => [issue.path?.map((p) => p.key).join('.'), issue.message])
+      .filter(([path]) => path === 'startedAt' || path === 'endedAt');
     expect(timeIssues).toEqual([['endedAt', expect.stringContaining('1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z')]]);
   });
 });

@@ -21,7 +21,8 @@ const observed = (overrides: Partial<Observed> = {}): Observed => ({
   elapsedMs: 40,
   ...overrides,
 });
-const served = () => JSON.parse(JSON.stringify(sampleCall())) as ReturnType<typeof sampleCall> & Record<string, any>;
+type Served = ReturnType<typeof sampleCall> & { messages: Array<{ start_time: number; end_time: number }> } & Record<string, unknown>;
+const served = () => JSON.parse(JSON.stringify(sampleCall())) as Served;
 
 describe('checkTransport', () => {
   it.each([
@@ -60,7 +61,10 @@ describe('checkAuth', () => {
 
 describe('checkResponseShape', () => {
   it('passes a bare JSON array and returns it', () => {
-    expect(checkResponseShape(observed({ body: '[{"id":"x"}]', contentType: 'application/json; charset=utf-8' }))).toMatchObject({ status: 'pass', calls: [{ id: 'x' }] });
+    expect(checkResponseShape(observed({ body: '[{"id":"x"}]', contentType: 'application/json; charset=utf-8' }))).toMatchObject({
+      status: 'pass',
+      calls: [{ id: 'x' }],
+    });
   });
   it('names an envelope object, with the key holding the calls', () => {
     const result = checkResponseShape(observed({ body: '{"calls":[],"next":null}' }));
@@ -70,7 +74,10 @@ describe('checkResponseShape', () => {
   it('names a wrong status, content type or body', () => {
     expect(checkResponseShape(observed({ contentType: 'text/plain' })).details).toEqual([expect.stringContaining('"text/plain", not application/json')]);
     expect(checkResponseShape(observed({ contentType: undefined })).details).toEqual([expect.stringContaining('missing')]);
-    expect(checkResponseShape(observed({ status: 404, body: '{"error":{}}' })).details).toEqual([expect.stringContaining('status 404'), expect.stringContaining('an object')]);
+    expect(checkResponseShape(observed({ status: 404, body: '{"error":{}}' })).details).toEqual([
+      expect.stringContaining('status 404'),
+      expect.stringContaining('an object'),
+    ]);
     expect(checkResponseShape(observed({ body: '<html>' })).details).toEqual([expect.stringContaining('not JSON')]);
     expect(checkResponseShape(observed({ body: 'null' })).details).toEqual([expect.stringContaining('null')]);
   });
@@ -84,7 +91,9 @@ describe('checkCallSchema', () => {
     delete (bad as Partial<typeof bad>).customer;
     const result = checkCallSchema([served(), bad]);
     expect(result.status).toBe('fail');
-    expect(result.details).toEqual(expect.arrayContaining([expect.stringMatching(/^\[1\]\.customer: /), expect.stringMatching(/^\[1\]\.messages\[0\]\.role: /)]));
+    expect(result.details).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^\[1\]\.customer: /), expect.stringMatching(/^\[1\]\.messages\[0\]\.role: /)]),
+    );
   });
 });
 
@@ -96,7 +105,10 @@ describe('checkNumber', () => {
   });
   it('names a call whose number is the same digits written otherwise', () => {
     const call = { ...served(), customer: { number: '16505551234' } };
-    expect(checkNumber([call], '+16505551234')).toMatchObject({ status: 'fail', details: ['[0].customer.number is "16505551234": Cekura matches "+16505551234" exactly'] });
+    expect(checkNumber([call], '+16505551234')).toMatchObject({
+      status: 'fail',
+      details: ['[0].customer.number is "16505551234": Cekura matches "+16505551234" exactly'],
+    });
   });
 });
 
@@ -106,15 +118,20 @@ describe('checkTimes', () => {
   it('flags message times that are epoch milliseconds or seconds', () => {
     const call = served();
     const start = Date.parse(call.startedAt);
-    call.messages = call.messages.map((m: any) => ({ ...m, start_time: start + m.start_time * 1000, end_time: start + m.end_time * 1000 }));
-    expect(checkTimes([call], serverNow)).toMatchObject({ status: 'fail', details: [expect.stringContaining('[0].messages[0].start_time is 1735725601500: looks like epoch milliseconds')] });
+    call.messages = call.messages.map((m) => ({ ...m, start_time: start + m.start_time * 1000, end_time: start + m.end_time * 1000 }));
+    expect(checkTimes([call], serverNow)).toMatchObject({
+      status: 'fail',
+      details: [expect.stringContaining('[0].messages[0].start_time is 1735725601500: looks like epoch milliseconds')],
+    });
     const seconds = served();
     seconds.messages[1]!.end_time = start / 1000 + 5;
     expect(checkTimes([seconds], serverNow).details).toEqual([expect.stringContaining('[0].messages[1].end_time is 1735725605: looks like epoch seconds')]);
   });
   it('fails timestamps that are not ISO 8601, or endedAt before startedAt', () => {
     const epoch = { ...served(), startedAt: 1735725600000 };
-    expect(checkTimes([epoch], serverNow).details).toEqual([expect.stringContaining('[0].startedAt: 1735725600000 is not an ISO 8601 timestamp with a zone (looks like epoch milliseconds)')]);
+    expect(checkTimes([epoch], serverNow).details).toEqual([
+      expect.stringContaining('[0].startedAt: 1735725600000 is not an ISO 8601 timestamp with a zone (looks like epoch milliseconds)'),
+    ]);
     const local = { ...served(), endedAt: '2025-01-01 10:01:00' };
     expect(checkTimes([local], serverNow).details).toEqual([expect.stringContaining('[0].endedAt: "2025-01-01 10:01:00" is not an ISO 8601')]);
     const backwards = { ...served(), endedAt: '2025-01-01T09:00:00Z' };

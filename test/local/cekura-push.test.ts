@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startLocalApp, type LocalApp } from '../../local/app';
+import { type LocalApp, startLocalApp } from '../../local/app';
 import { uniqueTableName } from '../support/dynamo';
 import { captureOutput, type FakeCekura, startFakeCekura } from '../support/fake-cekura';
 import { sampleCall } from '../support/fixtures';
@@ -49,8 +49,13 @@ async function start(env: Record<string, string> = {}, onNotice?: (line: string)
 }
 
 const post = (local: LocalApp, body: unknown) =>
-  fetch(`${local.url}/calls`, { method: 'POST', headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const recent = (id: string, overrides: Parameters<typeof sampleCall>[0] = {}) => sampleCall({ id, ...overrides }, new Date(Date.now() - 3 * 60_000).toISOString());
+  fetch(`${local.url}/calls`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+const recent = (id: string, overrides: Parameters<typeof sampleCall>[0] = {}) =>
+  sampleCall({ id, ...overrides }, new Date(Date.now() - 3 * 60_000).toISOString());
 
 describe('local push to Cekura', () => {
   it('pushes each stored call after the ingest answered, even while Cekura hangs', async () => {
@@ -104,13 +109,18 @@ describe('local push to Cekura', () => {
     await local.stop();
     app = undefined;
     expect(cekura.requests).toHaveLength(1);
-    expect(cekura.requests[0]!.json).toMatchObject({ agent_id: 88, calls: [{ id: 'routed', run_id: 4001, from_phone_number: '+16505551234', to_phone_number: '+14155550100' }] });
+    expect(cekura.requests[0]!.json).toMatchObject({
+      agent_id: 88,
+      calls: [{ id: 'routed', run_id: 4001, from_phone_number: '+16505551234', to_phone_number: '+14155550100' }],
+    });
     expect(cekura.runRequests.map((r) => r.path)).toEqual(['/test_framework/v1/runs/?agent_id=88&page_size=100']);
     expect(logs.text()).toMatch(/calls without an agent[^\n]*"callsWithoutAgent":1/);
   });
 
   it('refuses to start with a malformed CEKURA_AGENTS, or CEKURA_PUSH=on without a key', async () => {
-    await expect(start({ CEKURA_AGENTS: '{"+14155550100": "88"}' })).rejects.toThrow('CEKURA_AGENTS["+14155550100"]: the Cekura agent id must be a positive integer');
+    await expect(start({ CEKURA_AGENTS: '{"+14155550100": "88"}' })).rejects.toThrow(
+      'CEKURA_AGENTS["+14155550100"]: the Cekura agent id must be a positive integer',
+    );
     await expect(start({ CEKURA_AGENT_ID: '', CEKURA_PUSH: 'on', CEKURA_API_KEY: '' })).rejects.toThrow(/CEKURA_API_KEY is not set/);
   });
 });

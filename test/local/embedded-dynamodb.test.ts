@@ -12,19 +12,12 @@ import {
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  BACKEND_ENV_VAR,
-  detectJava,
-  findFreePort,
-  parseJavaMajor,
-  startEmbeddedDynamo,
-  type EmbeddedDynamo,
-} from '../../local/embedded-dynamodb';
+import { BACKEND_ENV_VAR, detectJava, type EmbeddedDynamo, findFreePort, parseJavaMajor, startEmbeddedDynamo } from '../../local/embedded-dynamodb';
 import { TEST_CREDENTIALS, testClient, uniqueTableName } from '../support/dynamo';
 
-// JVM starts in this file: 3 (DynamoDB Local with dataDir, a restart on the same dataDir, and one in a child
-// process that gets SIGKILLed). The in-memory DynamoDB Local of test/support/global-setup.ts is covered
-// through testClient().
+// JVM starts in this file: 5 (DynamoDB Local with dataDir, a restart on the same dataDir, one in a child
+// process that gets SIGKILLed, and two for the interfaces it listens on). The in-memory DynamoDB Local of
+// test/support/global-setup.ts is covered through testClient().
 
 const posixOnly = process.platform === 'win32' ? it.skip : it;
 
@@ -63,12 +56,7 @@ afterAll(() => {
 function fakeJavaHome(version: string, body: string): string {
   const home = tmpDir('fakejava');
   fs.mkdirSync(path.join(home, 'bin'));
-  const script = [
-    '#!/bin/sh',
-    `if [ "$1" = "-version" ]; then echo 'openjdk version "${version}" 2099-01-01' >&2; exit 0; fi`,
-    body,
-    '',
-  ].join('\n');
+  const script = ['#!/bin/sh', `if [ "$1" = "-version" ]; then echo 'openjdk version "${version}" 2099-01-01' >&2; exit 0; fi`, body, ''].join('\n');
   fs.writeFileSync(path.join(home, 'bin', 'java'), script, { mode: 0o755 });
   return home;
 }
@@ -267,7 +255,7 @@ describe('DynamoDB Local backend', () => {
     expect(db.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(notices).toEqual([]);
     const port = new URL(db.endpoint).port;
-    expect(processesMatching(`DynamoDBLocal.jar -port ${port} `).length).toBeGreaterThan(0);
+    expect(processesMatching(`-port ${port} -sharedDb`).length).toBeGreaterThan(0);
 
     await exerciseCrud(db.endpoint);
     expect(fs.existsSync(path.join(dataDir, 'shared-local-instance.db'))).toBe(true);
@@ -275,7 +263,7 @@ describe('DynamoDB Local backend', () => {
     await db.stop();
     await db.stop(); // idempotent
     expect(await refusesConnections(db.endpoint)).toBe(true);
-    expect(processesMatching(`DynamoDBLocal.jar -port ${port} `)).toEqual([]);
+    expect(processesMatching(`-port ${port} -sharedDb`)).toEqual([]);
 
     // Restart on the same dataDir (explicit backend and port): the data is still there.
     const port2 = await findFreePort();
@@ -284,7 +272,7 @@ describe('DynamoDB Local backend', () => {
     await expectPersisted(again.endpoint);
     await again.stop();
     expect(await refusesConnections(again.endpoint)).toBe(true);
-    expect(processesMatching(`DynamoDBLocal.jar -port ${port2} `)).toEqual([]);
+    expect(processesMatching(`-port ${port2} -sharedDb`)).toEqual([]);
   });
 
   it('the DynamoDB Local of globalSetup answers through testClient()', async () => {
@@ -335,10 +323,7 @@ describe('DynamoDB Local backend', () => {
   posixOnly('times out with the output tail and kills the whole process group', async () => {
     const marker = `edd-hang-${process.pid}-${Date.now()}`;
     // A `java` wrapper that never listens and leaves a grandchild process behind.
-    const home = fakeJavaHome(
-      '17.0.99',
-      `echo "fake-java: hanging" >&2\nsh -c 'while :; do sleep 1; done' ${marker} &\nwait`,
-    );
+    const home = fakeJavaHome('17.0.99', `echo "fake-java: hanging" >&2\nsh -c 'while :; do sleep 1; done' ${marker} &\nwait`);
     await withEnv({ JAVA_HOME: home }, async () => {
       const t0 = Date.now();
       await expectStartRejects({ backend: 'dynamodb-local', startTimeoutMs: 1_000 }, /timed out after 1000 ms[\s\S]*fake-java: hanging/);
@@ -367,10 +352,13 @@ describe('DynamoDB Local orphan protection', () => {
       throw err;
     }
     const port = /READY http:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]!;
-    const needle = `DynamoDBLocal.jar -port ${port} `;
-    expect(processesMatching(needle).length).toBeGreaterThan(0);
-
-    child.kill('SIGKILL'); // no 'exit' handler can run: only the watchdog can clean up
+    // The JVM's command line, through the loopback launcher or the jar alike.
+    const needle = `-port ${port} -sharedDb`;
+    try {
+      expect(processesMatching(needle).length).toBeGreaterThan(0);
+    } finally {
+      child.kill('SIGKILL'); // no 'exit' handler can run: only the watchdog can clean up
+    }
     await exited;
     await waitFor(`the JVM on port ${port} to go away`, () => processesMatching(needle).length === 0, 10_000);
     expect(await refusesConnections(`http://127.0.0.1:${port}`)).toBe(true);
@@ -438,5 +426,82 @@ describe('dynalite backend', () => {
     const db = await start({ backend: 'dynalite', port });
     expect(db.endpoint).toBe(`http://127.0.0.1:${port}`);
     await db.stop();
+  });
+});
+
+/** An IPv4 address of this machine other than loopback, if it has one. */
+function otherAddress(): string | undefined {
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
+}
+
+/** Whether a TCP connection to host:port is accepted (`connected`) or refused (`refused`). */
+function connectOutcome(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(2_000, () => {
+      socket.destroy();
+      resolve('timed out');
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED' ? 'refused' : (err.code ?? err.message)));
+  });
+}
+
+describe('the interfaces the embedded DynamoDB listens on', () => {
+  const address = otherAddress();
+  // Without another address there is nothing to be unreachable from.
+  const withOtherAddress = address === undefined ? it.skip : it;
+
+  withOtherAddress(`the probe tells: a server on every interface is reachable on ${address}`, async () => {
+    const open = net.createServer();
+    await new Promise<void>((resolve) => open.listen(0, '0.0.0.0', resolve));
+    try {
+      expect(await connectOutcome(address!, (open.address() as net.AddressInfo).port)).toBe('connected');
+    } finally {
+      await new Promise((resolve) => open.close(resolve));
+    }
+  });
+
+  withOtherAddress(`DynamoDB Local and dynalite answer on 127.0.0.1 only, not on ${address}`, async () => {
+    for (const backend of ['dynamodb-local', 'dynalite'] as const) {
+      const notices: string[] = [];
+      const db = await start({ backend, onNotice: (line) => notices.push(line) });
+      const port = Number(new URL(db.endpoint).port);
+      expect([backend, await connectOutcome('127.0.0.1', port), await connectOutcome(address!, port), notices]).toEqual([backend, 'connected', 'refused', []]);
+      await db.stop();
+    }
+  });
+
+  posixOnly('a Java that cannot compile the loopback launcher runs DynamoDB Local as it is, and says so in one notice', async () => {
+    const realJava = detectJava()!.command;
+    // Like a jlinked JRE: no jdk.compiler module; everything else is the real Java.
+    const home = fakeJavaHome(
+      '17.0.99',
+      [
+        'case "$*" in *jdk.compiler*)',
+        '  echo "Error occurred during initialization of boot layer" >&2',
+        '  echo "java.lang.module.FindException: Module jdk.compiler not found" >&2',
+        '  exit 1;;',
+        'esac',
+        `exec ${realJava} "$@"`,
+      ].join('\n'),
+    );
+    const notices: string[] = [];
+    const db = await withEnv({ JAVA_HOME: home }, () => start({ backend: 'dynamodb-local', onNotice: (line) => notices.push(line) }));
+    try {
+      expect(notices).toEqual([
+        expect.stringMatching(/^DynamoDB Local listens on every network interface, not only 127\.0\.0\.1: .*Module jdk\.compiler not found/),
+      ]);
+      const port = Number(new URL(db.endpoint).port);
+      expect(await connectOutcome('127.0.0.1', port)).toBe('connected');
+      if (address !== undefined) expect(await connectOutcome(address, port)).toBe('connected');
+    } finally {
+      await db.stop();
+    }
   });
 });

@@ -5,14 +5,14 @@
  * reaches a log line, even with the noisiest logging an operator can switch on.
  */
 import './noisy-logs';
-import fc from 'fast-check';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import fc from 'fast-check';
 import { createIngestHandler } from '../../functions/ingest-calls';
 import { createWebhookHandler } from '../../functions/platform-webhook';
 import { createReadHandler } from '../../functions/read-calls';
 import { keyCheck } from '../../lib/auth';
-import { signWebhook, WEBHOOK_PLATFORMS } from '../../lib/platform-signatures/signatures';
 import { logger } from '../../lib/logger';
+import { signWebhook, WEBHOOK_PLATFORMS } from '../../lib/platform-signatures/signatures';
 import type { CallStore } from '../../lib/store/call-store';
 import { httpEvent, invoke } from '../support/events';
 import { sampleCall } from '../support/fixtures';
@@ -62,7 +62,26 @@ function refusedHeaders(valid: string[], other: string[]) {
       return where === 'before' ? `${b}${ws}${k}` : `${b}${k}${ws}`;
     }),
     // the wrong scheme, or the right one misspelt
-    fc.tuple(key, fc.constantFrom('Basic ', 'Token ', 'Digest ', 'ApiKey ', 'Bearer: ', 'Bearer=', 'Bearer', 'Bearer Bearer ', 'Beare ', 'Bearerr ', 'key=', 'Authorization: ', 'x-api-key ')).map(([k, s]) => `${s}${k}`),
+    fc
+      .tuple(
+        key,
+        fc.constantFrom(
+          'Basic ',
+          'Token ',
+          'Digest ',
+          'ApiKey ',
+          'Bearer: ',
+          'Bearer=',
+          'Bearer',
+          'Bearer Bearer ',
+          'Beare ',
+          'Bearerr ',
+          'key=',
+          'Authorization: ',
+          'x-api-key ',
+        ),
+      )
+      .map(([k, s]) => `${s}${k}`),
     key.map((k) => `Basic ${Buffer.from(`${k}:`).toString('base64')}`),
     // empty, or a scheme alone
     fc.constantFrom('', ' ', '\t', 'Bearer', 'Bearer ', 'bearer\t', 'null', 'undefined', 'Bearer null'),
@@ -96,7 +115,11 @@ function readEvent(authorization: string | undefined, extraHeaders: Record<strin
   return httpEvent({ routeKey: 'GET /calls', headers });
 }
 
-function ingestEvent(authorization: string | undefined, extraHeaders: Record<string, string> = {}, body = JSON.stringify(sampleCall({ id: 'auth-test' }))): APIGatewayProxyEventV2 {
+function ingestEvent(
+  authorization: string | undefined,
+  extraHeaders: Record<string, string> = {},
+  body = JSON.stringify(sampleCall({ id: 'auth-test' })),
+): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...extraHeaders };
   if (authorization !== undefined) headers.authorization = authorization;
   return httpEvent({ routeKey: 'POST /calls', headers, body });
@@ -146,11 +169,13 @@ describe('API keys under adversarial Authorization headers', () => {
       queryCalls: async () => ({ calls: [], next: undefined }),
     };
     const read = h.createReadHandler({ store, keys: async () => h.keyCheck(READ_KEYS), maxWindowDays: 31 });
-    const ingest = h.createIngestHandler({ store, keys: async () => h.keyCheck(INGEST_KEYS), retentionDays: 90, maxBodyBytes: 1024 * 1024 });
+    // The sample calls started in 2025: a retention that still keeps them, so they are stored (issue 14).
+    const ingest = h.createIngestHandler({ store, keys: async () => h.keyCheck(INGEST_KEYS), retentionDays: 36500, maxBodyBytes: 1024 * 1024 });
     const logs = captureLogs();
     try {
       for (const k of READ_KEYS) for (const header of accepted(k)) expect([header, (await invoke(read, readEvent(header))).status]).toEqual([header, 200]);
-      for (const k of INGEST_KEYS) for (const header of accepted(k)) expect([header, (await invoke(ingest, ingestEvent(header))).status]).toEqual([header, 200]);
+      for (const k of INGEST_KEYS)
+        for (const header of accepted(k)) expect([header, (await invoke(ingest, ingestEvent(header))).status]).toEqual([header, 200]);
     } finally {
       logs.restore();
     }

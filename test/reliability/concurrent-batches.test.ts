@@ -12,10 +12,16 @@ describe('ten concurrent full batches on the local server', () => {
 
   it('answers 200 to every one, and every call is stored', async () => {
     const messages = longTranscript(20_000);
-    const requests = Array.from({ length: 10 }, (_, r) => Array.from({ length: 100 }, (_, i) => sampleCall({ id: `batch${r}-call${i}`, messages }, '2025-01-01T10:00:00.000Z')));
+    const requests = Array.from({ length: 10 }, (_, r) =>
+      Array.from({ length: 100 }, (_, i) => sampleCall({ id: `batch${r}-call${i}`, messages }, '2025-01-01T10:00:00.000Z')),
+    );
     const statuses = await Promise.all(
       requests.map(async (calls) => {
-        const response = await fetch(`${local.app.url}/calls`, { method: 'POST', headers: { authorization: 'i', 'content-type': 'application/json' }, body: JSON.stringify(calls) });
+        const response = await fetch(`${local.app.url}/calls`, {
+          method: 'POST',
+          headers: { authorization: 'i', 'content-type': 'application/json' },
+          body: JSON.stringify(calls),
+        });
         return response.status;
       }),
     );

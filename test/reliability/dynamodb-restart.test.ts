@@ -56,8 +56,13 @@ test('stopped mid-run: 200 or a quick 503, never a 500; back on the same data: t
     const ingest = createIngestHandler({ store, keys: async () => keyCheck([INGEST_KEY]), retentionDays: 90, maxBodyBytes: 1024 * 1024 });
     const call = (id: string) => sampleCall({ id }, new Date(NOW - 60_000).toISOString());
     const post = (id: string) =>
-      invokeWithin(ingest, httpEvent({ routeKey: 'POST /calls', headers: { authorization: INGEST_KEY, 'content-type': 'application/json' }, body: JSON.stringify(call(id)) }), contextWithBudget(15_000));
-    const get = () => invokeWithin(read, httpEvent({ routeKey: 'GET /calls', headers: { authorization: READ_KEY }, query: { limit: '1000' } }), contextWithBudget(10_000));
+      invokeWithin(
+        ingest,
+        httpEvent({ routeKey: 'POST /calls', headers: { authorization: INGEST_KEY, 'content-type': 'application/json' }, body: JSON.stringify(call(id)) }),
+        contextWithBudget(15_000),
+      );
+    const get = () =>
+      invokeWithin(read, httpEvent({ routeKey: 'GET /calls', headers: { authorization: READ_KEY }, query: { limit: '1000' } }), contextWithBudget(10_000));
 
     // A steady stream of ingests and reads; the store is stopped while it runs.
     const answers = new Map<string, number>();

@@ -9,8 +9,8 @@
  *   the request is stored (read back), and re-sending after a 503 stores each call exactly once.
  */
 import './quiet-logs';
-import fc from 'fast-check';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
 import { createIngestHandler } from '../../functions/ingest-calls';
 import { createReadHandler } from '../../functions/read-calls';
 import { keyCheck } from '../../lib/auth';
@@ -28,7 +28,9 @@ const INGEST_TIMEOUT_MS = 15_000;
 const NOW = Date.parse('2025-01-01T12:00:00.000Z');
 
 const calls = (prefix: string, n: number) =>
-  Array.from({ length: n }, (_, i) => sampleCall({ id: `${prefix}-${i}`, customer: { number: '+16505551234' } }, new Date(NOW - (i + 1) * 60_000).toISOString()));
+  Array.from({ length: n }, (_, i) =>
+    sampleCall({ id: `${prefix}-${i}`, customer: { number: '+16505551234' } }, new Date(NOW - (i + 1) * 60_000).toISOString()),
+  );
 
 async function setup() {
   const fresh = await freshStore({ backoffBaseMs: 1 });
@@ -36,7 +38,11 @@ async function setup() {
   const ingest = createIngestHandler({ store: fresh.store, keys: async () => keyCheck([INGEST_KEY]), retentionDays: 3650, maxBodyBytes: 5 * 1024 * 1024 });
   // By number: one partition, so one Query when nothing fails.
   const get = () =>
-    invokeWithin(read, httpEvent({ routeKey: 'GET /calls', headers: { authorization: READ_KEY }, query: { number: '+16505551234', limit: '1000' } }), contextWithBudget(READ_TIMEOUT_MS));
+    invokeWithin(
+      read,
+      httpEvent({ routeKey: 'GET /calls', headers: { authorization: READ_KEY }, query: { number: '+16505551234', limit: '1000' } }),
+      contextWithBudget(READ_TIMEOUT_MS),
+    );
   const post = (body: unknown) =>
     invokeWithin(
       ingest,
@@ -136,7 +142,9 @@ describe('throttling and transient errors from DynamoDB', () => {
     );
     // Exactly one item per call: nothing lost, nothing duplicated, whatever the faults.
     const stored = await storedKeys();
-    process.stdout.write(`faults: ${RUNS} schedules, ${injected} faults injected, ${answered200} answered 200 and ${answered503} answered 503 (then re-sent: 200), ${stored.length} calls stored once each\n`);
+    process.stdout.write(
+      `faults: ${RUNS} schedules, ${injected} faults injected, ${answered200} answered 200 and ${answered503} answered 503 (then re-sent: 200), ${stored.length} calls stored once each\n`,
+    );
     expect(stored).toEqual([...expected].sort());
     expect(new Set(stored).size).toBe(stored.length);
     expect(answered200).toBeGreaterThan(0);

@@ -6,8 +6,8 @@
  */
 import './quiet-logs';
 import { gunzipSync } from 'node:zlib';
-import fc from 'fast-check';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
 import { createIngestHandler } from '../../functions/ingest-calls';
 import { keyCheck } from '../../lib/auth';
 import { MAX_JSON_DEPTH } from '../../lib/json-shape';
@@ -53,7 +53,7 @@ const validCall = fc
   })
   .map(({ id, number, start, duration, messages, name, metadata }): Json => {
     // A valid call lasts at least until its last message ends.
-    const lastEndMs = Math.max(0, ...messages.map((m) => ((m as { end_time: number }).end_time * 1000)));
+    const lastEndMs = Math.max(0, ...messages.map((m) => (m as { end_time: number }).end_time * 1000));
     const call: Record<string, Json> = {
       id,
       startedAt: new Date(start).toISOString(),
@@ -117,7 +117,9 @@ interface Case {
 const RAW = '@@raw@@';
 
 const wrongTypeValue = (current: Json) =>
-  fc.constantFrom<Json>(null, 0, -1, 1.5, '', 'x', true, [], {}, [1, 2], { k: 'v' }).filter((v) => typeof v !== typeof current || Array.isArray(v) !== Array.isArray(current));
+  fc
+    .constantFrom<Json>(null, 0, -1, 1.5, '', 'x', true, [], {}, [1, 2], { k: 'v' })
+    .filter((v) => typeof v !== typeof current || Array.isArray(v) !== Array.isArray(current));
 
 /** A field-level mutation of one call inside the body. */
 const fieldMutation = (body: Json, callPaths: Path[]) =>
@@ -130,7 +132,11 @@ const fieldMutation = (body: Json, callPaths: Path[]) =>
       // (50,000 levels, beyond the body limit here, is in the extreme cases below.)
       depth: fc.oneof(fc.integer({ min: MAX_JSON_DEPTH + 1, max: 200 }), fc.constantFrom(1_000, 5_000)),
       rawTime: fc.constantFrom('NaN', 'Infinity', '-Infinity', '1e400', '-1e400', '-1', '-0.001', '"12"', 'null', 'true', '1e308'),
-      text: fc.oneof(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom('\u0000', '\uFFFD', '\u202E', '\uD800', '\uDC00x', "'; DROP TABLE calls; --")),
+      text: fc.oneof(
+        fc.string({ unit: 'grapheme', maxLength: 30 }),
+        fc.string({ unit: 'binary', maxLength: 30 }),
+        fc.constantFrom('\u0000', '\uFFFD', '\u202E', '\uD800', '\uDC00x', "'; DROP TABLE calls; --"),
+      ),
       wrong: fc.nat(),
     })
     .chain((m) => {
@@ -146,7 +152,13 @@ const fieldMutation = (body: Json, callPaths: Path[]) =>
           return wrongTypeValue(get(root, path)).map((value): Case => {
             const copy = clone(root);
             setAt(copy, path, value);
-            return { label: `wrong type at ${pathText(path)}`, body: JSON.stringify(copy), contentType: 'application/json', expect: { status: 'any' }, mutated: pathText(path) };
+            return {
+              label: `wrong type at ${pathText(path)}`,
+              body: JSON.stringify(copy),
+              contentType: 'application/json',
+              expect: { status: 'any' },
+              mutated: pathText(path),
+            };
           });
         }
         case 'delete': {
@@ -155,12 +167,23 @@ const fieldMutation = (body: Json, callPaths: Path[]) =>
           const key = path[path.length - 1]!;
           if (Array.isArray(parent)) parent.splice(key as number, 1);
           else delete (parent as Record<string, Json>)[key as string];
-          return fc.constant<Case>({ label: `deleted ${pathText(path)}`, body: JSON.stringify(root), contentType: 'application/json', expect: { status: 'any' }, mutated: pathText(path) });
+          return fc.constant<Case>({
+            label: `deleted ${pathText(path)}`,
+            body: JSON.stringify(root),
+            contentType: 'application/json',
+            expect: { status: 'any' },
+            mutated: pathText(path),
+          });
         }
         case 'badTime': {
           if (messages.length === 0) {
             call.endedAt = '2024-12-31T23:59:59.999Z'; // before startedAt
-            return fc.constant<Case>({ label: 'endedAt before startedAt', body: JSON.stringify(root), contentType: 'application/json', expect: { status: 400, paths: [pathText([...callPath, 'endedAt'])] } });
+            return fc.constant<Case>({
+              label: 'endedAt before startedAt',
+              body: JSON.stringify(root),
+              contentType: 'application/json',
+              expect: { status: 400, paths: [pathText([...callPath, 'endedAt'])] },
+            });
           }
           const index = m.pick % messages.length;
           const field = m.wrong % 2 ? 'start_time' : 'end_time';
@@ -173,7 +196,8 @@ const fieldMutation = (body: Json, callPaths: Path[]) =>
             body: text,
             contentType: 'application/json',
             // 1e308 is a valid time (if end_time is not then before start_time).
-            expect: m.rawTime === '1e308' ? { status: 'any' } : invalidJson ? { status: 400, paths: [''] } : { status: 400, paths: [pathText(path.slice(0, -1))] },
+            expect:
+              m.rawTime === '1e308' ? { status: 'any' } : invalidJson ? { status: 400, paths: [''] } : { status: 400, paths: [pathText(path.slice(0, -1))] },
             mutated: pathText(path),
           });
         }
@@ -186,12 +210,22 @@ const fieldMutation = (body: Json, callPaths: Path[]) =>
             const start = call.startedAt as string;
             call.startedAt = call.endedAt!;
             call.endedAt = new Date(Date.parse(start) - 1).toISOString();
-            return fc.constant<Case>({ label: 'reversed call times', body: JSON.stringify(root), contentType: 'application/json', expect: { status: 400, paths: [pathText([...callPath, 'endedAt'])] } });
+            return fc.constant<Case>({
+              label: 'reversed call times',
+              body: JSON.stringify(root),
+              contentType: 'application/json',
+              expect: { status: 400, paths: [pathText([...callPath, 'endedAt'])] },
+            });
           }
           const msg = messages[timed] as Record<string, number>;
           [msg.start_time, msg.end_time] = [msg.end_time!, msg.start_time!];
           const path = [...callPath, 'messages', timed, 'end_time'];
-          return fc.constant<Case>({ label: 'reversed message times', body: JSON.stringify(root), contentType: 'application/json', expect: { status: 400, paths: [pathText(path)] } });
+          return fc.constant<Case>({
+            label: 'reversed message times',
+            body: JSON.stringify(root),
+            contentType: 'application/json',
+            expect: { status: 400, paths: [pathText(path)] },
+          });
         }
         case 'reserved': {
           const objects = [callPath, ...inner].filter((p) => {
@@ -201,13 +235,23 @@ const fieldMutation = (body: Json, callPaths: Path[]) =>
           const target = pickFrom(objects);
           defineOwn(get(root, target) as object, m.reserved, { polluted: true });
           const path = pathText([...target, m.reserved]);
-          return fc.constant<Case>({ label: `reserved key ${path}`, body: JSON.stringify(root), contentType: 'application/json', expect: { status: 400, paths: [path] } });
+          return fc.constant<Case>({
+            label: `reserved key ${path}`,
+            body: JSON.stringify(root),
+            contentType: 'application/json',
+            expect: { status: 400, paths: [path] },
+          });
         }
         case 'deep': {
           const target = m.pick % 2 ? [...callPath, 'metadata'] : [...callPath, 'customer', 'extra'];
           setAt(root, target, RAW);
           const text = JSON.stringify(root).replace(`"${RAW}"`, nested(m.depth));
-          return fc.constant<Case>({ label: `nested ${m.depth} deep at ${pathText(target)}`, body: text, contentType: 'application/json', expect: { status: 400, paths: [pathText(target)] } });
+          return fc.constant<Case>({
+            label: `nested ${m.depth} deep at ${pathText(target)}`,
+            body: text,
+            contentType: 'application/json',
+            expect: { status: 400, paths: [pathText(target)] },
+          });
         }
         case 'extra': {
           call.x_unknown_field = { anything: [1, 'two'] };
@@ -215,15 +259,27 @@ const fieldMutation = (body: Json, callPaths: Path[]) =>
         }
         case 'unicode': {
           const strings = inner.filter((p) => typeof get(root, p) === 'string' && p[p.length - 1] !== 'id');
-          if (strings.length === 0) return fc.constant<Case>({ label: 'unchanged', body: JSON.stringify(root), contentType: 'application/json', expect: { status: 200 } });
+          if (strings.length === 0)
+            return fc.constant<Case>({ label: 'unchanged', body: JSON.stringify(root), contentType: 'application/json', expect: { status: 200 } });
           const path = pickFrom(strings);
           setAt(root, path, m.text);
-          return fc.constant<Case>({ label: `unicode at ${pathText(path)}`, body: JSON.stringify(root), contentType: 'application/json', expect: { status: 'any' }, mutated: pathText(path) });
+          return fc.constant<Case>({
+            label: `unicode at ${pathText(path)}`,
+            body: JSON.stringify(root),
+            contentType: 'application/json',
+            expect: { status: 'any' },
+            mutated: pathText(path),
+          });
         }
         case 'badId': {
           const id = ['', 'x'.repeat(256), '\uD800', 'a\uDFFFb', 7, null][m.wrong % 6] as Json;
           call.id = id;
-          return fc.constant<Case>({ label: `id = ${JSON.stringify(id)?.slice(0, 20)}`, body: JSON.stringify(root), contentType: 'application/json', expect: { status: 400, paths: [pathText([...callPath, 'id']), pathText(callPath)] } });
+          return fc.constant<Case>({
+            label: `id = ${JSON.stringify(id)?.slice(0, 20)}`,
+            body: JSON.stringify(root),
+            contentType: 'application/json',
+            expect: { status: 400, paths: [pathText([...callPath, 'id']), pathText(callPath)] },
+          });
         }
       }
     });
@@ -245,7 +301,16 @@ const bodyMutation = (body: Json) =>
     .record({
       kind: fc.constantFrom('truncate', 'utf8', 'contentType', 'oversize', 'tooMany', 'duplicateKeys', 'valid'),
       at: fc.nat(),
-      contentType: fc.constantFrom(undefined, '', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/jsonx', 'json'),
+      contentType: fc.constantFrom(
+        undefined,
+        '',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/xml',
+        'application/jsonx',
+        'json',
+      ),
       bad: fc.constantFrom(...BAD_UTF8),
     })
     .map(({ kind, at, contentType, bad }): Case => {
@@ -258,7 +323,13 @@ const bodyMutation = (body: Json) =>
           const bytes = Buffer.from(text, 'utf8');
           const quote = bytes.indexOf(0x3a) + 2; // just inside the first value's opening quote
           const broken = Buffer.concat([bytes.subarray(0, quote), Buffer.from(bad), bytes.subarray(quote)]);
-          return { label: `invalid UTF-8 ${Buffer.from(bad).toString('hex')}`, body: broken.toString('base64'), base64: true, contentType: 'application/json', expect: { status: 400, paths: [''] } };
+          return {
+            label: `invalid UTF-8 ${Buffer.from(bad).toString('hex')}`,
+            body: broken.toString('base64'),
+            base64: true,
+            contentType: 'application/json',
+            expect: { status: 400, paths: [''] },
+          };
         }
         case 'contentType':
           return { label: `content-type ${String(contentType)}`, body: text, contentType, expect: { status: 415 } };
@@ -267,11 +338,21 @@ const bodyMutation = (body: Json) =>
         case 'tooMany': {
           // Minimal calls, so 101 of them stay under the body limit and it is the count that is refused.
           const one = { id: 'x', startedAt: '2025-02-01T10:00:00Z', endedAt: '2025-02-01T10:01:00Z', customer: { number: '+16505551234' }, messages: [] };
-          return { label: '101 calls', body: JSON.stringify(Array.from({ length: 101 }, () => one)), contentType: 'application/json', expect: { status: 400, paths: [''] } };
+          return {
+            label: '101 calls',
+            body: JSON.stringify(Array.from({ length: 101 }, () => one)),
+            contentType: 'application/json',
+            expect: { status: 400, paths: [''] },
+          };
         }
         case 'duplicateKeys':
           // JSON.parse keeps the last of duplicate keys: the second id is the one stored.
-          return { label: 'duplicate keys', body: text.replace(/"id":"([^"]*)"/, '"id":"dup-first","id":"$1"'), contentType: 'application/json', expect: { status: 200 } };
+          return {
+            label: 'duplicate keys',
+            body: text.replace(/"id":"([^"]*)"/, '"id":"dup-first","id":"$1"'),
+            contentType: 'application/json',
+            expect: { status: 200 },
+          };
         default:
           return { label: 'valid', body: text, contentType: 'application/json; charset=utf-8', expect: { status: 200 } };
       }
@@ -321,8 +402,7 @@ const parentOf = (path: string) => path.replace(/(\.[^.[\]]*|\[\d+\])$/, '');
  * turns a message into "not a message"), or a sibling in the same object (a start_time made larger
  * is reported on end_time, "must be >= start_time").
  */
-const names = (issues: Array<{ path: string }>, path: string) =>
-  issues.some((issue) => contains(issue.path, path) || contains(parentOf(path), issue.path));
+const names = (issues: Array<{ path: string }>, path: string) => issues.some((issue) => contains(issue.path, path) || contains(parentOf(path), issue.path));
 
 describe('ingest endpoint under random mutations of valid requests', () => {
   const CASES = runs(1_500);
@@ -343,7 +423,8 @@ describe('ingest endpoint under random mutations of valid requests', () => {
 
         if (status >= 500 || (status >= 300 && status < 400) || status < 200) throw new Error(`unexpected status: ${context}`);
         if (c.expect.status === 200 && status !== 200) throw new Error(`expected 200: ${context}`);
-        if (typeof c.expect.status === 'number' && c.expect.status !== 200 && status !== c.expect.status) throw new Error(`expected ${c.expect.status}: ${context}`);
+        if (typeof c.expect.status === 'number' && c.expect.status !== 200 && status !== c.expect.status)
+          throw new Error(`expected ${c.expect.status}: ${context}`);
         expect(result.headers['content-type']).toBe('application/json');
 
         if (status === 200) {
@@ -401,7 +482,10 @@ describe('ingest endpoint under random mutations of valid requests', () => {
       messages: [],
       ...extra,
     });
-    const tenK = Array.from({ length: 10_000 }, (_, i): Json => ({ role: i % 2 ? 'user' : 'bot', content: `m${i}`, start_time: i * 0.3, end_time: i * 0.3 + 0.2 }));
+    const tenK = Array.from(
+      { length: 10_000 },
+      (_, i): Json => ({ role: i % 2 ? 'user' : 'bot', content: `m${i}`, start_time: i * 0.3, end_time: i * 0.3 + 0.2 }),
+    );
     const big = await post({ body: JSON.stringify(call('ten-k', { messages: tenK })), contentType: 'application/json' });
     expect(big).toMatchObject({ status: 200, body: { stored: 1, ids: ['ten-k'] } });
 

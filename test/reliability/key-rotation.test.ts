@@ -36,42 +36,49 @@ const keys = (cmd: string[]) => {
 const status = async (path: string, init: RequestInit) => (await fetch(`${app.url}${path}`, init)).status;
 const read = (key: string) => status('/calls', { headers: { authorization: key } });
 const ingest = (key: string, id: string) =>
-  status('/calls', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(sampleCall({ id }, new Date(Date.now() - 60_000).toISOString())) });
+  status('/calls', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(sampleCall({ id }, new Date(Date.now() - 60_000).toISOString())),
+  });
 
-test.each(['read', 'ingest'] as const)('%s key: rotate adds a key, both work with no restart and no 401 on the way, finish removes the old one', async (scope) => {
-  expect(app.keys.generated).toBe(true);
-  const [oldKey] = scope === 'read' ? app.keys.read : app.keys.ingest;
-  const call = scope === 'read' ? (key: string) => read(key) : (key: string, n = 0) => ingest(key, `${scope}-${n}`);
-  expect(await call(oldKey!)).toBe(200);
+test.each(['read', 'ingest'] as const)(
+  '%s key: rotate adds a key, both work with no restart and no 401 on the way, finish removes the old one',
+  async (scope) => {
+    expect(app.keys.generated).toBe(true);
+    const [oldKey] = scope === 'read' ? app.keys.read : app.keys.ingest;
+    const call = scope === 'read' ? (key: string) => read(key) : (key: string, n = 0) => ingest(key, `${scope}-${n}`);
+    expect(await call(oldKey!)).toBe(200);
 
-  // A client keeps calling with the old key throughout the rotation.
-  let stop = false;
-  const oldKeyStatuses: number[] = [];
-  const client = (async () => {
-    for (let n = 0; !stop && n < 2_000; n++) oldKeyStatuses.push(await call(oldKey!, n));
-  })();
+    // A client keeps calling with the old key throughout the rotation.
+    let stop = false;
+    const oldKeyStatuses: number[] = [];
+    const client = (async () => {
+      for (let n = 0; !stop && n < 2_000; n++) oldKeyStatuses.push(await call(oldKey!, n));
+    })();
 
-  const rotated = keys(['rotate', scope]);
-  const newKey = /new \w+ key: (\S+)/.exec(rotated)![1]!;
-  expect(newKey).not.toBe(oldKey);
-  expect(statSync(devKeysFile(dataDir)).mode & 0o777).toBe(0o600);
-  expect(JSON.parse(readFileSync(devKeysFile(dataDir), 'utf8'))[scope]).toBe(`${oldKey},${newKey}`);
-  // Both keys work on the running server.
-  expect([await call(oldKey!), await call(newKey)]).toEqual([200, 200]);
-  while (oldKeyStatuses.length < 20) await new Promise((resolve) => setTimeout(resolve, 10));
-  stop = true;
-  await client;
-  expect(oldKeyStatuses.length).toBeGreaterThanOrEqual(20);
-  expect(oldKeyStatuses.filter((s) => s !== 200)).toEqual([]);
+    const rotated = keys(['rotate', scope]);
+    const newKey = /new \w+ key: (\S+)/.exec(rotated)![1]!;
+    expect(newKey).not.toBe(oldKey);
+    expect(statSync(devKeysFile(dataDir)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(devKeysFile(dataDir), 'utf8'))[scope]).toBe(`${oldKey},${newKey}`);
+    // Both keys work on the running server.
+    expect([await call(oldKey!), await call(newKey)]).toEqual([200, 200]);
+    while (oldKeyStatuses.length < 20) await new Promise((resolve) => setTimeout(resolve, 10));
+    stop = true;
+    await client;
+    expect(oldKeyStatuses.length).toBeGreaterThanOrEqual(20);
+    expect(oldKeyStatuses.filter((s) => s !== 200)).toEqual([]);
 
-  expect(keys(['finish', scope])).toMatch(/removed 1 old/);
-  expect(await call(oldKey!)).toBe(401);
-  expect(await call(newKey)).toBe(200);
-  // The other scope is untouched, and a key never crosses scopes.
-  const other = JSON.parse(readFileSync(devKeysFile(dataDir), 'utf8'))[scope === 'read' ? 'ingest' : 'read'] as string;
-  expect(other.split(',')).toHaveLength(1);
-  expect(scope === 'read' ? await ingest(newKey, 'x') : await read(newKey)).toBe(401);
-});
+    expect(keys(['finish', scope])).toMatch(/removed 1 old/);
+    expect(await call(oldKey!)).toBe(401);
+    expect(await call(newKey)).toBe(200);
+    // The other scope is untouched, and a key never crosses scopes.
+    const other = JSON.parse(readFileSync(devKeysFile(dataDir), 'utf8'))[scope === 'read' ? 'ingest' : 'read'] as string;
+    expect(other.split(',')).toHaveLength(1);
+    expect(scope === 'read' ? await ingest(newKey, 'x') : await read(newKey)).toBe(401);
+  },
+);
 
 test('the deployed procedure: the exact AWS CLI steps, old and new both valid, then only the new', () => {
   for (const scope of ['read', 'ingest'] as const) {

@@ -130,7 +130,13 @@ export function injectFaults(client: { config: unknown }, decide: (request: Sent
     state.injected++;
     switch (fault.kind) {
       case 'throttle':
-        return { response: awsError(400, 'ProvisionedThroughputExceededException', 'Injected: the level of configured provisioned throughput for the table was exceeded.') };
+        return {
+          response: awsError(
+            400,
+            'ProvisionedThroughputExceededException',
+            'Injected: the level of configured provisioned throughput for the table was exceeded.',
+          ),
+        };
       case 'internal':
         return { response: awsError(500, 'InternalServerError', 'Injected: internal server error') };
       case 'reset':
@@ -202,18 +208,28 @@ export function captureLogs(): { text(): string; lines(): string[]; restore(): v
   };
   const out = process.stdout.write;
   const err = process.stderr.write;
-  process.stdout.write = ((chunk: unknown) => (record(chunk), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: unknown) => (record(chunk), true)) as typeof process.stderr.write;
+  const capture = (chunk: unknown) => {
+    record(chunk);
+    return true;
+  };
+  process.stdout.write = capture as typeof process.stdout.write;
+  process.stderr.write = capture as typeof process.stderr.write;
   const methods = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
   const saved = methods.map((m) => console[m]);
   for (const m of methods) console[m] = (...args: unknown[]) => record(`${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}\n`);
   return {
     text: () => chunks.join(''),
-    lines: () => chunks.join('').split('\n').filter((l) => l.trim() !== ''),
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter((l) => l.trim() !== ''),
     restore: () => {
       process.stdout.write = out;
       process.stderr.write = err;
-      methods.forEach((m, i) => (console[m] = saved[i]!));
+      methods.forEach((m, i) => {
+        console[m] = saved[i]!;
+      });
     },
   };
 }

@@ -9,8 +9,8 @@ import { createServer, type Server } from 'node:http';
 import { createIngestHandler } from '../../functions/ingest-calls';
 import { createReadHandler } from '../../functions/read-calls';
 import { keyCheck } from '../../lib/auth';
-import { keyCheckProvider, SECRETS_CLIENT_LIMITS } from '../../lib/secrets/api-keys';
 import { HANDLER_OPTIONS } from '../../lib/http/middleware';
+import { keyCheckProvider, SECRETS_CLIENT_LIMITS } from '../../lib/secrets/api-keys';
 import { createDocumentClient, STORE_CLIENT_LIMITS } from '../../lib/store/client';
 import { DynamoCallStore } from '../../lib/store/dynamodb-call-store';
 import { httpEvent } from '../support/events';
@@ -41,11 +41,15 @@ describe('unreachable dependencies (concurrent: both tests mostly wait on timeou
       const [read, ingest, shortRead] = clients.map((client, i) => {
         const store = new DynamoCallStore(client, { tableName: 'calls' });
         return i === 1
-          ? createIngestHandler({ store, keys: async () => keyCheck([INGEST_KEY]), retentionDays: 90, maxBodyBytes: 1024 * 1024 })
+          ? createIngestHandler({ store, keys: async () => keyCheck([INGEST_KEY]), retentionDays: 36500, maxBodyBytes: 1024 * 1024 })
           : createReadHandler({ store, keys: async () => keyCheck([READ_KEY]), maxWindowDays: 31 });
       }) as [ReturnType<typeof createReadHandler>, ReturnType<typeof createIngestHandler>, ReturnType<typeof createReadHandler>];
       const getEvent = httpEvent({ routeKey: 'GET /calls', headers: { authorization: READ_KEY }, query: { number: '+16505551234' } });
-      const postEvent = httpEvent({ routeKey: 'POST /calls', headers: { authorization: INGEST_KEY, 'content-type': 'application/json' }, body: JSON.stringify(sampleCall()) });
+      const postEvent = httpEvent({
+        routeKey: 'POST /calls',
+        headers: { authorization: INGEST_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify(sampleCall()),
+      });
       const SHORT_BUDGET_MS = 4_000;
       const [byClientTimeouts, ingestByClientTimeouts, byBudget] = await Promise.all([
         // The deployed timeouts: each attempt times out (requestTimeout), is retried, and the SDK gives up.
@@ -79,7 +83,15 @@ describe('unreachable dependencies (concurrent: both tests mostly wait on timeou
         requests.push(String(req.headers['x-amz-target']));
         const { SecretId } = JSON.parse(body) as { SecretId: string };
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify({ ARN: `arn:aws:secretsmanager:us-east-1:000000000000:secret:${SecretId}`, Name: SecretId, SecretString: SECRET_VALUE, VersionId: 'v1', CreatedDate: NOW / 1000 }));
+        res.end(
+          JSON.stringify({
+            ARN: `arn:aws:secretsmanager:us-east-1:000000000000:secret:${SecretId}`,
+            Name: SecretId,
+            SecretString: SECRET_VALUE,
+            VersionId: 'v1',
+            CreatedDate: NOW / 1000,
+          }),
+        );
       });
     });
     return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, requests })));
@@ -113,8 +125,13 @@ describe('unreachable dependencies (concurrent: both tests mostly wait on timeou
     try {
       const recovered = await get();
       expect(recovered.status).toBe(200);
-      expect((await invokeWithin(read, httpEvent({ routeKey: 'GET /calls', headers: { authorization: 'old-read-key' } }), contextWithBudget(READ_TIMEOUT_MS))).status).toBe(200);
-      expect((await invokeWithin(read, httpEvent({ routeKey: 'GET /calls', headers: { authorization: 'not-a-key' } }), contextWithBudget(READ_TIMEOUT_MS))).status).toBe(401);
+      expect(
+        (await invokeWithin(read, httpEvent({ routeKey: 'GET /calls', headers: { authorization: 'old-read-key' } }), contextWithBudget(READ_TIMEOUT_MS)))
+          .status,
+      ).toBe(200);
+      expect(
+        (await invokeWithin(read, httpEvent({ routeKey: 'GET /calls', headers: { authorization: 'not-a-key' } }), contextWithBudget(READ_TIMEOUT_MS))).status,
+      ).toBe(401);
       // Fetched once, then served from the cache (re-read every 5 minutes).
       expect(sm.requests).toEqual(['secretsmanager.GetSecretValue']);
     } finally {

@@ -10,11 +10,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { buildApp } from '../../cdk/app';
-import { STACK_NAME } from '../../cdk/stack';
 import { SERVER_ERROR_ALARM } from '../../cdk/constructs/http-api';
+import { STACK_NAME } from '../../cdk/stack';
 import { METRICS_NAMESPACE, UNROUTED_METRIC } from '../../functions/cekura-forwarder';
-import { NO_BUNDLING, synth, type Synthesized } from './synth';
+import { NO_BUNDLING, type Synthesized, synth } from './synth';
 
+// biome-ignore lint/suspicious/noExplicitAny: a synthesized CloudFormation template is JSON of any shape; each test asserts the parts it reads
 type Json = Record<string, any>;
 
 const EMAIL = 'ops@example.com';
@@ -60,7 +61,10 @@ describe('the API 5xx alarm', () => {
       MetricStat: { Metric: { Namespace: 'AWS/ApiGateway', MetricName: '5xx', Dimensions: dimensions }, Period: 300, Stat: 'Sum' },
       ReturnData: false,
     });
-    expect(byId.requests).toMatchObject({ MetricStat: { Metric: { Namespace: 'AWS/ApiGateway', MetricName: 'Count', Dimensions: dimensions }, Period: 300 }, ReturnData: false });
+    expect(byId.requests).toMatchObject({
+      MetricStat: { Metric: { Namespace: 'AWS/ApiGateway', MetricName: 'Count', Dimensions: dimensions }, Period: 300 },
+      ReturnData: false,
+    });
     // A percentage, and no division by zero when there were no requests.
     const expression = (alarm.Metrics as Json[]).filter((m) => m.ReturnData !== false);
     expect(expression).toEqual([expect.objectContaining({ Expression: 'IF(requests > 0, 100 * errors / requests, 0)' })]);
@@ -87,7 +91,9 @@ describe('the forwarder alarms', () => {
     expect(alarm.AlarmDescription).toMatch(/cekuraAgents/);
     expect(alarm.AlarmActions).toBeUndefined();
     // Three alarms with the push: the API's, the dead letters', the calls without an agent.
-    expect(Object.keys(alarmsOf(s)).sort()).toEqual([fw.alarm, fw.callsWithoutAgentAlarm, s.stack.httpApi.serverErrorsAlarm].map((a) => logicalId(s, a)).sort());
+    expect(Object.keys(alarmsOf(s)).sort()).toEqual(
+      [fw.alarm, fw.callsWithoutAgentAlarm, s.stack.httpApi.serverErrorsAlarm].map((a) => logicalId(s, a)).sort(),
+    );
   });
 });
 
@@ -113,7 +119,11 @@ describe('with alarmEmail', () => {
     const alarms = Object.values(alarmsOf(s));
     expect(alarms).toHaveLength(3);
     for (const alarm of alarms) {
-      expect([alarm.Properties.AlarmName, alarm.Properties.AlarmActions, alarm.Properties.OKActions]).toEqual([alarm.Properties.AlarmName, [topicRef], [topicRef]]);
+      expect([alarm.Properties.AlarmName, alarm.Properties.AlarmActions, alarm.Properties.OKActions]).toEqual([
+        alarm.Properties.AlarmName,
+        [topicRef],
+        [topicRef],
+      ]);
     }
   });
 
@@ -129,7 +139,7 @@ describe('with alarmEmail', () => {
     expectOnlyThisStacksAlarms(allows[0]!.Condition);
   });
 
-  test('the key lets CloudWatch encrypt notifications, for this stack\'s alarms only (else mails are silently dropped)', () => {
+  test("the key lets CloudWatch encrypt notifications, for this stack's alarms only (else mails are silently dropped)", () => {
     const key = resourcesOf(s)[logicalId(s, s.stack.alarmTopic!.key)]!.Properties;
     const forCloudWatch = (key.KeyPolicy.Statement as Json[]).filter((st) => JSON.stringify(st.Principal).includes('cloudwatch'));
     expect(forCloudWatch).toHaveLength(1);
@@ -168,9 +178,7 @@ describe('with alarmEmail', () => {
     const reports = JSON.parse(fs.readFileSync(path.join(assembly.directory, VALIDATION_REPORT_FILE), 'utf8')).pluginReports as Json[];
     expect(reports.flatMap((r) => r.violations)).toEqual([]);
     const newPaths = [stack.alarmTopic!.node.path, stack.httpApi.serverErrorsAlarm.node.path, stack.cekuraForwarder!.callsWithoutAgentAlarm.node.path];
-    const acknowledgedThere = reports
-      .flatMap((r) => r.suppressedViolations ?? [])
-      .filter((v: Json) => newPaths.some((p) => v.acknowledgedAt.startsWith(p)));
+    const acknowledgedThere = reports.flatMap((r) => r.suppressedViolations ?? []).filter((v: Json) => newPaths.some((p) => v.acknowledgedAt.startsWith(p)));
     expect(acknowledgedThere).toEqual([]);
   });
 

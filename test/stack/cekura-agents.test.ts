@@ -4,10 +4,11 @@
  * environment variables the forwarder reads (CEKURA_ENV), and bad values refused at synth.
  */
 import type { CfnResource } from 'aws-cdk-lib';
-import { CEKURA_ENV, cekuraConfigFromEnv } from '../../lib/cekura-push/forward';
 import { CEKURA_CONTEXT_DEFAULTS, MAX_AGENTS_JSON_BYTES } from '../../cdk/settings';
-import { synth, type Synthesized } from './synth';
+import { CEKURA_ENV, cekuraConfigFromEnv } from '../../lib/cekura-push/forward';
+import { type Synthesized, synth } from './synth';
 
+// biome-ignore lint/suspicious/noExplicitAny: a synthesized CloudFormation template is JSON of any shape; each test asserts the parts it reads
 type Json = Record<string, any>;
 
 const AGENTS = { '+14155550100': 123, '+442071838750': 456 };
@@ -83,12 +84,21 @@ describe('what turns the push on', () => {
 });
 
 describe('the run lookup', () => {
-  test.each([[false, 'off'], ['false', 'off'], ['off', 'off'], ['OFF', 'off'], [true, 'on'], ['on', 'on']])('cekuraRunLookup=%j → CEKURA_RUN_LOOKUP=%s', (value, expected) => {
+  test.each([
+    [false, 'off'],
+    ['false', 'off'],
+    ['off', 'off'],
+    ['OFF', 'off'],
+    [true, 'on'],
+    ['on', 'on'],
+  ])('cekuraRunLookup=%j → CEKURA_RUN_LOOKUP=%s', (value, expected) => {
     expect(routingEnv(synth({ cekuraAgentId: '1', cekuraRunLookup: value }))![CEKURA_ENV.runLookup]).toBe(expected);
   });
 
   test('cekuraApiBaseUrl → CEKURA_API_BASE_URL, without a trailing slash', () => {
-    expect(routingEnv(synth({ cekuraAgentId: '1', cekuraApiBaseUrl: 'https://staging.cekura.example/' }))![CEKURA_ENV.apiBaseUrl]).toBe('https://staging.cekura.example');
+    expect(routingEnv(synth({ cekuraAgentId: '1', cekuraApiBaseUrl: 'https://staging.cekura.example/' }))![CEKURA_ENV.apiBaseUrl]).toBe(
+      'https://staging.cekura.example',
+    );
   });
 
   test('the lookup adds no permission: the forwarder role is the same with agents and the lookup on as with the lookup off', () => {
@@ -113,7 +123,11 @@ describe('the contract with the forwarder', () => {
   test('the forwarder reads back exactly what the context says', () => {
     const config = cekuraConfigFromEnv(deployedEnv(synth({ cekuraAgents: AGENTS, cekuraAgentId: '9', cekuraApiBaseUrl: 'https://eu.cekura.example' })));
     expect(config).toMatchObject({ agentId: 9, agents: AGENTS, runLookup: { apiBaseUrl: 'https://eu.cekura.example' } });
-    expect(cekuraConfigFromEnv(deployedEnv(synth({ cekuraPush: 'on', cekuraRunLookup: 'off' })))).toMatchObject({ agentId: undefined, agents: {}, runLookup: undefined });
+    expect(cekuraConfigFromEnv(deployedEnv(synth({ cekuraPush: 'on', cekuraRunLookup: 'off' })))).toMatchObject({
+      agentId: undefined,
+      agents: {},
+      runLookup: undefined,
+    });
   });
 });
 

@@ -4,11 +4,12 @@ import * as path from 'node:path';
 import type { CfnResource } from 'aws-cdk-lib';
 import { VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
+import { NAG_REASONS } from '../../cdk/nag';
 import { CEKURA_ENV, CEKURA_KEY_PLACEHOLDER } from '../../lib/cekura-push/forward';
 import { CEKURA_WEBHOOK_DEFAULT_URL } from '../../lib/cekura-push/payload';
-import { NAG_REASONS } from '../../cdk/nag';
-import { synth, type Synthesized } from './synth';
+import { type Synthesized, synth } from './synth';
 
+// biome-ignore lint/suspicious/noExplicitAny: a synthesized CloudFormation template is JSON of any shape; each test asserts the parts it reads
 type Json = Record<string, any>;
 interface Statement {
   Effect: string;
@@ -76,8 +77,15 @@ describe('with cekuraAgentId', () => {
       [CEKURA_ENV.apiKeySecretId]: { Ref: expect.any(String) },
       [CEKURA_ENV.dlqUrl]: { Ref: logicalId(s.stack, s.stack.cekuraForwarder!.deadLetters) },
     });
-    const custom = synth({ ...CONTEXT, cekuraMessageTimes: 'epoch-ms', cekuraPushWindowMinutes: '1440', cekuraWebhookUrl: 'https://sandbox.example.com/hook/' });
-    const customEnv = Object.values(custom.template.findResources('AWS::Lambda::Function')).find((r) => r.Properties.Environment?.Variables?.[CEKURA_ENV.agentId])!;
+    const custom = synth({
+      ...CONTEXT,
+      cekuraMessageTimes: 'epoch-ms',
+      cekuraPushWindowMinutes: '1440',
+      cekuraWebhookUrl: 'https://sandbox.example.com/hook/',
+    });
+    const customEnv = Object.values(custom.template.findResources('AWS::Lambda::Function')).find(
+      (r) => r.Properties.Environment?.Variables?.[CEKURA_ENV.agentId],
+    )!;
     expect(customEnv.Properties.Environment.Variables).toMatchObject({
       [CEKURA_ENV.messageTimes]: 'epoch-ms',
       [CEKURA_ENV.pushWindowMinutes]: '1440',
@@ -97,12 +105,22 @@ describe('with cekuraAgentId', () => {
     expect(statements.every((st) => st.Effect === 'Allow')).toBe(true);
     const actions = statements.flatMap(actionsOf).sort();
     expect(actions).toEqual(
-      ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue', 'sqs:SendMessage'].sort(),
+      [
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'secretsmanager:GetSecretValue',
+        'sqs:SendMessage',
+      ].sort(),
     );
     const fw = s.stack.cekuraForwarder!;
     const resourcesFor = (action: string) => statements.filter((st) => actionsOf(st).includes(action)).map((st) => st.Resource);
     const streamArn = { 'Fn::GetAtt': [logicalId(s.stack, s.stack.calls.table), 'StreamArn'] };
-    for (const a of ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']) expect(resourcesFor(a)).toEqual([streamArn]);
+    for (const a of ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'])
+      expect(resourcesFor(a)).toEqual([streamArn]);
     expect(resourcesFor('secretsmanager:GetSecretValue')).toEqual([{ Ref: logicalId(s.stack, fw.createdApiKey!) }]);
     expect(resourcesFor('sqs:SendMessage')).toEqual([{ 'Fn::GetAtt': [logicalId(s.stack, fw.deadLetters), 'Arn'] }]);
     expect(JSON.stringify(statements)).not.toContain('"*"');
@@ -130,13 +148,17 @@ describe('with cekuraAgentId', () => {
     const given = synth({ ...CONTEXT, cekuraApiKeySecretArn: KEY_ARN });
     expect(given.stack.cekuraForwarder!.createdApiKey).toBeUndefined();
     expect(JSON.stringify(given.template.toJSON())).not.toContain(CEKURA_KEY_PLACEHOLDER);
-    const secretResources = forwarderStatements(given).filter((st) => actionsOf(st).includes('secretsmanager:GetSecretValue')).map((st) => st.Resource);
+    const secretResources = forwarderStatements(given)
+      .filter((st) => actionsOf(st).includes('secretsmanager:GetSecretValue'))
+      .map((st) => st.Resource);
     expect(secretResources).toEqual([KEY_ARN]);
 
     const partial = synth({ ...CONTEXT, cekuraApiKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cekura/key' });
-    expect(forwarderStatements(partial).filter((st) => actionsOf(st).includes('secretsmanager:GetSecretValue')).map((st) => st.Resource)).toEqual([
-      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cekura/key-??????',
-    ]);
+    expect(
+      forwarderStatements(partial)
+        .filter((st) => actionsOf(st).includes('secretsmanager:GetSecretValue'))
+        .map((st) => st.Resource),
+    ).toEqual(['arn:aws:secretsmanager:eu-west-1:123456789012:secret:cekura/key-??????']);
   });
 
   test('cdk-nag passes; the forwarder findings are acknowledged on their own resources with their reasons', () => {

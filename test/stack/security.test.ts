@@ -2,14 +2,16 @@
  * The deployment's security properties, checked on the whole template (with the optional Cekura
  * forwarder, so every kind of function is there), for every role and secret, not only today's:
  * - least privilege: the read Lambda cannot write, the Lambdas that store cannot read calls, the
- *   forwarder (when present) only reads the table's stream; no Scan, no wildcard, anywhere;
+ *   erase Lambda only finds a number's calls in byNumber and deletes by key, the forwarder (when
+ *   present) only reads the table's stream; no Scan, no wildcard, anywhere;
  * - a secret is readable only by the functions whose configuration names it, and by no resource policy;
  * - the API: throttled by default, HTTPS only, no CORS, bodies limited; no header or event in any log.
  */
 import type { CfnResource } from 'aws-cdk-lib';
 import { DEFAULTS, ENV } from '../../lib/config';
-import { synth, type Synthesized } from './synth';
+import { type Synthesized, synth } from './synth';
 
+// biome-ignore lint/suspicious/noExplicitAny: a synthesized CloudFormation template is JSON of any shape; each test asserts the parts it reads
 type Json = Record<string, any>;
 interface Statement {
   Effect: string;
@@ -17,8 +19,25 @@ interface Statement {
   Resource: unknown;
 }
 
-const DYNAMO_WRITES = ['dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:TransactWriteItems', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'];
-const DYNAMO_READS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:TransactGetItems', 'dynamodb:PartiQLSelect', 'dynamodb:GetRecords'];
+const DYNAMO_WRITES = [
+  'dynamodb:PutItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:TransactWriteItems',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+];
+const DYNAMO_READS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:TransactGetItems',
+  'dynamodb:PartiQLSelect',
+  'dynamodb:GetRecords',
+];
 const STREAM_READS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
 
 const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
@@ -90,8 +109,16 @@ describe.each([['the stack with the Cekura forwarder', { cekuraAgentId: '123' }]
     }
   });
 
+  test("the erase Lambda can only find a number's calls in byNumber and delete items by key: no read of the table, no write", () => {
+    const erase = byName(s, fns, 'eraseCalls');
+    expect(dynamoActions(erase).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:Query']);
+    for (const statement of erase.statements.filter((st) => actionsOf(st).includes('dynamodb:Query'))) {
+      for (const resource of resourcesOf(statement)) expect(JSON.stringify(resource)).toMatch(/\/index\/byNumber"/);
+    }
+  });
+
   test('any other Lambda touching DynamoDB (the forwarder) only reads the table stream, never the table', () => {
-    const known = new Set((['readCalls', 'ingestCalls', 'platformWebhook', 'fallback'] as const).map((n) => byName(s, fns, n).path));
+    const known = new Set((['readCalls', 'ingestCalls', 'eraseCalls', 'platformWebhook', 'fallback'] as const).map((n) => byName(s, fns, n).path));
     for (const f of fns.filter((fn) => !known.has(fn.path))) {
       for (const statement of f.statements.filter((st) => actionsOf(st).some((a) => a.startsWith('dynamodb:')))) {
         for (const action of actionsOf(statement)) expect([f.path, STREAM_READS.includes(action)]).toEqual([f.path, true]);
@@ -116,7 +143,8 @@ describe.each([['the stack with the Cekura forwarder', { cekuraAgentId: '123' }]
     // And the two API key secrets specifically: one reader each.
     const readers = (secretEnv: string) => fns.filter((f) => secretEnv in f.environment).map((f) => f.path);
     expect(readers(ENV.readKeysSecretId)).toEqual([byName(s, fns, 'readCalls').path]);
-    expect(readers(ENV.ingestKeysSecretId)).toEqual([byName(s, fns, 'ingestCalls').path]);
+    // The ingest key also erases (DELETE /calls), so the erase Lambda reads it too.
+    expect(readers(ENV.ingestKeysSecretId).sort()).toEqual([byName(s, fns, 'ingestCalls').path, byName(s, fns, 'eraseCalls').path].sort());
   });
 
   test('HTTPS only: the API is reached through its https endpoint, and any custom domain is TLS 1.2', () => {

@@ -3,12 +3,13 @@ import * as path from 'node:path';
 import { App, type CfnResource, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { ENV } from '../../lib/config';
-import { ROUTES, type LambdaName } from '../../lib/routes';
-import { CALLS_TABLE } from '../../lib/store/table-schema';
 import { loadSettings, SETTING_DEFAULTS } from '../../cdk/settings';
-import { synth, type Synthesized } from './synth';
+import { ENV } from '../../lib/config';
+import { type LambdaName, ROUTES } from '../../lib/routes';
+import { CALLS_TABLE } from '../../lib/store/table-schema';
+import { type Synthesized, synth } from './synth';
 
+// biome-ignore lint/suspicious/noExplicitAny: a synthesized CloudFormation template is JSON of any shape; each test asserts the parts it reads
 type Json = Record<string, any>;
 
 interface Statement {
@@ -25,8 +26,7 @@ beforeAll(() => {
   resources = synthesized.template.toJSON().Resources;
 });
 
-const logicalId = (construct: IConstruct): string =>
-  synthesized.stack.getLogicalId(construct.node.defaultChild as CfnResource);
+const logicalId = (construct: IConstruct): string => synthesized.stack.getLogicalId(construct.node.defaultChild as CfnResource);
 const ref = (construct: IConstruct) => ({ Ref: logicalId(construct) });
 const arnOf = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalId(construct), 'Arn'] });
 const fn = (name: LambdaName) => synthesized.stack.functions.byName[name];
@@ -37,23 +37,21 @@ const resourcesOf = (s: Statement): unknown[] => (Array.isArray(s.Resource) ? s.
 function statementsOf(name: LambdaName): Statement[] {
   const roleId = logicalId(fn(name).role!);
   const inline: Json[] = resources[roleId]!.Properties.Policies ?? [];
-  const attached = Object.values(resources).filter(
-    (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(`"${roleId}"`),
-  );
+  const attached = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(`"${roleId}"`));
   return [...inline, ...attached.map((r) => r.Properties)].flatMap((p) => p.PolicyDocument.Statement);
 }
 
 const allActions = (name: LambdaName) => statementsOf(name).flatMap(actionsOf).sort();
 const resourcesFor = (name: LambdaName, action: string) =>
-  statementsOf(name).filter((s) => actionsOf(s).includes(action)).flatMap(resourcesOf);
+  statementsOf(name)
+    .filter((s) => actionsOf(s).includes(action))
+    .flatMap(resourcesOf);
 
 describe('HTTP API', () => {
   test('has exactly the routes of lib/routes.ts, each integrated with its Lambda', () => {
     synthesized.template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length);
     for (const route of ROUTES) {
-      const matches = Object.values(
-        synthesized.template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: route.routeKey } }),
-      );
+      const matches = Object.values(synthesized.template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: route.routeKey } }));
       expect(matches).toHaveLength(1);
       const target = matches[0]!.Properties.Target;
       expect(target).toEqual({ 'Fn::Join': ['', ['integrations/', { Ref: expect.any(String) }]] });
@@ -110,12 +108,13 @@ describe('Lambdas', () => {
   const expected: Record<LambdaName, { memory: number; timeout: number }> = {
     readCalls: { memory: 512, timeout: 10 },
     ingestCalls: { memory: 512, timeout: 15 },
+    eraseCalls: { memory: 512, timeout: 25 },
     platformWebhook: { memory: 512, timeout: 15 },
     fallback: { memory: 128, timeout: 3 },
   };
 
-  test('are exactly the four handlers (no helper Lambdas such as log retention)', () => {
-    synthesized.template.resourceCountIs('AWS::Lambda::Function', 4);
+  test('are exactly the five handlers (no helper Lambdas such as log retention)', () => {
+    synthesized.template.resourceCountIs('AWS::Lambda::Function', 5);
   });
 
   test.each(Object.entries(expected))('%s: nodejs22.x on arm64, explicit memory and timeout, own log group', (name, want) => {
@@ -146,6 +145,11 @@ describe('Lambdas', () => {
       [ENV.retentionDays]: '90',
       POWERTOOLS_SERVICE_NAME: 'cekura-call-adapter',
     });
+    expect(env('eraseCalls')).toEqual({
+      [ENV.tableName]: ref(calls.table),
+      [ENV.ingestKeysSecretId]: ref(apiKeys.ingestKeys),
+      POWERTOOLS_SERVICE_NAME: 'cekura-call-adapter',
+    });
     expect(env('platformWebhook')).toEqual({
       [ENV.tableName]: ref(calls.table),
       WEBHOOK_SECRETS_SECRET_ID: ref(apiKeys.webhookSecrets),
@@ -158,15 +162,14 @@ describe('Lambdas', () => {
   test('retention, window and log retention follow context', () => {
     const { template, stack } = synth({ retentionDays: '30', maxWindowDays: 7, logRetentionDays: 14 });
     const json = template.toJSON().Resources;
-    const env = (name: LambdaName) =>
-      json[stack.getLogicalId(stack.functions.byName[name].node.defaultChild as CfnResource)].Properties.Environment.Variables;
+    const env = (name: LambdaName) => json[stack.getLogicalId(stack.functions.byName[name].node.defaultChild as CfnResource)].Properties.Environment.Variables;
     expect(env('ingestCalls')[ENV.retentionDays]).toBe('30');
     expect(env('readCalls')[ENV.maxWindowDays]).toBe('7');
     const retentions = Object.values(json as Record<string, Json>)
       .filter((r) => r.Type === 'AWS::Logs::LogGroup')
       .map((r) => r.Properties.RetentionInDays);
     // One per Lambda plus the access log group.
-    expect(retentions).toEqual([14, 14, 14, 14, 14]);
+    expect(retentions).toEqual([14, 14, 14, 14, 14, 14]);
     expect(env('platformWebhook')[ENV.retentionDays]).toBe('30');
   });
 
@@ -175,9 +178,10 @@ describe('Lambdas', () => {
     const json = template.toJSON().Resources;
     const env = (name: LambdaName) =>
       json[stack.getLogicalId(stack.functions.byName[name].node.defaultChild as CfnResource)].Properties.Environment.Variables ?? {};
-    expect((['readCalls', 'ingestCalls', 'platformWebhook', 'fallback'] as const).map((name) => env(name)[ENV.webCallNumber])).toEqual([
+    expect((['readCalls', 'ingestCalls', 'eraseCalls', 'platformWebhook', 'fallback'] as const).map((name) => env(name)[ENV.webCallNumber])).toEqual([
       undefined,
       '+15550000000',
+      undefined,
       '+15550000000',
       undefined,
     ]);
@@ -234,13 +238,13 @@ describe('calls table', () => {
 
 describe('IAM', () => {
   test('no managed policies anywhere: every permission is an inline statement on a per-function role', () => {
-    synthesized.template.resourceCountIs('AWS::IAM::Role', 4);
+    synthesized.template.resourceCountIs('AWS::IAM::Role', 5);
     synthesized.template.resourceCountIs('AWS::IAM::Policy', 0);
     synthesized.template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
     for (const r of Object.values(synthesized.template.findResources('AWS::IAM::Role'))) {
       expect(r.Properties.ManagedPolicyArns).toBeUndefined();
     }
-    for (const name of ['readCalls', 'ingestCalls', 'platformWebhook', 'fallback'] as const) {
+    for (const name of ['readCalls', 'ingestCalls', 'eraseCalls', 'platformWebhook', 'fallback'] as const) {
       for (const s of statementsOf(name)) {
         expect(s.Effect).toBe('Allow');
         expect(JSON.stringify(s.Resource)).not.toContain('*');
@@ -248,7 +252,7 @@ describe('IAM', () => {
     }
   });
 
-  test.each(['readCalls', 'ingestCalls', 'platformWebhook', 'fallback'] as const)('%s writes logs to its own log group only', (name) => {
+  test.each(['readCalls', 'ingestCalls', 'eraseCalls', 'platformWebhook', 'fallback'] as const)('%s writes logs to its own log group only', (name) => {
     const logGroup = fn(name).logGroup;
     expect(resourcesFor(name, 'logs:CreateLogStream')).toEqual([arnOf(logGroup)]);
     expect(resourcesFor(name, 'logs:PutLogEvents')).toEqual([arnOf(logGroup)]);
@@ -272,14 +276,24 @@ describe('IAM', () => {
     expect(resourcesFor(name, 'dynamodb:BatchWriteItem')).toEqual([tableArn]);
   });
 
+  test('erase: only Query on the byNumber index and DeleteItem on the table (cannot read a call from the table, nor write one)', () => {
+    const tableArn = arnOf(synthesized.stack.calls.table);
+    expect(allActions('eraseCalls').filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:DeleteItem', 'dynamodb:Query']);
+    expect(resourcesFor('eraseCalls', 'dynamodb:Query')).toEqual([{ 'Fn::Join': ['', [tableArn, '/index/byNumber']] }]);
+    expect(resourcesFor('eraseCalls', 'dynamodb:DeleteItem')).toEqual([tableArn]);
+  });
+
+  test('DELETE /calls goes to the erase Lambda, and only it', () => {
+    expect(ROUTES.filter((r) => r.lambda === 'eraseCalls').map((r) => r.routeKey)).toEqual(['DELETE /calls']);
+  });
+
   test('each function can read only its own secret; fallback has no AWS access', () => {
     const { readKeys, ingestKeys, webhookSecrets } = synthesized.stack.apiKeys;
     expect(resourcesFor('readCalls', 'secretsmanager:GetSecretValue')).toEqual([ref(readKeys)]);
     expect(resourcesFor('ingestCalls', 'secretsmanager:GetSecretValue')).toEqual([ref(ingestKeys)]);
+    expect(resourcesFor('eraseCalls', 'secretsmanager:GetSecretValue')).toEqual([ref(ingestKeys)]);
     expect(resourcesFor('platformWebhook', 'secretsmanager:GetSecretValue')).toEqual([ref(webhookSecrets)]);
-    expect(allActions('readCalls')).toEqual(
-      ['dynamodb:Query', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'].sort(),
-    );
+    expect(allActions('readCalls')).toEqual(['dynamodb:Query', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'].sort());
     expect(allActions('ingestCalls')).toEqual(
       ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'].sort(),
     );

@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildApp, type BuiltApp } from '../../cdk/app';
+import { type BuiltApp, buildApp } from '../../cdk/app';
 
 /** Skips esbuild: these tests check the template, not the bundles (`cdk synth` bundles). */
 export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };

@@ -7,11 +7,14 @@ interface EventOptions {
   pathParameters?: Record<string, string>;
   headers?: Record<string, string>;
   body?: string;
+  /** The request's method, for `ANY` routes and `$default` (else taken from the route key). */
+  method?: string;
 }
 
 /** An HTTP API payload 2.0 event as API Gateway sends it (query values decoded). */
 export function httpEvent(options: EventOptions): APIGatewayProxyEventV2 {
-  const [method, routePath] = options.routeKey === '$default' ? ['GET', '/'] : (options.routeKey.split(' ') as [string, string]);
+  const [routeMethod, routePath] = options.routeKey === '$default' ? ['GET', '/'] : (options.routeKey.split(' ') as [string, string]);
+  const method = options.method ?? routeMethod;
   const rawPath = options.path ?? routePath;
   return {
     version: '2.0',

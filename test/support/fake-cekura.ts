@@ -15,6 +15,7 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  // biome-ignore lint/suspicious/noExplicitAny: a pushed body as Cekura received it; tests assert on its fields
   json: any;
 }
 
@@ -75,7 +76,11 @@ export async function startFakeCekura(path = '/test_framework/custom-provider-tr
       hanging.add(res);
       return;
     }
-    const { status, body: text, headers } = typeof reply === 'number' ? { status: reply, body: status2xx(reply) ? '' : `{"detail":"status ${reply}"}`, headers: {} } : reply;
+    const {
+      status,
+      body: text,
+      headers,
+    } = typeof reply === 'number' ? { status: reply, body: status2xx(reply) ? '' : `{"detail":"status ${reply}"}`, headers: {} } : reply;
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(text ?? '');
   };
@@ -135,7 +140,9 @@ export async function startFakeCekura(path = '/test_framework/custom-provider-tr
       runsBehaviour = behaviour;
     },
     script: (...r) => void replies.push(...r),
-    respondWith: (fn) => void (decide = fn),
+    respondWith: (fn) => {
+      decide = fn;
+    },
     waitFor: async (n, timeoutMs = 5_000) => {
       const deadline = Date.now() + timeoutMs;
       while (requests.length < n) {
@@ -160,8 +167,12 @@ export function captureOutput(): { text(): string; restore(): void } {
   const record = (chunk: unknown) => void chunks.push(typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
   const out = process.stdout.write;
   const err = process.stderr.write;
-  process.stdout.write = ((chunk: unknown) => (record(chunk), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: unknown) => (record(chunk), true)) as typeof process.stderr.write;
+  const capture = (chunk: unknown) => {
+    record(chunk);
+    return true;
+  };
+  process.stdout.write = capture as typeof process.stdout.write;
+  process.stderr.write = capture as typeof process.stderr.write;
   const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
   const saved = methods.map((m) => console[m]);
   for (const m of methods) console[m] = (...args: unknown[]) => record(`${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}\n`);
@@ -170,7 +181,9 @@ export function captureOutput(): { text(): string; restore(): void } {
     restore: () => {
       process.stdout.write = out;
       process.stderr.write = err;
-      methods.forEach((m, i) => (console[m] = saved[i]!));
+      methods.forEach((m, i) => {
+        console[m] = saved[i]!;
+      });
     },
   };
 }

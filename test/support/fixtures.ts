@@ -20,7 +20,23 @@ export function sampleCall(overrides: Partial<CallInput> & { id?: string } = {},
 
 /** Roughly `bytes` of transcript, as realistic-looking words (compresses like real text), within sampleCall's 60 s. */
 export function longTranscript(bytes: number): CallInput['messages'] {
-  const words = ['appointment', 'Tuesday', 'insurance', 'could', 'you', 'please', 'confirm', 'the', 'address', 'thank', 'yes', 'morning', 'doctor', 'prescription', 'refill'];
+  const words = [
+    'appointment',
+    'Tuesday',
+    'insurance',
+    'could',
+    'you',
+    'please',
+    'confirm',
+    'the',
+    'address',
+    'thank',
+    'yes',
+    'morning',
+    'doctor',
+    'prescription',
+    'refill',
+  ];
   const messages: CallInput['messages'] = [];
   let size = 0;
   let seed = 7;

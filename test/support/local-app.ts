@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RequestLogEntry } from '../../local/api-gateway';
 import { type LocalApp, startLocalApp } from '../../local/app';
 import type { DynamoBackend } from '../../local/embedded-dynamodb';
 import { uniqueTableName } from './dynamo';
@@ -15,7 +16,10 @@ export interface LocalAppFixture {
  * The local server for one describe block: a fresh table on the run's DynamoDB Local (or, with
  * `backend`, its own embedded DynamoDB when `DYNAMODB_ENDPOINT: undefined` is passed), on a free port.
  */
-export function useLocalApp(env: Record<string, string | undefined> = {}, options: { backend?: DynamoBackend } = {}): LocalAppFixture {
+export function useLocalApp(
+  env: Record<string, string | undefined> = {},
+  options: { backend?: DynamoBackend; onRequest?: (entry: RequestLogEntry) => void } = {},
+): LocalAppFixture {
   let app: LocalApp | undefined;
   let dataDir: string | undefined;
   beforeAll(async () => {
@@ -25,6 +29,7 @@ export function useLocalApp(env: Record<string, string | undefined> = {}, option
       dataDir,
       inMemory: true,
       backend: options.backend,
+      onRequest: options.onRequest,
       env: { DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT, TABLE_NAME: uniqueTableName('e2e'), ...env },
     });
   });

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type CallInput } from '../../lib/call';
+import type { CallInput } from '../../lib/call';
 import { type CallRecord, parseIngestBody, toCallRecord } from '../../lib/ingest';
 import type { CallQuery } from '../../lib/store/call-store';
 import { createDocumentClient } from '../../lib/store/client';

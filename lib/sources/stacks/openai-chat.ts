@@ -8,7 +8,7 @@
  * `end_time` (seconds from the call's start). Messages without either stay untimed. An app may
  * also mark a message it cut short with `interrupted: true`.
  */
-import { jsonText, type Json, list, record, text } from '../read';
+import { type Json, jsonText, list, record, text } from '../read';
 import { instantFrom, type StackFormat, type StackMessage, type StackTime, stackSource, type TranscriptReading } from './envelope';
 
 const CHAT_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);

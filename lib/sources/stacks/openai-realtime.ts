@@ -35,7 +35,12 @@ const OUTPUT_ITEM_ADDED = 'response.output_item.added';
 const OUTPUT_ITEM_DONE = 'response.output_item.done';
 const ARGUMENTS_DONE = 'response.function_call_arguments.done';
 /** GA and beta names of the finished transcript / text of one output part. */
-const OUTPUT_TEXT_DONE = new Set(['response.output_audio_transcript.done', 'response.audio_transcript.done', 'response.output_text.done', 'response.text.done']);
+const OUTPUT_TEXT_DONE = new Set([
+  'response.output_audio_transcript.done',
+  'response.audio_transcript.done',
+  'response.output_text.done',
+  'response.text.done',
+]);
 
 /** Event names that carry the conversation: a log holding none of them is not a Realtime session's. */
 const CONVERSATION_EVENTS = new Set([
@@ -230,7 +235,8 @@ class SessionLog {
     const response = record(event.response);
     if (!response) return;
     const output = response.output;
-    if (output !== undefined && output !== null && !Array.isArray(output)) throw new Unreadable(`${path}.response.output`, 'must be the list of the response\'s output items');
+    if (output !== undefined && output !== null && !Array.isArray(output))
+      throw new Unreadable(`${path}.response.output`, "must be the list of the response's output items");
     const id = text(response.id) ?? `event:${index}`;
     const notes = this.response(id);
     notes.doneAt ??= at;
@@ -242,7 +248,11 @@ class SessionLog {
     });
   }
 
-  private readItem(item: Json, origin: ItemOrigin, where: { at: number | undefined; path: string; responseId?: string | undefined; fallbackKey?: string }): void {
+  private readItem(
+    item: Json,
+    origin: ItemOrigin,
+    where: { at: number | undefined; path: string; responseId?: string | undefined; fallbackKey?: string },
+  ): void {
     const type = text(item.type);
     const id = text(item.id);
     if (type === 'message') this.readMessage(item, origin, where, id);
@@ -250,15 +260,27 @@ class SessionLog {
     else if (type === 'function_call_output') this.readResult(item, where);
   }
 
-  private readMessage(item: Json, origin: ItemOrigin, where: { at: number | undefined; responseId?: string | undefined; fallbackKey?: string }, id: string | undefined): void {
+  private readMessage(
+    item: Json,
+    origin: ItemOrigin,
+    where: { at: number | undefined; responseId?: string | undefined; fallbackKey?: string },
+    id: string | undefined,
+  ): void {
     const role = ROLES[text(item.role) ?? ''];
     if (role === undefined) return;
     const said = contentText(item.content);
-    let key = id !== undefined ? `item:${id}` : where.fallbackKey;
+    const key = id !== undefined ? `item:${id}` : where.fallbackKey;
     if (key === undefined) return;
     const waiting = this.unechoed[0];
     if (origin === 'client-create' && id === undefined) this.unechoed.push({ key, role, text: said });
-    else if (origin === 'server-item' && id !== undefined && !this.items.has(key) && !this.aliases.has(key) && waiting?.role === role && waiting.text === said) {
+    else if (
+      origin === 'server-item' &&
+      id !== undefined &&
+      !this.items.has(key) &&
+      !this.aliases.has(key) &&
+      waiting?.role === role &&
+      waiting.text === said
+    ) {
       // The server's copy of a message the client created without an id: the same turn.
       this.aliases.set(key, waiting.key);
       this.unechoed.shift();
@@ -276,7 +298,12 @@ class SessionLog {
     if (origin === 'output-done') notes.outputDoneAt ??= where.at;
   }
 
-  private readCall(item: Json, origin: ItemOrigin, where: { at: number | undefined; path: string; responseId?: string | undefined }, id: string | undefined): void {
+  private readCall(
+    item: Json,
+    origin: ItemOrigin,
+    where: { at: number | undefined; path: string; responseId?: string | undefined },
+    id: string | undefined,
+  ): void {
     const callId = text(item.call_id);
     if (!callId) throw new Unreadable(`${where.path}.call_id`, 'is required: the id a function_call_output answers');
     const name = text(item.name);
@@ -317,14 +344,15 @@ function stampOf(event: Json, path: string): number | undefined {
   const value = event[field];
   if (value === undefined || value === null) return undefined;
   const time = instantFrom(value);
-  if (!time || !('epochMs' in time)) throw new Unreadable(`${path}.${field}`, 'must be an instant: epoch milliseconds (or seconds) or ISO 8601 with a time zone');
+  if (!time || !('epochMs' in time))
+    throw new Unreadable(`${path}.${field}`, 'must be an instant: epoch milliseconds (or seconds) or ISO 8601 with a time zone');
   return time.epochMs;
 }
 
 function audioMs(value: unknown, path: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   const ms = finite(value);
-  if (ms === undefined || ms < 0) throw new Unreadable(path, 'must be milliseconds from the start of the session\'s audio (a number >= 0)');
+  if (ms === undefined || ms < 0) throw new Unreadable(path, "must be milliseconds from the start of the session's audio (a number >= 0)");
   return ms;
 }
 
@@ -351,7 +379,7 @@ function toMessages(log: SessionLog): StackMessage[] {
     } else if (notes.result) {
       const { callId, output, path } = notes.result;
       const name = callNames.get(callId);
-      if (name === undefined) throw new Unreadable(path, 'matches no function_call in the log: a tool result needs its call (and the call\'s name)');
+      if (name === undefined) throw new Unreadable(path, "matches no function_call in the log: a tool result needs its call (and the call's name)");
       const at = instant(notes.result.at);
       messages.push({ role: 'function_call_result', content: '', ...timed(at, at), data: { id: callId, name, result: jsonText(output) } });
     } else if (notes.role === 'user') {
@@ -391,7 +419,7 @@ function read(transcript: unknown): TranscriptReading {
   if (!found) return { ok: false, path: '', message: 'must be the session\'s Realtime API events: an array, or { "events": [...] }' };
   const log = new SessionLog();
   try {
-    found.events.forEach((event, index) => log.readEvent(event, `${found.prefix}[${index}]`, index));
+    for (const [index, event] of found.events.entries()) log.readEvent(event, `${found.prefix}[${index}]`, index);
     return { ok: true, messages: toMessages(log) };
   } catch (error) {
     if (error instanceof Unreadable) return { ok: false, path: error.path, message: error.message };

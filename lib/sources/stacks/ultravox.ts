@@ -41,7 +41,9 @@ function recognisesUltravox(transcript: unknown): boolean {
   if (!found || found.messages.length === 0) return false;
   const entries = found.messages.map(record);
   const fits = entries.every((entry) => entry !== undefined && ultravoxRole(entry.role) !== undefined && !('content' in entry) && !('type' in entry));
-  const distinctive = entries.some((entry) => typeof entry?.role === 'string' && (entry.role.startsWith(ROLE_PREFIX) || (entry.role !== 'user' && LOWERCASE_ROLES.has(entry.role))));
+  const distinctive = entries.some(
+    (entry) => typeof entry?.role === 'string' && (entry.role.startsWith(ROLE_PREFIX) || (entry.role !== 'user' && LOWERCASE_ROLES.has(entry.role))),
+  );
   return fits && distinctive;
 }
 
@@ -93,7 +95,7 @@ function readUltravoxMessages(transcript: unknown): TranscriptReading {
   if (!found) return refusal('', 'must be the call messages list: { results: [...] } or its results array');
   // A page of a longer list would be stored as if it were the whole call.
   if (nonEmpty(found.body?.next) !== undefined) {
-    return refusal('next', 'is set: this is one page of the call\'s messages; follow `next` and send every page\'s results in one list');
+    return refusal('next', "is set: this is one page of the call's messages; follow `next` and send every page's results in one list");
   }
   const toolNames = toolNamesById(found.messages);
   const out: StackMessage[] = [];
@@ -124,7 +126,13 @@ function readUltravoxMessages(transcript: unknown): TranscriptReading {
       if (name === undefined) return refusal(`${at}.invocationId`, 'matches no tool call in the list, and the message has no toolName');
       // Ultravox shows the model a failure's text and keeps the details apart, for failed calls only.
       const failed = nonEmpty(message.errorDetails) !== undefined;
-      out.push({ role: 'function_call_result', content: '', data: { id, name, result: text(message.text) ?? '' }, ...(failed ? { is_error: true } : {}), ...timed });
+      out.push({
+        role: 'function_call_result',
+        content: '',
+        data: { id, name, result: text(message.text) ?? '' },
+        ...(failed ? { is_error: true } : {}),
+        ...timed,
+      });
     }
   }
   return { ok: true, messages: out };

@@ -1,7 +1,7 @@
 /** Pushing calls to Cekura's webhook, against a real HTTP server on loopback playing Cekura. */
 import * as v from 'valibot';
 import { CallSchema } from '../../../lib/call';
-import { forwardCalls, type ForwardOptions, isRetryableStatus } from '../../../lib/cekura-push/forward';
+import { type ForwardOptions, forwardCalls, isRetryableStatus } from '../../../lib/cekura-push/forward';
 import { captureOutput, type FakeCekura, startFakeCekura } from '../../support/fake-cekura';
 import { sampleCall } from '../../support/fixtures';
 
@@ -107,7 +107,7 @@ describe('forwardCalls', () => {
     expect(failed.failed).toEqual([{ id: 'call-1', permanent: false, status: undefined, reason: 'no answer within 150 ms', attempts: 2 }]);
   });
 
-  it('does not retry a 400: the call fails permanently, and Cekura\'s answer is logged without the key', async () => {
+  it("does not retry a 400: the call fails permanently, and Cekura's answer is logged without the key", async () => {
     // A (hypothetical) Cekura that echoes the key back must not get it into the logs either.
     cekura.script({ status: 400, body: `{"run_id":["A valid integer is required."],"echo":"${KEY}"}` });
     const result = await forwardCalls([stored()], options());
@@ -170,8 +170,7 @@ describe('classification', () => {
 });
 
 type SentCall = { id: string; run_id?: number };
-const byAgent = (requests: FakeCekura['requests']) =>
-  Object.fromEntries(requests.map((r) => [r.json.agent_id, r.json.calls.map((c: SentCall) => c.id)]));
+const byAgent = (requests: FakeCekura['requests']) => Object.fromEntries(requests.map((r) => [r.json.agent_id, r.json.calls.map((c: SentCall) => c.id)]));
 
 describe('forwardCalls: one POST per agent', () => {
   const AGENTS = { '+14155550100': 6 };
@@ -200,7 +199,10 @@ describe('forwardCalls: one POST per agent', () => {
   });
 
   it('does not push a call no agent takes: reported unrouted and logged, the others sent', async () => {
-    const result = await forwardCalls([stored({ id: 'mapped', phoneNumber: '+14155550100' }), stored({ id: 'lost', phoneNumber: '+14155550199' })], options({ agentId: undefined, agents: AGENTS }));
+    const result = await forwardCalls(
+      [stored({ id: 'mapped', phoneNumber: '+14155550100' }), stored({ id: 'lost', phoneNumber: '+14155550199' })],
+      options({ agentId: undefined, agents: AGENTS }),
+    );
     expect(result).toMatchObject({ sent: ['mapped'], unrouted: ['lost'], failed: [], skipped: [] });
     expect(byAgent(cekura.requests)).toEqual({ 6: ['mapped'] });
     expect(logs.text()).toMatch(/calls without an agent are not pushed[^\n]*"lost"[^\n]*\+14155550199 not in CEKURA_AGENTS/);
@@ -227,13 +229,24 @@ describe('forwardCalls: run ids', () => {
   const lookup = () => ({ runLookup: { apiBaseUrl: cekura.apiBaseUrl, timeoutMs: 1_000, totalTimeoutMs: 2_000 } });
   const CALLER = '+16505551234';
   const AGENT_NUMBER = '+14155550100';
-  const run = (id: number, overrides: Record<string, unknown> = {}) => ({ id, agent: 42, status: 'running', inbound_number: CALLER, agent_number: AGENT_NUMBER, ...overrides });
+  const run = (id: number, overrides: Record<string, unknown> = {}) => ({
+    id,
+    agent: 42,
+    status: 'running',
+    inbound_number: CALLER,
+    agent_number: AGENT_NUMBER,
+    ...overrides,
+  });
   const sentRuns = () => Object.fromEntries(cekura.requests.flatMap((r) => r.json.calls.map((c: SentCall) => [c.id, c.run_id])));
 
   it("sends a call's own run_id, or its metadata.cekura_run_id (integer or digits), and looks nothing up for them", async () => {
     cekura.setRuns([run(999)]);
     const result = await forwardCalls(
-      [stored({ id: 'own', run_id: 11, metadata: { cekura_run_id: 99 } }), stored({ id: 'meta', metadata: { cekura_run_id: 12 } }), stored({ id: 'meta-text', metadata: { cekura_run_id: '13' } })],
+      [
+        stored({ id: 'own', run_id: 11, metadata: { cekura_run_id: 99 } }),
+        stored({ id: 'meta', metadata: { cekura_run_id: 12 } }),
+        stored({ id: 'meta-text', metadata: { cekura_run_id: '13' } }),
+      ],
       options(lookup()),
     );
     expect(sentRuns()).toEqual({ own: 11, meta: 12, 'meta-text': 13 });
@@ -265,7 +278,10 @@ describe('forwardCalls: run ids', () => {
       ['same-caller', 501, 'lookup'],
       ['agent-43', 505, 'lookup'],
     ]);
-    expect(cekura.runRequests.map((r) => r.path).sort()).toEqual(['/test_framework/v1/runs/?agent_id=42&page_size=100', '/test_framework/v1/runs/?agent_id=43&page_size=100']);
+    expect(cekura.runRequests.map((r) => r.path).sort()).toEqual([
+      '/test_framework/v1/runs/?agent_id=42&page_size=100',
+      '/test_framework/v1/runs/?agent_id=43&page_size=100',
+    ]);
     for (const get of cekura.runRequests) expect(get.headers['x-cekura-api-key']).toBe(KEY);
   });
 

@@ -15,7 +15,9 @@ const stored = (overrides = {}) => v.parse(CallSchema, sampleCall(overrides));
 
 describe('Cekura webhook payload', () => {
   it('maps a stored call to the webhook call format', () => {
-    const payload = buildWebhookPayload([stored({ phoneNumber: '+14155550100', recordingUrl: 'https://r.example.com/1.wav', metadata: { campaign: 'x' } })], { agentId: 42 });
+    const payload = buildWebhookPayload([stored({ phoneNumber: '+14155550100', recordingUrl: 'https://r.example.com/1.wav', metadata: { campaign: 'x' } })], {
+      agentId: 42,
+    });
     expect(payload).toEqual({
       agent_id: 42,
       calls: [
@@ -46,9 +48,27 @@ describe('Cekura webhook payload', () => {
   });
 
   it("sends the call's run id (run_id, else metadata.cekura_run_id), else one found for it, else none", () => {
-    const calls = [stored({ id: 'own', run_id: 5 }), stored({ id: 'meta', metadata: { cekura_run_id: '6' } }), stored({ id: 'found' }), stored({ id: 'none' }), stored({ id: 'own-wins', run_id: 8 })];
-    const payload = buildWebhookPayload(calls, { agentId: 1, runIds: new Map([['found', 7], ['own-wins', 99]]) });
-    expect(payload.calls.map((c) => [c.id, c.run_id])).toEqual([['own', 5], ['meta', 6], ['found', 7], ['none', undefined], ['own-wins', 8]]);
+    const calls = [
+      stored({ id: 'own', run_id: 5 }),
+      stored({ id: 'meta', metadata: { cekura_run_id: '6' } }),
+      stored({ id: 'found' }),
+      stored({ id: 'none' }),
+      stored({ id: 'own-wins', run_id: 8 }),
+    ];
+    const payload = buildWebhookPayload(calls, {
+      agentId: 1,
+      runIds: new Map([
+        ['found', 7],
+        ['own-wins', 99],
+      ]),
+    });
+    expect(payload.calls.map((c) => [c.id, c.run_id])).toEqual([
+      ['own', 5],
+      ['meta', 6],
+      ['found', 7],
+      ['none', undefined],
+      ['own-wins', 8],
+    ]);
     expect(payload.calls[3]).not.toHaveProperty('run_id');
     // The customer is the caller; the agent's number is the number dialled.
     const [call] = buildWebhookPayload([stored({ phoneNumber: '+14155550100', run_id: 5 })], { agentId: 1 }).calls;
@@ -68,7 +88,11 @@ describe('Cekura webhook payload', () => {
 
   it('builds the request with the key in X-CEKURA-API-KEY, and describes it without the key', () => {
     const request = webhookRequest(buildWebhookPayload([stored()], { agentId: 5 }), 'secret-key');
-    expect(request).toMatchObject({ url: CEKURA_WEBHOOK_DEFAULT_URL, method: 'POST', headers: { 'Content-Type': 'application/json', [CEKURA_API_KEY_HEADER]: 'secret-key' } });
+    expect(request).toMatchObject({
+      url: CEKURA_WEBHOOK_DEFAULT_URL,
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', [CEKURA_API_KEY_HEADER]: 'secret-key' },
+    });
     expect(JSON.parse(request.body)).toMatchObject({ agent_id: 5 });
     const described = describeRequest(request);
     expect(described).toEqual({ url: CEKURA_WEBHOOK_DEFAULT_URL, calls: 1, bytes: expect.any(Number), ids: ['call-1'] });

@@ -10,16 +10,24 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetter } from '../../../lib/cekura-push/dead-letters';
 import { regionOfQueueUrl, sqsDeadLetterQueue } from '../../../lib/cekura-push/dead-letters';
 import { readLetter, redriveDeadLetters } from '../../../lib/cekura-push/redrive';
+import { storedKey } from '../../../lib/store/dynamodb-call-store';
 import { printRedrive, storedCallReader } from '../../../scripts/cekura';
 import { captureOutput, type FakeCekura, startFakeCekura } from '../../support/fake-cekura';
 import { sampleCall } from '../../support/fixtures';
-import { storedKey } from '../../../lib/store/dynamodb-call-store';
 import { freshStore, recordsOf } from '../../support/store';
 
 const KEY = 'ck_redrive_SECRET_777';
 
 /** An SQS queue on loopback: what is received stays hidden (a long visibility timeout) until deleted. */
-async function startFakeSqs(): Promise<{ endpoint: string; queueUrl: string; send(body: string): string; visible(): string[]; all(): string[]; deletes: number; close(): Promise<void> }> {
+async function startFakeSqs(): Promise<{
+  endpoint: string;
+  queueUrl: string;
+  send(body: string): string;
+  visible(): string[];
+  all(): string[];
+  deletes: number;
+  close(): Promise<void>;
+}> {
   const messages: Array<{ id: string; handle: string; body: string; hidden: boolean }> = [];
   const state = { deletes: 0 };
   const server: Server = createServer((req, res) => {
@@ -35,7 +43,9 @@ async function startFakeSqs(): Promise<{ endpoint: string; queueUrl: string; sen
           m.hidden = true;
           m.handle = randomUUID();
         }
-        output = { Messages: batch.map((m) => ({ MessageId: m.id, ReceiptHandle: m.handle, MD5OfBody: createHash('md5').update(m.body).digest('hex'), Body: m.body })) };
+        output = {
+          Messages: batch.map((m) => ({ MessageId: m.id, ReceiptHandle: m.handle, MD5OfBody: createHash('md5').update(m.body).digest('hex'), Body: m.body })),
+        };
       } else if (target === 'AmazonSQS.DeleteMessage') {
         const i = messages.findIndex((m) => m.handle === input.ReceiptHandle);
         if (i >= 0) messages.splice(i, 1);
@@ -70,9 +80,23 @@ async function startFakeSqs(): Promise<{ endpoint: string; queueUrl: string; sen
 
 /** A letter as the forwarder writes it, for the call `id` (its table key as the store writes it). */
 const letter = (id: string | undefined, overrides: Partial<DeadLetter> = {}): string =>
-  JSON.stringify({ pk: id === undefined ? undefined : storedKey(id), callId: id, status: 400, reason: '{"detail":"Run IDs not found"}', eventId: 'e1', sequenceNumber: '1', at: '2025-03-01T10:05:00.000Z', ...overrides });
+  JSON.stringify({
+    pk: id === undefined ? undefined : storedKey(id),
+    callId: id,
+    status: 400,
+    reason: '{"detail":"Run IDs not found"}',
+    eventId: 'e1',
+    sequenceNumber: '1',
+    at: '2025-03-01T10:05:00.000Z',
+    ...overrides,
+  });
 const onFailureRecord = JSON.stringify({
-  requestContext: { requestId: 'r-1', functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:forwarder', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 4 },
+  requestContext: {
+    requestId: 'r-1',
+    functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:forwarder',
+    condition: 'RetryAttemptsExhausted',
+    approximateInvokeCount: 4,
+  },
   responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
   version: '1.0',
   timestamp: '2025-03-01T10:20:00.000Z',
@@ -102,7 +126,7 @@ afterEach(async () => {
 });
 
 describe('redrive of the dead-letter queue', () => {
-  it('re-pushes each letter\'s stored call with its agent and run, deletes only what Cekura accepted, and leaves the rest', async () => {
+  it("re-pushes each letter's stored call with its agent and run, deletes only what Cekura accepted, and leaves the rest", async () => {
     const { client, tableName, store } = await freshStore();
     await store.putCalls([
       ...recordsOf([
@@ -126,11 +150,24 @@ describe('redrive of the dead-letter queue', () => {
     sqs.send(onFailureRecord);
     sqs.send('not json');
 
-    const queueClient = new SQSClient({ endpoint: sqs.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, maxAttempts: 1 });
+    const queueClient = new SQSClient({
+      endpoint: sqs.endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+      maxAttempts: 1,
+    });
     const outcomes = await redriveDeadLetters({
       queue: sqsDeadLetterQueue({ queueUrl: sqs.queueUrl, client: queueClient, waitTimeSeconds: 0 }),
       readCall: storedCallReader(client, tableName),
-      forward: { agentId: 30, agents: { '+14155550100': 31 }, apiKey: KEY, url: cekura.url, runLookup: { apiBaseUrl: cekura.apiBaseUrl }, sleep: async () => {}, maxAttempts: 1 },
+      forward: {
+        agentId: 30,
+        agents: { '+14155550100': 31 },
+        apiKey: KEY,
+        url: cekura.url,
+        runLookup: { apiBaseUrl: cekura.apiBaseUrl },
+        sleep: async () => {},
+        maxAttempts: 1,
+      },
     });
 
     // Pushed: the fixed call once (two letters), the refused one once, the other to the default agent.
@@ -160,7 +197,7 @@ describe('redrive of the dead-letter queue', () => {
     printRedrive(outcomes, false, (line) => lines.push(line));
     const text = lines.join('\n');
     expect(lines[0]).toBe('redriven 3, not redrivable 5, unrouted 0, failed 1');
-    expect(text).toMatch(/redriven\s+fixed {2}agent 31 {2}run 5150 \(looked up\) {2}\(message deleted\)/);
+    expect(text).toMatch(/redriven\s+fixed {2}agent 31 \(by its agent number\) {2}run 5150 \(looked up\) {2}\(message deleted\)/);
     expect(text).toMatch(/failed\s+still-bad {2}HTTP 400: \{"detail":"Invalid"\} \(left in the queue\)/);
     expect(text).toContain(`call ${storedKey('expired')} is no longer stored`);
     expect(text).toContain(`call ${storedKey('never-stored')} is no longer stored`);
@@ -176,7 +213,11 @@ describe('redrive of the dead-letter queue', () => {
     await store.putCalls(recordsOf([sampleCall({ id: 'lost', phoneNumber: '+14155550199' })]));
     sqs.send(letter('lost'));
     const outcomes = await redriveDeadLetters({
-      queue: sqsDeadLetterQueue({ queueUrl: sqs.queueUrl, client: new SQSClient({ endpoint: sqs.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }), waitTimeSeconds: 0 }),
+      queue: sqsDeadLetterQueue({
+        queueUrl: sqs.queueUrl,
+        client: new SQSClient({ endpoint: sqs.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }),
+        waitTimeSeconds: 0,
+      }),
       readCall: storedCallReader(client, tableName),
       forward: { agents: { '+14155550100': 31 }, apiKey: KEY, url: cekura.url },
     });
@@ -191,7 +232,11 @@ describe('redrive of the dead-letter queue', () => {
     await store.putCalls(recordsOf([sampleCall({ id: 'fixed', metadata: { cekura_run_id: 12 } })]));
     sqs.send(letter('fixed'));
     const outcomes = await redriveDeadLetters({
-      queue: sqsDeadLetterQueue({ queueUrl: sqs.queueUrl, client: new SQSClient({ endpoint: sqs.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }), waitTimeSeconds: 0 }),
+      queue: sqsDeadLetterQueue({
+        queueUrl: sqs.queueUrl,
+        client: new SQSClient({ endpoint: sqs.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }),
+        waitTimeSeconds: 0,
+      }),
       readCall: storedCallReader(client, tableName),
       forward: { agentId: 30, apiKey: KEY, url: cekura.url },
       dryRun: true,

@@ -29,7 +29,13 @@ describe('groupByAgent', () => {
     ];
     const { groups, unrouted } = groupByAgent(calls, { agents: AGENTS });
     expect(groups.map((g) => [g.agentId, g.items.map((i) => [i.item.id, i.agentFrom])])).toEqual([
-      [7, [['a', 'number'], ['d', 'number']]],
+      [
+        7,
+        [
+          ['a', 'number'],
+          ['d', 'number'],
+        ],
+      ],
       [5, [['b', 'call']]],
     ]);
     expect(unrouted.map((c) => c.id)).toEqual(['c']);
@@ -49,10 +55,16 @@ describe('parseAgentMap (CEKURA_AGENTS)', () => {
     expect(() => parseAgentMap('123')).toThrow(/^CEKURA_AGENTS must be a JSON object/);
     expect(() => parseAgentMap('{}')).toThrow(/^CEKURA_AGENTS is empty/);
     expect(() => parseAgentMap('{"4155550100": 123}')).toThrow('CEKURA_AGENTS: "4155550100" is not an E.164 phone number');
-    expect(() => parseAgentMap('{"+14155550100": "123"}')).toThrow('CEKURA_AGENTS["+14155550100"]: the Cekura agent id must be a positive integer (a JSON number, not a string), got "123"');
+    expect(() => parseAgentMap('{"+14155550100": "123"}')).toThrow(
+      'CEKURA_AGENTS["+14155550100"]: the Cekura agent id must be a positive integer (a JSON number, not a string), got "123"',
+    );
     for (const bad of ['0', '-4', '1.5', 'null', 'true']) {
-      expect(() => parseAgentMap(`{"+14155550100": 1, "+14155550101": ${bad}}`)).toThrow(`CEKURA_AGENTS["+14155550101"]: the Cekura agent id must be a positive integer`);
+      expect(() => parseAgentMap(`{"+14155550100": 1, "+14155550101": ${bad}}`)).toThrow(
+        `CEKURA_AGENTS["+14155550101"]: the Cekura agent id must be a positive integer`,
+      );
     }
-    expect(() => parseAgentMap('{"+14155550100": 1, "+1 415 555 0100": 2}')).toThrow('CEKURA_AGENTS: "+14155550100" and "+1 415 555 0100" are the same number with different agents (1, 2)');
+    expect(() => parseAgentMap('{"+14155550100": 1, "+1 415 555 0100": 2}')).toThrow(
+      'CEKURA_AGENTS: "+14155550100" and "+1 415 555 0100" are the same number with different agents (1, 2)',
+    );
   });
 });

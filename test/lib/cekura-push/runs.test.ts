@@ -22,7 +22,14 @@ describe('runIdFromCall', () => {
 describe('matchRun', () => {
   const caller = '+16505551234';
   const agentNumber = '+14155550100';
-  const run = (id: number, overrides: Partial<CekuraRun> = {}): CekuraRun => ({ id, agent: 42, status: 'running', inboundNumber: caller, agentNumber, ...overrides });
+  const run = (id: number, overrides: Partial<CekuraRun> = {}): CekuraRun => ({
+    id,
+    agent: 42,
+    status: 'running',
+    inboundNumber: caller,
+    agentNumber,
+    ...overrides,
+  });
   const call = { customer: { number: caller }, phoneNumber: agentNumber };
 
   it("takes the one run of the agent, active, with the caller's and the agent's digits", () => {
@@ -67,14 +74,21 @@ describe('fetchAgentRuns against the runs API', () => {
     await cekura.close();
   });
 
-  const runs = (n: number, agent = 42): FakeRun[] => Array.from({ length: n }, (_, i) => ({ id: 100 + i, agent, status: 'running', inbound_number: `+1650555${String(1000 + i)}` }));
-  const fetchRuns = (overrides = {}) => fetchAgentRuns(42, { apiBaseUrl: cekura.apiBaseUrl, apiKey: KEY, timeoutMs: 1_000, totalTimeoutMs: 3_000, ...overrides });
+  const runs = (n: number, agent = 42): FakeRun[] =>
+    Array.from({ length: n }, (_, i) => ({ id: 100 + i, agent, status: 'running', inbound_number: `+1650555${String(1000 + i)}` }));
+  const fetchRuns = (overrides = {}) =>
+    fetchAgentRuns(42, { apiBaseUrl: cekura.apiBaseUrl, apiKey: KEY, timeoutMs: 1_000, totalTimeoutMs: 3_000, ...overrides });
   const pages = () => cekura.runRequests.map((r) => new URL(r.path, cekura.apiBaseUrl).searchParams.get('page'));
 
   it("asks for the agent's runs by 100 with the key, and follows next across pages", async () => {
     cekura.setRuns([...runs(5), ...runs(2, 43)], { pageSize: 2 });
     const result = await fetchRuns();
-    expect(result).toEqual({ ok: true, pages: 3, truncated: false, runs: runs(5).map((r) => ({ id: r.id, agent: 42, status: 'running', inboundNumber: r.inbound_number, agentNumber: undefined })) });
+    expect(result).toEqual({
+      ok: true,
+      pages: 3,
+      truncated: false,
+      runs: runs(5).map((r) => ({ id: r.id, agent: 42, status: 'running', inboundNumber: r.inbound_number, agentNumber: undefined })),
+    });
     expect(cekura.runRequests[0]!.path).toBe('/test_framework/v1/runs/?agent_id=42&page_size=100');
     expect(pages()).toEqual([null, '2', '3']);
     for (const r of cekura.runRequests) expect(r.headers['x-cekura-api-key']).toBe(KEY);
@@ -116,7 +130,11 @@ describe('fetchAgentRuns against the runs API', () => {
 
     // Each page on time, the whole lookup not: page 2 would end at ~200 ms.
     cekura.setRuns(runs(3), { pageSize: 1, delayMs: 100 });
-    expect(await fetchRuns({ timeoutMs: 1_000, totalTimeoutMs: 150 })).toEqual({ ok: false, status: undefined, reason: 'no complete answer within 150 ms (all pages)' });
+    expect(await fetchRuns({ timeoutMs: 1_000, totalTimeoutMs: 150 })).toEqual({
+      ok: false,
+      status: undefined,
+      reason: 'no complete answer within 150 ms (all pages)',
+    });
   });
 
   it('skips list entries that are not runs', async () => {

@@ -33,7 +33,12 @@ describe('cekuraConfigFromEnv', () => {
       CEKURA_WEBHOOK_URL: 'http://127.0.0.1:9/hook/',
       CEKURA_API_BASE_URL: 'https://sandbox.example.com/',
     });
-    expect(config).toMatchObject({ messageTimes: 'epoch-ms', pushWindowMinutes: 60, url: 'http://127.0.0.1:9/hook/', runLookup: { apiBaseUrl: 'https://sandbox.example.com' } });
+    expect(config).toMatchObject({
+      messageTimes: 'epoch-ms',
+      pushWindowMinutes: 60,
+      url: 'http://127.0.0.1:9/hook/',
+      runLookup: { apiBaseUrl: 'https://sandbox.example.com' },
+    });
     expect(cekuraConfigFromEnv({ CEKURA_AGENT_ID: '7', CEKURA_RUN_LOOKUP: 'off' })!.runLookup).toBeUndefined();
   });
 
@@ -45,13 +50,15 @@ describe('cekuraConfigFromEnv', () => {
     expect(() => cekuraConfigFromEnv({ CEKURA_PUSH: 'yes' })).toThrow('CEKURA_PUSH: must be "on" or "off", got "yes"');
     expect(() => cekuraConfigFromEnv({ CEKURA_AGENT_ID: '7', CEKURA_RUN_LOOKUP: 'false' })).toThrow(/^CEKURA_RUN_LOOKUP: must be "on" or "off"/);
     expect(() => cekuraConfigFromEnv({ CEKURA_AGENT_ID: '7', CEKURA_API_BASE_URL: 'http://api.cekura.ai' })).toThrow(/^CEKURA_API_BASE_URL: .*https/);
-    expect(() => cekuraConfigFromEnv({ CEKURA_AGENT_ID: '7', CEKURA_WEBHOOK_URL: 'http://api.cekura.ai/hook' })).toThrow(/^CEKURA_WEBHOOK_URL must be an https URL/);
+    expect(() => cekuraConfigFromEnv({ CEKURA_AGENT_ID: '7', CEKURA_WEBHOOK_URL: 'http://api.cekura.ai/hook' })).toThrow(
+      /^CEKURA_WEBHOOK_URL must be an https URL/,
+    );
   });
 
   it('describes itself in one line, without the key', () => {
-    expect(describeCekuraConfig(cekuraConfigFromEnv({ CEKURA_AGENT_ID: '7', CEKURA_AGENTS: '{"+14155550100": 8, "+14155550101": 9}', CEKURA_API_KEY: 'k' })!)).toBe(
-      'default agent 7, 2 agent numbers mapped; run lookup on',
-    );
+    expect(
+      describeCekuraConfig(cekuraConfigFromEnv({ CEKURA_AGENT_ID: '7', CEKURA_AGENTS: '{"+14155550100": 8, "+14155550101": 9}', CEKURA_API_KEY: 'k' })!),
+    ).toBe('default agent 7, 2 agent numbers mapped; run lookup on');
     expect(describeCekuraConfig(cekuraConfigFromEnv({ CEKURA_PUSH: 'on', CEKURA_RUN_LOOKUP: 'off' })!)).toBe("each call's own agent_id; run lookup off");
   });
 });

@@ -19,7 +19,12 @@ const ReferenceMessage = v.looseObject({
   content: v.string(),
   start_time: v.pipe(v.number(), v.minValue(0)),
   end_time: v.pipe(v.number(), v.minValue(0)),
-  data: v.optional(v.union([v.strictObject({ id: v.string(), name: v.string(), arguments: v.string() }), v.strictObject({ id: v.string(), name: v.string(), result: v.string() })])),
+  data: v.optional(
+    v.union([
+      v.strictObject({ id: v.string(), name: v.string(), arguments: v.string() }),
+      v.strictObject({ id: v.string(), name: v.string(), result: v.string() }),
+    ]),
+  ),
 });
 const ReferencePush = v.strictObject({
   agent_id: v.pipe(v.number(), v.integer(), v.minValue(1)),

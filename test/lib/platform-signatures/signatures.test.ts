@@ -4,8 +4,13 @@ import { parseVapiCredential, signVapi, type VapiCredential } from '../../../lib
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 const body = '{"event":"call_ended","call":{"call_id":"x"}}';
-const verify = (platform: (typeof WEBHOOK_PLATFORMS)[number], headers: Record<string, string>, secrets: WebhookSecret[] = ['old-secret', 'new-secret'], rawBody = body, nowMs = NOW) =>
-  verifyWebhook(platform, { headers, rawBody: Buffer.from(rawBody), nowMs, method: 'POST', url: 'https://api.example.com/webhooks/vapi' }, secrets);
+const verify = (
+  platform: (typeof WEBHOOK_PLATFORMS)[number],
+  headers: Record<string, string>,
+  secrets: WebhookSecret[] = ['old-secret', 'new-secret'],
+  rawBody = body,
+  nowMs = NOW,
+) => verifyWebhook(platform, { headers, rawBody: Buffer.from(rawBody), nowMs, method: 'POST', url: 'https://api.example.com/webhooks/vapi' }, secrets);
 
 describe('verifyWebhook', () => {
   it.each(WEBHOOK_PLATFORMS)('%s: accepts a signature by any configured secret, refuses a changed body or another secret', (platform) => {
@@ -17,7 +22,9 @@ describe('verifyWebhook', () => {
   });
 
   it('computes Retell and ElevenLabs signatures as the platforms document them', () => {
-    const retell = createHmac('sha256', 'k').update(body + NOW).digest('hex');
+    const retell = createHmac('sha256', 'k')
+      .update(body + NOW)
+      .digest('hex');
     expect(signWebhook('retell', body, 'k', NOW)).toEqual({ 'x-retell-signature': `v=${NOW},d=${retell}` });
     const t = NOW / 1000;
     const eleven = createHmac('sha256', 'k').update(`${t}.${body}`).digest('hex');
@@ -45,11 +52,21 @@ describe('verifyWebhook', () => {
   });
 
   it('accepts Vapi secret-token credentials in x-vapi-secret or Authorization, with or without Bearer, and the raw token in x-vapi-signature', () => {
-    const good: Record<string, string>[] = [{ 'x-vapi-secret': 'new-secret' }, { authorization: 'Bearer old-secret' }, { authorization: 'new-secret' }, { 'x-vapi-signature': 'old-secret' }];
+    const good: Record<string, string>[] = [
+      { 'x-vapi-secret': 'new-secret' },
+      { authorization: 'Bearer old-secret' },
+      { authorization: 'new-secret' },
+      { 'x-vapi-signature': 'old-secret' },
+    ];
     for (const headers of good) {
       expect(verify('vapi', headers)).toEqual({ ok: true });
     }
-    const bad: Record<string, string>[] = [{ 'x-vapi-secret': 'new-secre' }, { authorization: 'Bearer nope' }, { 'x-vapi-signature': 'sha256=00' }, { 'x-vapi-signature': 'old-secretx' }];
+    const bad: Record<string, string>[] = [
+      { 'x-vapi-secret': 'new-secre' },
+      { authorization: 'Bearer nope' },
+      { 'x-vapi-signature': 'sha256=00' },
+      { 'x-vapi-signature': 'old-secretx' },
+    ];
     for (const headers of bad) {
       expect(verify('vapi', headers).ok).toBe(false);
     }
@@ -68,7 +85,10 @@ describe('verifyWebhook', () => {
       expect(verify('vapi', { 'x-signature': signature, 'x-timestamp': String(Number(timestamp) + 1) }).ok).toBe(false);
       expect(verify('vapi', { 'x-signature': signature, 'x-timestamp': timestamp }, undefined, `${body} `).ok).toBe(false);
     }
-    expect(signWebhook('vapi', body, 'k', NOW)).toEqual({ 'x-signature': createHmac('sha256', 'k').update(`${NOW}.${body}`).digest('hex'), 'x-timestamp': String(NOW) });
+    expect(signWebhook('vapi', body, 'k', NOW)).toEqual({
+      'x-signature': createHmac('sha256', 'k').update(`${NOW}.${body}`).digest('hex'),
+      'x-timestamp': String(NOW),
+    });
     const signature = signWebhook('vapi', body, 'new-secret', NOW)['x-signature']!;
     expect(verify('vapi', { 'x-signature': signature })).toEqual({ ok: false, reason: expect.stringContaining('no x-timestamp') });
     expect(verify('vapi', { 'x-signature': signature, 'x-timestamp': 'yesterday' })).toEqual({ ok: false, reason: expect.stringContaining('not epoch') });
@@ -85,7 +105,7 @@ describe('verifyWebhook', () => {
     expect(verify('vapi', signWebhook('vapi', body, 'new-secret', NOW + 4 * 60_000)).ok).toBe(true);
   });
 
-  it("Vapi HMAC options: headers, sha512 / sha1, base64, prefix, a base64 secret, {method} {url} {svix-id} in the payload", () => {
+  it('Vapi HMAC options: headers, sha512 / sha1, base64, prefix, a base64 secret, {method} {url} {svix-id} in the payload', () => {
     const secret = Buffer.from('raw secret bytes \u00ff').toString('base64');
     const credential = parse({
       type: 'hmac',
@@ -116,7 +136,14 @@ describe('verifyWebhook', () => {
     const named = parse({ type: 'hmac', secretKey: 'k', payloadFormat: '{url}|{timestamp}|{body}', serverUrl: 'https://hooks.example.org/vapi' });
     expect(verify('vapi', signedElsewhere, [named])).toEqual({ ok: true });
     // sha1, and no timestamp at all.
-    const sha1 = parse({ type: 'hmac', secretKey: 'k', algorithm: 'sha1', includeTimestamp: false, signatureHeader: 'x-hub-signature', signaturePrefix: 'sha1=' });
+    const sha1 = parse({
+      type: 'hmac',
+      secretKey: 'k',
+      algorithm: 'sha1',
+      includeTimestamp: false,
+      signatureHeader: 'x-hub-signature',
+      signaturePrefix: 'sha1=',
+    });
     expect(verify('vapi', { 'x-hub-signature': `sha1=${createHmac('sha1', 'k').update(body).digest('hex')}` }, [sha1])).toEqual({ ok: true });
   });
 

@@ -1,5 +1,5 @@
 import { KeysUnavailableError } from '../../../lib/secrets/api-keys';
-import { parseWebhookSecrets, webhookSecretsProvider, WebhookSecretsConfigError } from '../../../lib/secrets/webhook-secrets';
+import { parseWebhookSecrets, WebhookSecretsConfigError, webhookSecretsProvider } from '../../../lib/secrets/webhook-secrets';
 
 /** What the deployed secret holds, as Secrets Manager would answer it. */
 let deployedSecret: unknown;
@@ -21,7 +21,14 @@ describe('webhook secrets configuration', () => {
     const { vapi } = await webhookSecretsProvider(env)();
     expect(vapi).toEqual([
       'old-token',
-      expect.objectContaining({ type: 'hmac', secretKey: 'k1', algorithm: 'sha512', signatureHeader: 'x-sig', timestampHeader: 'x-timestamp', payloadFormat: '{timestamp}.{body}' }),
+      expect.objectContaining({
+        type: 'hmac',
+        secretKey: 'k1',
+        algorithm: 'sha512',
+        signatureHeader: 'x-sig',
+        timestampHeader: 'x-timestamp',
+        payloadFormat: '{timestamp}.{body}',
+      }),
       { type: 'bearer', token: 't', headerName: 'x-key', bearerPrefixEnabled: true },
     ]);
     expect(parseWebhookSecrets({ vapi: hmac }).vapi).toEqual([expect.objectContaining({ type: 'hmac', algorithm: 'sha512' })]);
@@ -37,13 +44,19 @@ describe('webhook secrets configuration', () => {
     for (const [env, message] of cases) {
       expect(() => webhookSecretsProvider(env)).toThrow(new WebhookSecretsConfigError(message));
     }
-    expect(() => parseWebhookSecrets({ vapi: [{ type: 'hmac', secretKey: 's3cret', payloadFormat: '{timestamp}' }] })).toThrow('vapi[0].payloadFormat must contain {body}');
+    expect(() => parseWebhookSecrets({ vapi: [{ type: 'hmac', secretKey: 's3cret', payloadFormat: '{timestamp}' }] })).toThrow(
+      'vapi[0].payloadFormat must contain {body}',
+    );
   });
 
   it('reads the deployed secret on each call: a credential object works, a misconfigured one is KeysUnavailableError (503)', async () => {
     const provider = webhookSecretsProvider({ WEBHOOK_SECRETS_SECRET_ID: 'arn:secret' });
     deployedSecret = { vapi: { type: 'bearer', token: 't', headerName: 'x-key' }, retell: 'r1,r2' };
-    expect(await provider()).toEqual({ vapi: [{ type: 'bearer', token: 't', headerName: 'x-key', bearerPrefixEnabled: true }], retell: ['r1', 'r2'], elevenlabs: [] });
+    expect(await provider()).toEqual({
+      vapi: [{ type: 'bearer', token: 't', headerName: 'x-key', bearerPrefixEnabled: true }],
+      retell: ['r1', 'r2'],
+      elevenlabs: [],
+    });
     deployedSecret = { vapi: { type: 'hmac', secretKey: 's3cret', signatureHeader: 'bad header' } };
     const failure = provider();
     await expect(failure).rejects.toThrow(KeysUnavailableError);

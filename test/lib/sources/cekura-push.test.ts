@@ -20,7 +20,13 @@ describe("Cekura's push body", () => {
         { role: 'bot', content: 'Thanks for calling Acme, how can I help?', start_time: 0.6, end_time: 2.9 },
         { role: 'user', content: 'Where is my order A1?', start_time: 3.4, end_time: 5.0 },
         { role: 'function_call', content: '', start_time: 5.4, end_time: 5.4, data: { id: 'call_1', name: 'order_status', arguments: '{"order":"A1"}' } },
-        { role: 'function_call_result', content: '', start_time: 6.1, end_time: 6.1, data: { id: 'call_1', name: 'order_status', result: '["shipped","tomorrow"]' } },
+        {
+          role: 'function_call_result',
+          content: '',
+          start_time: 6.1,
+          end_time: 6.1,
+          data: { id: 'call_1', name: 'order_status', result: '["shipped","tomorrow"]' },
+        },
         { role: 'bot', content: 'It ships tomorrow.', start_time: 6.5, end_time: 8.0 },
       ],
       endedReason: 'customer-ended-call',
@@ -64,7 +70,10 @@ describe("Cekura's push body", () => {
 
   it('refuses message times outside the call, naming the message, and stores nothing', () => {
     const [call] = pushWithEpochMillis.calls;
-    const late = { ...call!, messages: [{ role: 'bot', content: 'x', start_time: Date.parse('2025-06-02T11:00:00Z'), end_time: Date.parse('2025-06-02T11:00:01Z') }] };
+    const late = {
+      ...call!,
+      messages: [{ role: 'bot', content: 'x', start_time: Date.parse('2025-06-02T11:00:00Z'), end_time: Date.parse('2025-06-02T11:00:01Z') }],
+    };
     const result = parse({ agent_id: 1, calls: [late] });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.issues.map((i) => i.path)).toEqual(['calls[0].messages[0].start_time', 'calls[0].messages[0].end_time']);
@@ -72,7 +81,10 @@ describe("Cekura's push body", () => {
   });
 
   it('refuses an agent_id that is not a positive integer, naming it', () => {
-    expect(parse({ ...pushFromReferenceAgent, agent_id: '4321' })).toEqual({ ok: false, issues: [{ path: 'agent_id', message: expect.stringContaining('positive integer') }] });
+    expect(parse({ ...pushFromReferenceAgent, agent_id: '4321' })).toEqual({
+      ok: false,
+      issues: [{ path: 'agent_id', message: expect.stringContaining('positive integer') }],
+    });
     const [call] = pushFromReferenceAgent.calls;
     const result = parse({ agent_id: 4321, calls: [{ ...call!, run_id: 'r-1' }] });
     expect(!result.ok && result.issues).toEqual([{ path: 'calls[0].run_id', message: 'must be an integer' }]);
@@ -101,7 +113,12 @@ describe("Cekura's push body", () => {
     });
     // Message by message, what the reference agent sent, minus its private `type` keys and with tool data as JSON text.
     expect(payload.calls[0]!.messages).toEqual(
-      sent!.messages.map(({ type: _, data, ...m }) => ({ ...m, ...(data ? { data: { ...data, ...('arguments' in data ? { arguments: JSON.stringify(data.arguments) } : { result: JSON.stringify(data.result) }) } } : {}) })),
+      sent!.messages.map(({ type: _, data, ...m }) => ({
+        ...m,
+        ...(data
+          ? { data: { ...data, ...('arguments' in data ? { arguments: JSON.stringify(data.arguments) } : { result: JSON.stringify(data.result) }) } }
+          : {}),
+      })),
     );
   });
 });

@@ -1,10 +1,23 @@
-import { parseIngestBody, type IngestOptions } from '../../../lib/ingest';
+import { type IngestOptions, parseIngestBody } from '../../../lib/ingest';
 import { detectSource, type SourceName } from '../../../lib/sources';
 import { fillMissingTimes } from '../../../lib/sources/timing';
 import { cekuraObserve } from '../../fixtures/sources/cekura';
-import { elevenlabsAudioEvent, elevenlabsInboundWithTools, elevenlabsOddDetails, elevenlabsOutbound, elevenlabsWebCall } from '../../fixtures/sources/elevenlabs';
+import {
+  elevenlabsAudioEvent,
+  elevenlabsInboundWithTools,
+  elevenlabsOddDetails,
+  elevenlabsOutbound,
+  elevenlabsWebCall,
+} from '../../fixtures/sources/elevenlabs';
 import { retellCallStarted, retellInboundWithTools, retellNotConnected, retellOddDetails, retellOutbound, retellWebCall } from '../../fixtures/sources/retell';
-import { vapiInboundWithTools, vapiNeverStarted, vapiOutboundNoSecondsFromStart, vapiSipCall, vapiStatusUpdate, vapiWebCall } from '../../fixtures/sources/vapi';
+import {
+  vapiInboundWithTools,
+  vapiNeverStarted,
+  vapiOutboundNoSecondsFromStart,
+  vapiSipCall,
+  vapiStatusUpdate,
+  vapiWebCall,
+} from '../../fixtures/sources/vapi';
 
 const options = (source?: SourceName, webCallNumber?: string): IngestOptions => ({ source, webCallNumber });
 
@@ -31,8 +44,20 @@ describe('Vapi end-of-call-report', () => {
         { role: 'system', content: 'You are a scheduling assistant.', start_time: 0, end_time: 0 },
         { role: 'bot', content: 'Hello, this is Riley. How can I help?', start_time: 0.8, end_time: 3.3 },
         { role: 'user', content: 'I want to book a cleaning on Tuesday.', start_time: 4.1, end_time: 6.9 },
-        { role: 'function_call', content: '', start_time: 7.2, end_time: 7.2, data: { id: 'call_abc', name: 'book_appointment', arguments: '{"day":"tuesday","service":"cleaning"}' } },
-        { role: 'function_call_result', content: '', start_time: 7.9, end_time: 7.9, data: { id: 'call_abc', name: 'book_appointment', result: '{"confirmed":true,"time":"10:00"}' } },
+        {
+          role: 'function_call',
+          content: '',
+          start_time: 7.2,
+          end_time: 7.2,
+          data: { id: 'call_abc', name: 'book_appointment', arguments: '{"day":"tuesday","service":"cleaning"}' },
+        },
+        {
+          role: 'function_call_result',
+          content: '',
+          start_time: 7.9,
+          end_time: 7.9,
+          data: { id: 'call_abc', name: 'book_appointment', result: '{"confirmed":true,"time":"10:00"}' },
+        },
         { role: 'bot', content: 'You are booked for Tuesday at ten. Is there anything—', start_time: 8.2, end_time: 10.1 },
         { role: 'user', content: 'No, that is all, thanks.', start_time: 9.9, end_time: 11.4 },
       ],
@@ -71,7 +96,13 @@ describe('Vapi end-of-call-report', () => {
     expect(call.metadata).toEqual({
       source: 'crm-campaign',
       crmId: 'C-9',
-      adapter: { source: 'vapi', callType: 'inboundPhoneCall', assistantId: 'asst_7', agentNumber: 'sip:agent@pbx.example.com', customerAddress: 'sip:+16505551234@sip.example.com' },
+      adapter: {
+        source: 'vapi',
+        callType: 'inboundPhoneCall',
+        assistantId: 'asst_7',
+        agentNumber: 'sip:agent@pbx.example.com',
+        customerAddress: 'sip:+16505551234@sip.example.com',
+      },
     });
     const stereoOnly = structuredClone(vapiSipCall);
     stereoOnly.message.artifact.recording = { stereoUrl: 'https://storage.vapi.ai/s.wav' } as typeof stereoOnly.message.artifact.recording;
@@ -81,12 +112,14 @@ describe('Vapi end-of-call-report', () => {
   it('files a SIP customer without a number like a web call: refused naming customer.sipUri unless WEB_CALL_NUMBER is set', () => {
     const anonymous = structuredClone(vapiSipCall);
     anonymous.message.customer.sipUri = 'sip:alice@pbx.example.com';
-    expect(parseIngestBody(anonymous, options('vapi'))).toEqual({ ok: false, issues: [{ path: 'message.customer.sipUri', message: expect.stringContaining('WEB_CALL_NUMBER') }] });
+    expect(parseIngestBody(anonymous, options('vapi'))).toEqual({
+      ok: false,
+      issues: [{ path: 'message.customer.sipUri', message: expect.stringContaining('WEB_CALL_NUMBER') }],
+    });
     const accepted = parseIngestBody(anonymous, options('vapi', '+19999999999'));
-    expect(accepted.ok && [accepted.calls[0]!.call.customer.number, (accepted.calls[0]!.call.metadata!.adapter as { customerAddress: string }).customerAddress]).toEqual([
-      '+19999999999',
-      'sip:alice@pbx.example.com',
-    ]);
+    expect(
+      accepted.ok && [accepted.calls[0]!.call.customer.number, (accepted.calls[0]!.call.metadata!.adapter as { customerAddress: string }).customerAddress],
+    ).toEqual(['+19999999999', 'sip:alice@pbx.example.com']);
   });
 });
 
@@ -106,8 +139,20 @@ describe('Retell webhooks', () => {
     expect(call.messages).toEqual([
       { role: 'bot', content: 'Hi, thanks for calling Acme Dental.', start_time: 0.5, end_time: 2.5 },
       { role: 'user', content: 'Can you check my appointment?', start_time: 3, end_time: 4.6 },
-      { role: 'function_call', content: '', start_time: 4.6, end_time: 4.6, data: { id: 'tc_1', name: 'lookup_appointment', arguments: '{"phone":"+16505551234"}' } },
-      { role: 'function_call_result', content: '', start_time: 4.6, end_time: 4.6, data: { id: 'tc_1', name: 'lookup_appointment', result: '{"date":"2025-05-27"}' } },
+      {
+        role: 'function_call',
+        content: '',
+        start_time: 4.6,
+        end_time: 4.6,
+        data: { id: 'tc_1', name: 'lookup_appointment', arguments: '{"phone":"+16505551234"}' },
+      },
+      {
+        role: 'function_call_result',
+        content: '',
+        start_time: 4.6,
+        end_time: 4.6,
+        data: { id: 'tc_1', name: 'lookup_appointment', result: '{"date":"2025-05-27"}' },
+      },
       { role: 'bot', content: 'You are booked for May 27th.', start_time: 5.2, end_time: 7 },
       { role: 'user', content: '[DTMF 1]', start_time: 7, end_time: 7 },
       { role: 'bot', content: 'Anything else I can', start_time: 8, end_time: 9.2 },
@@ -138,7 +183,14 @@ describe('Retell webhooks', () => {
       { role: 'bot', content: 'Let me check.', start_time: 0.5, end_time: 1.5 },
       { role: 'function_call_result', content: '', start_time: 1.5, end_time: 1.5, data: { id: 'tc_lost', name: 'unknown_tool', result: 'ok' } },
       { role: 'function_call', content: '', start_time: 1.5, end_time: 1.5, data: { id: 'tc_2', name: 'transfer_call', arguments: '{"to":"billing"}' } },
-      { role: 'function_call_result', content: '', start_time: 1.5, end_time: 1.5, data: { id: 'tc_2', name: 'transfer_call', result: '{"error":"busy"}' }, is_error: true },
+      {
+        role: 'function_call_result',
+        content: '',
+        start_time: 1.5,
+        end_time: 1.5,
+        data: { id: 'tc_2', name: 'transfer_call', result: '{"error":"busy"}' },
+        is_error: true,
+      },
       { role: 'bot', content: '[transfer target] Billing, this is Sam.', start_time: 20, end_time: 21.5 },
       { role: 'user', content: 'Hi Sam.', start_time: 22, end_time: 22.8 },
     ]);
@@ -147,13 +199,23 @@ describe('Retell webhooks', () => {
     expect(call.metadata).toEqual({
       source: 'crm',
       adapter: 'twilio-bridge',
-      _adapter: { source: 'retell', agentId: 'agent_9', callType: 'phone_call', direction: 'inbound', agentNumber: 'sip:agent@pbx.example.com', unnamedToolResults: ['tc_lost'] },
+      _adapter: {
+        source: 'retell',
+        agentId: 'agent_9',
+        callType: 'phone_call',
+        direction: 'inbound',
+        agentNumber: 'sip:agent@pbx.example.com',
+        unnamedToolResults: ['tc_lost'],
+      },
     });
   });
 
   it('still refuses an ended call without start_timestamp, and keeps an agent number without a country code out of phoneNumber', () => {
     const ended = { event: 'call_ended', call: { ...retellNotConnected.call, call_status: 'ended' } };
-    expect(parseIngestBody(ended, options('retell'))).toEqual({ ok: false, issues: [{ path: 'call.start_timestamp', message: expect.stringContaining('required') }] });
+    expect(parseIngestBody(ended, options('retell'))).toEqual({
+      ok: false,
+      issues: [{ path: 'call.start_timestamp', message: expect.stringContaining('required') }],
+    });
     const local = { ...retellOutbound, call: { ...retellOutbound.call, from_number: '4155550100' } };
     const call = normalised(local, 'retell');
     expect([call.phoneNumber, (call.metadata!.adapter as { agentNumber: string }).agentNumber]).toEqual([undefined, '4155550100']);
@@ -184,11 +246,20 @@ describe('ElevenLabs post_call_transcription', () => {
 
   it('takes external_number as the customer on outbound calls too', () => {
     const call = normalised(elevenlabsOutbound, 'elevenlabs');
-    expect([call.customer.number, call.phoneNumber, call.endedReason, call.endedAt]).toEqual(['+16505559999', '+14155550100', 'Call ended by remote party', '2025-05-21T11:00:20.000Z']);
+    expect([call.customer.number, call.phoneNumber, call.endedReason, call.endedAt]).toEqual([
+      '+16505559999',
+      '+14155550100',
+      'Call ended by remote party',
+      '2025-05-21T11:00:20.000Z',
+    ]);
   });
 
   it('acknowledges audio events without a call', () => {
-    expect(parseIngestBody(elevenlabsAudioEvent, options('elevenlabs'))).toMatchObject({ ok: true, calls: [], ignored: [expect.stringContaining('post_call_audio')] });
+    expect(parseIngestBody(elevenlabsAudioEvent, options('elevenlabs'))).toMatchObject({
+      ok: true,
+      calls: [],
+      ignored: [expect.stringContaining('post_call_audio')],
+    });
   });
 
   it('keeps keypad turns, interruptions, failed tools and an agent number that is not E.164', () => {
@@ -200,7 +271,9 @@ describe('ElevenLabs post_call_transcription', () => {
       { role: 'function_call_result', content: '', start_time: 6, end_time: 6, data: { id: 'req_9', name: 'route_call', result: 'timeout' }, is_error: true },
     ]);
     expect(call.phoneNumber).toBeUndefined();
-    expect(call.metadata).toEqual({ adapter: { source: 'elevenlabs', agentId: 'agent_el_1', status: 'done', direction: 'inbound', agentNumber: '4155550100' } });
+    expect(call.metadata).toEqual({
+      adapter: { source: 'elevenlabs', agentId: 'agent_el_1', status: 'done', direction: 'inbound', agentNumber: '4155550100' },
+    });
   });
 });
 
@@ -251,7 +324,10 @@ describe('format detection', () => {
 
   it('reports a payload of the named source that is malformed, with its path', () => {
     const broken = { event: 'call_ended', call: { call_id: 'x', direction: 'inbound', from_number: '+16505551234' } };
-    expect(parseIngestBody([broken], options('retell'))).toEqual({ ok: false, issues: [{ path: '[0].call.start_timestamp', message: expect.stringContaining('required') }] });
+    expect(parseIngestBody([broken], options('retell'))).toEqual({
+      ok: false,
+      issues: [{ path: '[0].call.start_timestamp', message: expect.stringContaining('required') }],
+    });
   });
 
   it('keeps one call per id across sources: the later payload wins (issue 11.4)', () => {

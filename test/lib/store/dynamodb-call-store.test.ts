@@ -1,6 +1,6 @@
 import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { CallTooLargeError, InvalidPositionError, StoreUnavailableError } from '../../../lib/store/call-store';
 import type { CallQuery } from '../../../lib/store/call-store';
+import { CallTooLargeError, InvalidPositionError, StoreUnavailableError } from '../../../lib/store/call-store';
 import { longTranscript, sampleCall } from '../../support/fixtures';
 import { freshStore, januaryQuery, recordsOf } from '../../support/store';
 
@@ -77,7 +77,9 @@ describe('DynamoCallStore against DynamoDB Local', () => {
 
   it('pages by limit across day partitions without losing or repeating a call', async () => {
     const { store } = await freshStore();
-    const calls = Array.from({ length: 11 }, (_, i) => sampleCall({ id: `c${i}` }, new Date(Date.parse('2025-01-05T20:00:00Z') + i * 3 * 3600_000).toISOString()));
+    const calls = Array.from({ length: 11 }, (_, i) =>
+      sampleCall({ id: `c${i}` }, new Date(Date.parse('2025-01-05T20:00:00Z') + i * 3 * 3600_000).toISOString()),
+    );
     await store.putCalls(recordsOf(calls));
     const expected = calls.map((c) => c.id).reverse();
     for (const limit of [1, 2, 3, 10, 11]) {
@@ -114,8 +116,11 @@ describe('DynamoCallStore against DynamoDB Local', () => {
     const { store } = await freshStore();
     // Random digits barely compress: ~1.2 MB of them stays far above the item limit.
     let noise = '';
-    for (let i = 0; noise.length < 1_200_000; i++) noise += Math.random().toString(36).slice(2);
-    const records = recordsOf([sampleCall({ id: 'fine' }), sampleCall({ id: 'huge', messages: [{ role: 'user', content: noise, start_time: 0, end_time: 1 }] })]);
+    while (noise.length < 1_200_000) noise += Math.random().toString(36).slice(2);
+    const records = recordsOf([
+      sampleCall({ id: 'fine' }),
+      sampleCall({ id: 'huge', messages: [{ role: 'user', content: noise, start_time: 0, end_time: 1 }] }),
+    ]);
     await expect(store.putCalls(records)).rejects.toEqual(expect.objectContaining({ name: 'CallTooLargeError', ids: ['huge'] }));
     await expect(store.putCalls(records)).rejects.toBeInstanceOf(CallTooLargeError);
     expect((await store.queryCalls(query({}))).calls).toEqual([]);
@@ -144,7 +149,9 @@ describe('DynamoCallStore against DynamoDB Local', () => {
 
   it('gives up with StoreUnavailableError when attempts stop making progress', async () => {
     const { store, client } = await freshStore({ sleep: async () => undefined, maxWriteAttempts: 3 });
-    const spy = jest.spyOn(client, 'send').mockImplementation((async (command: BatchWriteCommand) => ({ UnprocessedItems: command.input.RequestItems })) as never);
+    const spy = jest
+      .spyOn(client, 'send')
+      .mockImplementation((async (command: BatchWriteCommand) => ({ UnprocessedItems: command.input.RequestItems })) as never);
     await expect(store.putCalls(recordsOf([sampleCall()]))).rejects.toBeInstanceOf(StoreUnavailableError);
     expect(spy).toHaveBeenCalledTimes(3);
   });
@@ -176,6 +183,9 @@ describe('DynamoCallStore against DynamoDB Local', () => {
     expect(commands).toEqual([]);
     // Well-formed positions, current and legacy keys, are used as they are.
     await expect(store.queryCalls(query({ after: day('call#x', '2025-01-31T00:00:00.000Z') }))).resolves.toEqual({ calls: [], next: undefined });
-    await expect(store.queryCalls(query({ number: NUMBER, after: JSON.stringify([0, NUMBER, 'custom#x', '2025-01-31T00:00:00.000Z']) }))).resolves.toEqual({ calls: [], next: undefined });
+    await expect(store.queryCalls(query({ number: NUMBER, after: JSON.stringify([0, NUMBER, 'custom#x', '2025-01-31T00:00:00.000Z']) }))).resolves.toEqual({
+      calls: [],
+      next: undefined,
+    });
   });
 });

@@ -32,7 +32,8 @@ async function storeWithLegacy(legacy: CallRecord[]) {
   if (legacy.length > 0) {
     await fresh.client.send(new BatchWriteCommand({ RequestItems: { [fresh.tableName]: legacy.map((r) => ({ PutRequest: { Item: legacyItem(r) } })) } }));
   }
-  const keys = async () => ((await fresh.client.send(new ScanCommand({ TableName: fresh.tableName, ProjectionExpression: 'pk' }))).Items ?? []).map((i) => String(i.pk)).sort();
+  const keys = async () =>
+    ((await fresh.client.send(new ScanCommand({ TableName: fresh.tableName, ProjectionExpression: 'pk' }))).Items ?? []).map((i) => String(i.pk)).sort();
   return { ...fresh, keys };
 }
 
@@ -46,7 +47,10 @@ describe('one call per id, whatever its source', () => {
   it('stores and serves a call once when it is re-sent in another format (custom, then ?source=cekura)', async () => {
     const { store, keys } = await storeWithLegacy([]);
     await store.putCalls(recordsOf([sampleCall({ id: 'same', customer: { number: NUMBER }, endedReason: 'custom' }, '2025-01-10T08:00:00.000Z')]));
-    const cekura = parseIngestBody({ ...cekuraObserve, call_id: 'same', customer_number: NUMBER, timestamp: '2025-01-12T08:00:00Z' }, { source: 'cekura', webCallNumber: undefined });
+    const cekura = parseIngestBody(
+      { ...cekuraObserve, call_id: 'same', customer_number: NUMBER, timestamp: '2025-01-12T08:00:00Z' },
+      { source: 'cekura', webCallNumber: undefined },
+    );
     if (!cekura.ok) throw new Error('fixture refused');
     await store.putCalls(cekura.calls.map((sourced) => toCallRecord(sourced, { retentionDays: 3650 })));
     expect(await keys()).toEqual([storedKey('same')]);
@@ -64,10 +68,18 @@ describe('items written before one item per id (keyed <source>#<id>)', () => {
       sampleCall({ id: 'untouched', endedReason: 'legacy' }, '2025-01-10T07:00:00.000Z'),
       sampleCall({ id: 'moved-later', endedReason: 'legacy' }, '2025-01-09T07:00:00.000Z'),
     ]);
-    const { store, keys } = await storeWithLegacy([oldSame!, { ...oldSame!, source: 'cekura', json: oldSame!.json.replace('"legacy"', '"legacy-cekura"') }, oldOther!, oldLater!]);
+    const { store, keys } = await storeWithLegacy([
+      oldSame!,
+      { ...oldSame!, source: 'cekura', json: oldSame!.json.replace('"legacy"', '"legacy-cekura"') },
+      oldOther!,
+      oldLater!,
+    ]);
     // Re-sent after the upgrade: one before its legacy item in the read order, one after it.
     await store.putCalls(
-      recordsOf([sampleCall({ id: 'same', endedReason: 'current' }, '2025-01-08T08:00:00.000Z'), sampleCall({ id: 'moved-later', endedReason: 'current' }, '2025-01-11T07:00:00.000Z')]),
+      recordsOf([
+        sampleCall({ id: 'same', endedReason: 'current' }, '2025-01-08T08:00:00.000Z'),
+        sampleCall({ id: 'moved-later', endedReason: 'current' }, '2025-01-11T07:00:00.000Z'),
+      ]),
     );
     expect(await keys()).toEqual(['cekura#same', 'custom#moved-later', 'custom#same', 'custom#untouched', storedKey('moved-later'), storedKey('same')].sort());
 
@@ -109,10 +121,7 @@ describe('a window read is not a snapshot (issue 11.8)', () => {
   it('never holds the same id twice when a call moves to another day while the days are read', async () => {
     const { store, client } = await freshStore();
     await store.putCalls(
-      recordsOf([
-        sampleCall({ id: 'mover', endedReason: 'v1' }, '2025-01-12T08:00:00.000Z'),
-        sampleCall({ id: 'stays' }, '2025-01-11T08:00:00.000Z'),
-      ]),
+      recordsOf([sampleCall({ id: 'mover', endedReason: 'v1' }, '2025-01-12T08:00:00.000Z'), sampleCall({ id: 'stays' }, '2025-01-11T08:00:00.000Z')]),
     );
     // Between the Query of the newest day and the next ones, the call is re-sent with a
     // startedAt two days earlier, as a client correcting it would.
@@ -143,7 +152,8 @@ describe('forged positions (issue 11.5)', () => {
     expect(first.next).toBeDefined();
     const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
     jest.spyOn(client, 'send').mockImplementation((async (command: unknown) => {
-      if (command instanceof QueryCommand && command.input.ExclusiveStartKey) throw Object.assign(new Error('The provided starting key is invalid'), { name: 'ValidationException' });
+      if (command instanceof QueryCommand && command.input.ExclusiveStartKey)
+        throw Object.assign(new Error('The provided starting key is invalid'), { name: 'ValidationException' });
       return send(command);
     }) as never);
     try {

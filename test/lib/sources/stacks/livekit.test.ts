@@ -1,4 +1,4 @@
-import { parseIngestBody, type IngestOptions } from '../../../../lib/ingest';
+import { type IngestOptions, parseIngestBody } from '../../../../lib/ingest';
 import type { SourceName } from '../../../../lib/sources';
 import { livekitFormat } from '../../../../lib/sources/stacks/livekit';
 import {
@@ -15,13 +15,31 @@ import {
   livekitPythonReport,
   livekitUnknownRole,
 } from '../../../fixtures/sources/stacks/livekit/calls';
-import { openaiChatInboundWithTools, openaiChatInterrupted, openaiChatLateTranscript, openaiChatNamelessTool, openaiChatNoTimes } from '../../../fixtures/sources/stacks/openai-chat/calls';
-import { junk, livekitChatContextNode, livekitItems, livekitSessionReport, openaiRealtimeEvents } from '../../../fixtures/sources/stacks/openai-chat/other-stacks';
+import {
+  openaiChatInboundWithTools,
+  openaiChatInterrupted,
+  openaiChatLateTranscript,
+  openaiChatNamelessTool,
+  openaiChatNoTimes,
+} from '../../../fixtures/sources/stacks/openai-chat/calls';
+import {
+  junk,
+  livekitChatContextNode,
+  livekitItems,
+  livekitSessionReport,
+  openaiRealtimeEvents,
+} from '../../../fixtures/sources/stacks/openai-chat/other-stacks';
 import { realtimeBetaUnstampedEvents } from '../../../fixtures/sources/stacks/openai-realtime/beta-unstamped';
 import { realtimeInboundWithToolEvents } from '../../../fixtures/sources/stacks/openai-realtime/inbound-with-tool';
 import { realtimeInterruptedLateTranscriptEvents } from '../../../fixtures/sources/stacks/openai-realtime/interrupted-late-transcript';
 import { realtimePartlyStampedEvents } from '../../../fixtures/sources/stacks/openai-realtime/partly-stamped';
-import { ultravoxFirstPage, ultravoxInboundWithTools, ultravoxInterrupted, ultravoxLowercaseRoles, ultravoxToolWithoutInvocation } from '../../../fixtures/sources/stacks/ultravox/calls';
+import {
+  ultravoxFirstPage,
+  ultravoxInboundWithTools,
+  ultravoxInterrupted,
+  ultravoxLowercaseRoles,
+  ultravoxToolWithoutInvocation,
+} from '../../../fixtures/sources/stacks/ultravox/calls';
 
 const options = (source?: SourceName): IngestOptions => ({ source, webCallNumber: undefined });
 
@@ -40,13 +58,32 @@ const nodeReportMessages = [
   { role: 'bot', content: 'Harbor Dental, this is Sam. How can I help?', start_time: 0, end_time: 2.4 },
   { role: 'user', content: 'Can I move my cleaning to Friday?', start_time: 3.2, end_time: 5.1 },
   { role: 'function_call', content: '', start_time: 5.8, end_time: 5.8, data: { id: 'call_slots', name: 'find_slots', arguments: '{"day":"friday"}' } },
-  { role: 'function_call_result', content: '', start_time: 6.4, end_time: 6.4, data: { id: 'call_slots', name: 'find_slots', result: '{"slots":["09:00","14:30"]}' } },
+  {
+    role: 'function_call_result',
+    content: '',
+    start_time: 6.4,
+    end_time: 6.4,
+    data: { id: 'call_slots', name: 'find_slots', result: '{"slots":["09:00","14:30"]}' },
+  },
   { role: 'bot', content: 'Friday has 9 in the morning and', start_time: 7.2, end_time: 9.1, interrupted: true },
   // The caller barged in before the agent stopped speaking.
   { role: 'user', content: '2:30 please.', start_time: 8.7, end_time: 9.8 },
-  { role: 'function_call', content: '', start_time: 10.6, end_time: 10.6, data: { id: 'call_book', name: 'book_slot', arguments: '{"day":"friday","time":"14:30"}' } },
+  {
+    role: 'function_call',
+    content: '',
+    start_time: 10.6,
+    end_time: 10.6,
+    data: { id: 'call_book', name: 'book_slot', arguments: '{"day":"friday","time":"14:30"}' },
+  },
   // The output's name is "" (Node's default): it takes its call's name.
-  { role: 'function_call_result', content: '', start_time: 11.3, end_time: 11.3, data: { id: 'call_book', name: 'book_slot', result: 'slot no longer available' }, is_error: true },
+  {
+    role: 'function_call_result',
+    content: '',
+    start_time: 11.3,
+    end_time: 11.3,
+    data: { id: 'call_book', name: 'book_slot', result: 'slot no longer available' },
+    is_error: true,
+  },
   { role: 'bot', content: 'Sorry, 2:30 was just taken. 9 is still open.', start_time: 12.1, end_time: 14.8 },
   // Committed after the agent's preemptive reply, placed at when the caller spoke.
   { role: 'user', content: 'Nine works.', start_time: 16, end_time: 16.8 },
@@ -72,8 +109,20 @@ const pythonReportMessages = [
   { role: 'system', content: "The caller's number is verified.\nAccount: RX-4471", start_time: 0.2, end_time: 0.2 },
   { role: 'bot', content: 'Main Street Pharmacy, this is Riley. How can I help?', start_time: 0.9, end_time: 3.35 },
   { role: 'user', content: 'I need a refill of my lisinopril.', start_time: 4.1, end_time: 5.8 },
-  { role: 'function_call', content: '', start_time: 6.5, end_time: 6.5, data: { id: 'call_rx_1', name: 'lookup_prescription', arguments: '{"drug":"lisinopril"}' } },
-  { role: 'function_call_result', content: '', start_time: 7.25, end_time: 7.25, data: { id: 'call_rx_1', name: 'lookup_prescription', result: '{"refills_left":2,"ready":"tomorrow"}' } },
+  {
+    role: 'function_call',
+    content: '',
+    start_time: 6.5,
+    end_time: 6.5,
+    data: { id: 'call_rx_1', name: 'lookup_prescription', arguments: '{"drug":"lisinopril"}' },
+  },
+  {
+    role: 'function_call_result',
+    content: '',
+    start_time: 7.25,
+    end_time: 7.25,
+    data: { id: 'call_rx_1', name: 'lookup_prescription', result: '{"refills_left":2,"ready":"tomorrow"}' },
+  },
   { role: 'bot', content: 'You have two refills left. I can have it ready tomorrow after', start_time: 8, end_time: 11.123, interrupted: true },
   { role: 'user', content: 'Today would be better.', start_time: 10.7, end_time: 11.9 },
   { role: 'bot', content: 'Let me check with the pharmacist about today.', start_time: 12.9, end_time: 12.9 },
@@ -116,11 +165,30 @@ describe('livekit: LiveKit Agents session reports and chat contexts', () => {
         { role: 'bot', content: 'Harbor Dental, this is Sam. How can I help?', start_time: 0.8, end_time: 3.2 },
         { role: 'user', content: 'Can I move my cleaning to Friday?', start_time: 4, end_time: 5.9 },
         { role: 'function_call', content: '', start_time: 4, end_time: 4, data: { id: 'call_slots', name: 'find_slots', arguments: '{"day":"friday"}' } },
-        { role: 'function_call_result', content: '', start_time: 4, end_time: 4, data: { id: 'call_slots', name: 'find_slots', result: '{"slots":["09:00","14:30"]}' } },
+        {
+          role: 'function_call_result',
+          content: '',
+          start_time: 4,
+          end_time: 4,
+          data: { id: 'call_slots', name: 'find_slots', result: '{"slots":["09:00","14:30"]}' },
+        },
         { role: 'bot', content: 'Friday has 9 in the morning and', start_time: 8, end_time: 9.9, interrupted: true },
         { role: 'user', content: '2:30 please.', start_time: 9.5, end_time: 10.6 },
-        { role: 'function_call', content: '', start_time: 9.5, end_time: 9.5, data: { id: 'call_book', name: 'book_slot', arguments: '{"day":"friday","time":"14:30"}' } },
-        { role: 'function_call_result', content: '', start_time: 9.5, end_time: 9.5, data: { id: 'call_book', name: 'book_slot', result: 'slot no longer available' }, is_error: true },
+        {
+          role: 'function_call',
+          content: '',
+          start_time: 9.5,
+          end_time: 9.5,
+          data: { id: 'call_book', name: 'book_slot', arguments: '{"day":"friday","time":"14:30"}' },
+        },
+        {
+          role: 'function_call_result',
+          content: '',
+          start_time: 9.5,
+          end_time: 9.5,
+          data: { id: 'call_book', name: 'book_slot', result: 'slot no longer available' },
+          is_error: true,
+        },
         { role: 'bot', content: 'Sorry, 2:30 was just taken. 9 is still open.', start_time: 12.9, end_time: 15.6 },
         { role: 'user', content: 'Nine works.', start_time: 16.8, end_time: 17.6 },
         // Untimed: it takes the start of the item before it in the export, the late caller's turn.
@@ -145,7 +213,13 @@ describe('livekit: LiveKit Agents session reports and chat contexts', () => {
         { role: 'bot', content: 'Hi, this is Harbor Dental calling about your appointment tomorrow at 10.', start_time: 1.5, end_time: 5.1 },
         { role: 'user', content: 'Yes, can you tell me the address again?', start_time: 6, end_time: 8 },
         { role: 'function_call', content: '', start_time: 8.6, end_time: 8.6, data: { id: 'call_addr', name: 'clinic_address', arguments: '{}' } },
-        { role: 'function_call_result', content: '', start_time: 8.9, end_time: 8.9, data: { id: 'call_addr', name: 'clinic_address', result: '12 Harbor Road, Suite 4' } },
+        {
+          role: 'function_call_result',
+          content: '',
+          start_time: 8.9,
+          end_time: 8.9,
+          data: { id: 'call_addr', name: 'clinic_address', result: '12 Harbor Road, Suite 4' },
+        },
         { role: 'bot', content: 'We are at 12 Harbor Road, Suite 4, next to the', start_time: 9.6, end_time: 12.4, interrupted: true },
         { role: 'user', content: 'Got it, thanks. Bye.', start_time: 12.1, end_time: 13.5 },
       ],
@@ -161,7 +235,13 @@ describe('livekit: LiveKit Agents session reports and chat contexts', () => {
       { role: 'bot', content: 'Hi, this is Harbor Dental calling about your appointment tomorrow at 10.', start_time: 1.5, end_time: 5.1 },
       { role: 'user', content: 'Yes, can you tell me the address again?', start_time: 6, end_time: 8 },
       { role: 'function_call', content: '', start_time: 6, end_time: 6, data: { id: 'call_addr', name: 'clinic_address', arguments: '{}' } },
-      { role: 'function_call_result', content: '', start_time: 6, end_time: 6, data: { id: 'call_addr', name: 'clinic_address', result: '12 Harbor Road, Suite 4' } },
+      {
+        role: 'function_call_result',
+        content: '',
+        start_time: 6,
+        end_time: 6,
+        data: { id: 'call_addr', name: 'clinic_address', result: '12 Harbor Road, Suite 4' },
+      },
       { role: 'bot', content: 'We are at 12 Harbor Road, Suite 4, next to the', start_time: 9.6, end_time: 12.4, interrupted: true },
       { role: 'user', content: 'Got it, thanks. Bye.', start_time: 12.1, end_time: 13.5 },
     ]);
@@ -190,8 +270,20 @@ describe('livekit: LiveKit Agents session reports and chat contexts', () => {
         { role: 'system', content: "The caller's number is verified.\nAccount: RX-4471", start_time: 0, end_time: 0 },
         { role: 'bot', content: 'Main Street Pharmacy, this is Riley. How can I help?', start_time: 0, end_time: 2.45 },
         { role: 'user', content: 'I need a refill of my lisinopril.', start_time: 3.2, end_time: 4.9 },
-        { role: 'function_call', content: '', start_time: 3.2, end_time: 3.2, data: { id: 'call_rx_1', name: 'lookup_prescription', arguments: '{"drug":"lisinopril"}' } },
-        { role: 'function_call_result', content: '', start_time: 3.2, end_time: 3.2, data: { id: 'call_rx_1', name: 'lookup_prescription', result: '{"refills_left":2,"ready":"tomorrow"}' } },
+        {
+          role: 'function_call',
+          content: '',
+          start_time: 3.2,
+          end_time: 3.2,
+          data: { id: 'call_rx_1', name: 'lookup_prescription', arguments: '{"drug":"lisinopril"}' },
+        },
+        {
+          role: 'function_call_result',
+          content: '',
+          start_time: 3.2,
+          end_time: 3.2,
+          data: { id: 'call_rx_1', name: 'lookup_prescription', result: '{"refills_left":2,"ready":"tomorrow"}' },
+        },
         { role: 'bot', content: 'You have two refills left. I can have it ready tomorrow after', start_time: 7.1, end_time: 10.223, interrupted: true },
         { role: 'user', content: 'Today would be better.', start_time: 9.8, end_time: 11 },
         { role: 'bot', content: 'Let me check with the pharmacist about today.', start_time: 9.8, end_time: 9.8 },
@@ -214,14 +306,26 @@ describe('livekit: LiveKit Agents session reports and chat contexts', () => {
       return result.ok ? [] : result.issues;
     };
     expect(issues(livekitOrphanOutput)).toEqual([{ path: 'transcript.items[1].name', message: expect.stringContaining('no function_call') }]);
-    expect(issues(livekitBadCreatedAt)).toEqual([{ path: 'transcript.chat_history.items[2].created_at', message: expect.stringContaining('epoch seconds or milliseconds') }]);
+    expect(issues(livekitBadCreatedAt)).toEqual([
+      { path: 'transcript.chat_history.items[2].created_at', message: expect.stringContaining('epoch seconds or milliseconds') },
+    ]);
     // An unknown role is not LiveKit's shape, so only a named source reads (and refuses) it.
     expect(issues(livekitUnknownRole, 'livekit')).toEqual([{ path: 'transcript[0].role', message: 'must be one of assistant, user, system, developer' }]);
-    expect(issues({ ...livekitUnknownRole, transcript: { messages: [] } }, 'livekit')).toEqual([{ path: 'transcript', message: expect.stringContaining('LiveKit session report') }]);
+    expect(issues({ ...livekitUnknownRole, transcript: { messages: [] } }, 'livekit')).toEqual([
+      { path: 'transcript', message: expect.stringContaining('LiveKit session report') },
+    ]);
   });
 
   it('recognises every LiveKit shape, including the other stacks’ LiveKit samples and a report of a silent call', () => {
-    for (const envelope of [livekitNodeReport, livekitNodeReportRaw, livekitNodeChatContext, livekitNodeChatContextUntimed, livekitPythonReport, livekitPythonItems, livekitPythonHistoryUntimed]) {
+    for (const envelope of [
+      livekitNodeReport,
+      livekitNodeReportRaw,
+      livekitNodeChatContext,
+      livekitNodeChatContextUntimed,
+      livekitPythonReport,
+      livekitPythonItems,
+      livekitPythonHistoryUntimed,
+    ]) {
       expect(livekitFormat.recognises(envelope.transcript)).toBe(true);
     }
     for (const sample of [livekitSessionReport, livekitItems, livekitChatContextNode]) expect(livekitFormat.recognises(sample)).toBe(true);
@@ -230,14 +334,18 @@ describe('livekit: LiveKit Agents session reports and chat contexts', () => {
 
   it('does not recognise the other stacks’ exports or junk', () => {
     const others: unknown[] = [
-      ...[openaiChatInboundWithTools, openaiChatLateTranscript, openaiChatInterrupted, openaiChatNamelessTool, openaiChatNoTimes].map((envelope) => envelope.transcript),
+      ...[openaiChatInboundWithTools, openaiChatLateTranscript, openaiChatInterrupted, openaiChatNamelessTool, openaiChatNoTimes].map(
+        (envelope) => envelope.transcript,
+      ),
       openaiRealtimeEvents,
       realtimeBetaUnstampedEvents,
       realtimeInboundWithToolEvents,
       realtimeInterruptedLateTranscriptEvents,
       realtimePartlyStampedEvents,
       { events: realtimeInboundWithToolEvents },
-      ...[ultravoxInboundWithTools, ultravoxInterrupted, ultravoxLowercaseRoles, ultravoxToolWithoutInvocation, ultravoxFirstPage].map((envelope) => envelope.transcript),
+      ...[ultravoxInboundWithTools, ultravoxInterrupted, ultravoxLowercaseRoles, ultravoxToolWithoutInvocation, ultravoxFirstPage].map(
+        (envelope) => envelope.transcript,
+      ),
       // OpenAI Realtime / Responses conversation items: `type: "message"`, but OpenAI's content parts.
       [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Hi' }] }],
       // An empty history that does not say it is a report.

@@ -1,4 +1,4 @@
-import { parseIngestBody, type IngestOptions } from '../../../../lib/ingest';
+import { type IngestOptions, parseIngestBody } from '../../../../lib/ingest';
 import type { SourceName } from '../../../../lib/sources';
 import { openaiChatFormat } from '../../../../lib/sources/stacks/openai-chat';
 import {
@@ -8,7 +8,13 @@ import {
   openaiChatNamelessTool,
   openaiChatNoTimes,
 } from '../../../fixtures/sources/stacks/openai-chat/calls';
-import { junk, livekitChatContextNode, livekitItems, livekitSessionReport, openaiRealtimeEvents } from '../../../fixtures/sources/stacks/openai-chat/other-stacks';
+import {
+  junk,
+  livekitChatContextNode,
+  livekitItems,
+  livekitSessionReport,
+  openaiRealtimeEvents,
+} from '../../../fixtures/sources/stacks/openai-chat/other-stacks';
 import { ultravoxInboundWithTools, ultravoxInterrupted, ultravoxLowercaseRoles } from '../../../fixtures/sources/stacks/ultravox/calls';
 
 const options = (source?: SourceName): IngestOptions => ({ source, webCallNumber: undefined });
@@ -40,10 +46,22 @@ describe('openai-chat: OpenAI chat-completions messages', () => {
         { role: 'bot', content: 'Let me check Friday.', start_time: 6, end_time: 6 },
         { role: 'function_call', content: '', start_time: 6, end_time: 6, data: { id: 'call_1', name: 'find_slots', arguments: '{"day":"friday"}' } },
         // The IN_PROGRESS placeholder is gone; the untimed result takes the time of the message before.
-        { role: 'function_call_result', content: '', start_time: 6, end_time: 6, data: { id: 'call_1', name: 'find_slots', result: '{"slots":["09:00","14:30"]}' } },
+        {
+          role: 'function_call_result',
+          content: '',
+          start_time: 6,
+          end_time: 6,
+          data: { id: 'call_1', name: 'find_slots', result: '{"slots":["09:00","14:30"]}' },
+        },
         { role: 'bot', content: 'Friday has 9 and 2:30. Which works?', start_time: 8.5, end_time: 8.5 },
         { role: 'user', content: '2:30 please.', start_time: 11, end_time: 11 },
-        { role: 'function_call', content: '', start_time: 12, end_time: 12, data: { id: 'call_2', name: 'book_slot', arguments: '{"day":"friday","time":"14:30"}' } },
+        {
+          role: 'function_call',
+          content: '',
+          start_time: 12,
+          end_time: 12,
+          data: { id: 'call_2', name: 'book_slot', arguments: '{"day":"friday","time":"14:30"}' },
+        },
         { role: 'function_call_result', content: '', start_time: 12.8, end_time: 12.8, data: { id: 'call_2', name: 'book_slot', result: '{"booked":true}' } },
         { role: 'bot', content: 'Booked: Friday at 2:30. Bye!', start_time: 13.5, end_time: 13.5 },
       ],
@@ -85,8 +103,20 @@ describe('openai-chat: OpenAI chat-completions messages', () => {
       messages: [
         { role: 'bot', content: 'Hello, Lakeside Pharmacy.', start_time: 0.3, end_time: 1.8 },
         { role: 'user', content: 'Is my prescription ready?', start_time: 2.4, end_time: 4 },
-        { role: 'function_call', content: '', start_time: 4.3, end_time: 4.3, data: { id: 'call_rx', name: 'prescription_status', arguments: '{"patient":"+16505559999"}' } },
-        { role: 'function_call_result', content: '', start_time: 4.4, end_time: 4.4, data: { id: 'call_rx', name: 'prescription_status', result: 'IN_PROGRESS' } },
+        {
+          role: 'function_call',
+          content: '',
+          start_time: 4.3,
+          end_time: 4.3,
+          data: { id: 'call_rx', name: 'prescription_status', arguments: '{"patient":"+16505559999"}' },
+        },
+        {
+          role: 'function_call_result',
+          content: '',
+          start_time: 4.4,
+          end_time: 4.4,
+          data: { id: 'call_rx', name: 'prescription_status', result: 'IN_PROGRESS' },
+        },
         { role: 'bot', content: 'I am checking that for you now, it can take a', start_time: 5, end_time: 8.2, interrupted: true },
         { role: 'user', content: 'Actually I will call back later.', start_time: 7.6, end_time: 9.9 },
         { role: 'bot', content: 'Of course, goodbye!', start_time: 10.5, end_time: 11.7 },
@@ -119,14 +149,25 @@ describe('openai-chat: OpenAI chat-completions messages', () => {
 
   it('takes a tool name from the tool message itself when no call has its id', () => {
     const result = parseIngestBody(
-      { id: 'c', customer: { number: '+16505559999' }, startedAt: '2025-06-04T18:00:00Z', transcript: [{ role: 'tool', tool_call_id: 't1', name: 'lookup', content: '{"a":1}' }] },
+      {
+        id: 'c',
+        customer: { number: '+16505559999' },
+        startedAt: '2025-06-04T18:00:00Z',
+        transcript: [{ role: 'tool', tool_call_id: 't1', name: 'lookup', content: '{"a":1}' }],
+      },
       options('openai-chat'),
     );
-    expect(result).toMatchObject({ ok: true, calls: [{ call: { messages: [{ role: 'function_call_result', data: { id: 't1', name: 'lookup', result: '{"a":1}' } }] } }] });
+    expect(result).toMatchObject({
+      ok: true,
+      calls: [{ call: { messages: [{ role: 'function_call_result', data: { id: 't1', name: 'lookup', result: '{"a":1}' } }] } }],
+    });
   });
 
   it('asks for startedAt when no message has an instant', () => {
-    expect(parseIngestBody(openaiChatNoTimes, options('openai-chat'))).toEqual({ ok: false, issues: [{ path: 'startedAt', message: expect.stringContaining('is required') }] });
+    expect(parseIngestBody(openaiChatNoTimes, options('openai-chat'))).toEqual({
+      ok: false,
+      issues: [{ path: 'startedAt', message: expect.stringContaining('is required') }],
+    });
   });
 
   describe('recognises', () => {
@@ -147,7 +188,10 @@ describe('openai-chat: OpenAI chat-completions messages', () => {
         ultravoxInboundWithTools.transcript.results,
         ultravoxInterrupted.transcript,
         ultravoxLowercaseRoles.transcript,
-        [{ role: 'user', content: 'hi' }, { role: 'function', name: 'f', content: '{}' }],
+        [
+          { role: 'user', content: 'hi' },
+          { role: 'function', name: 'f', content: '{}' },
+        ],
       ];
       for (const transcript of [...others, ...junk]) expect(openaiChatFormat.recognises(transcript)).toBe(false);
     });

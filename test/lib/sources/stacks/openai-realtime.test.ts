@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { parseIngestBody, type IngestOptions } from '../../../../lib/ingest';
+import { type IngestOptions, parseIngestBody } from '../../../../lib/ingest';
 import type { SourceName } from '../../../../lib/sources';
 import { openaiRealtimeFormat } from '../../../../lib/sources/stacks/openai-realtime';
 import { realtimeBetaUnstamped, realtimeBetaUnstampedEvents } from '../../../fixtures/sources/stacks/openai-realtime/beta-unstamped';
@@ -111,7 +111,13 @@ describe('openai-realtime: session event logs', () => {
         { role: 'bot', content: 'Hello, this is the Northwind pharmacy line. How can I help you today?', start_time: 0, end_time: 0 },
         // The completed transcription, not its deltas.
         { role: 'user', content: "I'd like to refill my prescription, number 4417.", start_time: 3.2, end_time: 5.6 },
-        { role: 'function_call', content: '', start_time: 3.2, end_time: 3.2, data: { id: 'call_8ZkQ2wLpR4tY', name: 'lookup_prescription', arguments: '{"rx_number":"4417"}' } },
+        {
+          role: 'function_call',
+          content: '',
+          start_time: 3.2,
+          end_time: 3.2,
+          data: { id: 'call_8ZkQ2wLpR4tY', name: 'lookup_prescription', arguments: '{"rx_number":"4417"}' },
+        },
         {
           role: 'function_call_result',
           content: '',
@@ -143,7 +149,13 @@ describe('openai-realtime: session event logs', () => {
         { role: 'bot', content: "Hi, you've reached Contoso Energy billing. How can I help?", start_time: 0, end_time: 2.17 },
         // audio_start_ms 3000 after session.created's receipt, the call starting 180 ms after it
         { role: 'user', content: "What's my current balance?", start_time: 2.82, end_time: 4.44 },
-        { role: 'function_call', content: '', start_time: 5.32, end_time: 5.32, data: { id: 'call_Vb71LqP0sX2e', name: 'get_balance', arguments: '{"account_id":"88213"}' } },
+        {
+          role: 'function_call',
+          content: '',
+          start_time: 5.32,
+          end_time: 5.32,
+          data: { id: 'call_Vb71LqP0sX2e', name: 'get_balance', arguments: '{"account_id":"88213"}' },
+        },
         {
           role: 'function_call_result',
           content: '',
@@ -169,9 +181,17 @@ describe('openai-realtime: reading rules', () => {
     const messages = readMessages([
       { type: 'input_audio_buffer.speech_started', item_id: 'item_1', received_at: T + 1000 },
       { type: 'input_audio_buffer.speech_stopped', item_id: 'item_1', received_at: T + 2500 },
-      { type: 'conversation.item.added', item: { id: 'item_1', type: 'message', role: 'user', content: [{ type: 'input_audio', transcript: null }] }, received_at: T + 2600 },
+      {
+        type: 'conversation.item.added',
+        item: { id: 'item_1', type: 'message', role: 'user', content: [{ type: 'input_audio', transcript: null }] },
+        received_at: T + 2600,
+      },
       { type: 'conversation.item.input_audio_transcription.completed', item_id: 'item_1', content_index: 0, transcript: ' First. ' },
-      { type: 'conversation.item.created', item: { id: 'item_2', type: 'message', role: 'user', content: [{ type: 'input_audio', transcript: null }] }, received_at: T + 4000 },
+      {
+        type: 'conversation.item.created',
+        item: { id: 'item_2', type: 'message', role: 'user', content: [{ type: 'input_audio', transcript: null }] },
+        received_at: T + 4000,
+      },
       { type: 'conversation.item.input_audio_transcription.completed', item_id: 'item_2', content_index: 0, transcript: 'Second.' },
       { type: 'conversation.item.input_audio_transcription.completed', item_id: 'item_3', content_index: 0, transcript: 'Third, untimed.' },
     ]);
@@ -194,8 +214,16 @@ describe('openai-realtime: reading rules', () => {
   it('counts a client-created text message once when the server echoes it, timed by the echo', () => {
     const messages = readMessages([
       { type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'I am typing this.' }] } },
-      { type: 'conversation.item.added', item: { id: 'item_9', type: 'message', role: 'user', content: [{ type: 'input_text', text: 'I am typing this.' }] }, received_at: T + 500 },
-      { type: 'conversation.item.done', item: { id: 'item_9', type: 'message', role: 'user', content: [{ type: 'input_text', text: 'I am typing this.' }] }, received_at: T + 510 },
+      {
+        type: 'conversation.item.added',
+        item: { id: 'item_9', type: 'message', role: 'user', content: [{ type: 'input_text', text: 'I am typing this.' }] },
+        received_at: T + 500,
+      },
+      {
+        type: 'conversation.item.done',
+        item: { id: 'item_9', type: 'message', role: 'user', content: [{ type: 'input_text', text: 'I am typing this.' }] },
+        received_at: T + 510,
+      },
     ]);
     expect(messages).toEqual([{ role: 'user', content: 'I am typing this.', start: { epochMs: T + 500 } }]);
   });
@@ -203,7 +231,15 @@ describe('openai-realtime: reading rules', () => {
   it('marks an item truncated by the app interrupted even when its response completed', () => {
     const messages = readMessages([
       { type: 'response.created', response: { id: 'resp_1', status: 'in_progress', output: [] }, received_at: T },
-      { type: 'response.done', response: { id: 'resp_1', status: 'completed', output: [{ id: 'item_a', type: 'message', role: 'assistant', content: [{ type: 'text', text: 'Let me explain the whole' }] }] }, received_at: T + 900 },
+      {
+        type: 'response.done',
+        response: {
+          id: 'resp_1',
+          status: 'completed',
+          output: [{ id: 'item_a', type: 'message', role: 'assistant', content: [{ type: 'text', text: 'Let me explain the whole' }] }],
+        },
+        received_at: T + 900,
+      },
       { type: 'conversation.item.truncated', item_id: 'item_a', content_index: 0, audio_end_ms: 640 },
     ]);
     expect(messages).toEqual([{ role: 'bot', content: 'Let me explain the whole', start: { epochMs: T }, end: { epochMs: T + 900 }, interrupted: true }]);
@@ -230,7 +266,11 @@ describe('openai-realtime: reading rules', () => {
   it('accepts receipt times as epoch seconds and ISO 8601 too', () => {
     const messages = readMessages([
       { type: 'response.created', response: { id: 'resp_1' }, received_at: (T + 250) / 1000 },
-      { type: 'response.done', response: { id: 'resp_1', status: 'completed', output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hi.' }] }] }, received_at: new Date(T + 750).toISOString() },
+      {
+        type: 'response.done',
+        response: { id: 'resp_1', status: 'completed', output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hi.' }] }] },
+        received_at: new Date(T + 750).toISOString(),
+      },
     ]);
     expect(messages).toEqual([{ role: 'bot', content: 'Hi.', start: { epochMs: T + 250 }, end: { epochMs: T + 750 } }]);
   });
@@ -239,18 +279,34 @@ describe('openai-realtime: reading rules', () => {
 describe('openai-realtime: refused logs name the part that cannot be read', () => {
   it.each([
     ['a transcript that is not a list of events', envelope({ events: 'all of them' }, { startedAt: '2025-06-06T10:00:00Z' }), 'transcript'],
-    ['an entry that is not an event', envelope([{ type: 'response.created', response: { id: 'resp_1' } }, 42], { startedAt: '2025-06-06T10:00:00Z' }), 'transcript[1]'],
+    [
+      'an entry that is not an event',
+      envelope([{ type: 'response.created', response: { id: 'resp_1' } }, 42], { startedAt: '2025-06-06T10:00:00Z' }),
+      'transcript[1]',
+    ],
     [
       'a function call without its name',
-      envelope([{ type: 'response.done', response: { id: 'resp_1', output: [{ id: 'item_f', type: 'function_call', call_id: 'call_1', arguments: '{}' }] } }], { startedAt: '2025-06-06T10:00:00Z' }),
+      envelope([{ type: 'response.done', response: { id: 'resp_1', output: [{ id: 'item_f', type: 'function_call', call_id: 'call_1', arguments: '{}' }] } }], {
+        startedAt: '2025-06-06T10:00:00Z',
+      }),
       'transcript[0].response.output[0].name',
     ],
     [
       'a tool result whose call is not in the log',
-      envelope({ events: [{ type: 'session.created', received_at: T }, { type: 'response.done', response: { id: 'resp_1', output: [] } }, { type: 'conversation.item.create', item: { type: 'function_call_output', call_id: 'call_gone', output: 'ok' } }] }),
+      envelope({
+        events: [
+          { type: 'session.created', received_at: T },
+          { type: 'response.done', response: { id: 'resp_1', output: [] } },
+          { type: 'conversation.item.create', item: { type: 'function_call_output', call_id: 'call_gone', output: 'ok' } },
+        ],
+      }),
       'transcript.events[2].item.call_id',
     ],
-    ['a receipt time that is no instant', envelope([{ type: 'response.created', response: { id: 'resp_1' }, received_at: 'yesterday' }]), 'transcript[0].received_at'],
+    [
+      'a receipt time that is no instant',
+      envelope([{ type: 'response.created', response: { id: 'resp_1' }, received_at: 'yesterday' }]),
+      'transcript[0].received_at',
+    ],
     [
       'a negative audio offset',
       envelope([{ type: 'input_audio_buffer.speech_started', item_id: 'item_1', audio_start_ms: -20 }], { startedAt: '2025-06-06T10:00:00Z' }),
@@ -274,7 +330,12 @@ function otherStacksExports(): [string, unknown][] {
     .flatMap((dir) =>
       readdirSync(join(root, dir.name))
         .filter((file) => file.endsWith('.ts'))
-        .flatMap((file) => Object.entries(require(join(root, dir.name, file)) as Record<string, unknown>).map(([name, value]): [string, unknown] => [`${dir.name}/${file}:${name}`, value])),
+        .flatMap((file) =>
+          Object.entries(require(join(root, dir.name, file)) as Record<string, unknown>).map(([name, value]): [string, unknown] => [
+            `${dir.name}/${file}:${name}`,
+            value,
+          ]),
+        ),
     )
     .filter(([name]) => !/realtime/i.test(name));
 }
@@ -302,14 +363,41 @@ describe('openai-realtime: recognises', () => {
     ['no events', { events: [] }],
     ['events that are not a list', { events: 'x' }],
     ['an entry that is not an event', [{ type: 'response.done', response: {} }, 42]],
-    ['an entry without a type', [{ type: 'response.done', response: {} }, { role: 'user', content: 'hi' }]],
+    [
+      'an entry without a type',
+      [
+        { type: 'response.done', response: {} },
+        { role: 'user', content: 'hi' },
+      ],
+    ],
     ['only events that carry no conversation', [{ type: 'session.updated' }, { type: 'rate_limits.updated' }, { type: 'error' }]],
-    ['LiveKit items (types without dots)', [{ id: 'item_1', type: 'message', role: 'user', content: ['Hi'] }, { id: 'item_2', type: 'function_call', call_id: 'c', name: 'n', arguments: '{}' }]],
+    [
+      'LiveKit items (types without dots)',
+      [
+        { id: 'item_1', type: 'message', role: 'user', content: ['Hi'] },
+        { id: 'item_2', type: 'function_call', call_id: 'c', name: 'n', arguments: '{}' },
+      ],
+    ],
     [
       'a LiveKit session report with its session events',
-      { job_id: 'AJ_1', room: 'call-1', events: [{ type: 'user_input_transcribed', transcript: 'Hi', is_final: true }, { type: 'conversation_item_added', item: {} }, { type: 'error', error: {} }], chat_history: { items: [] } },
+      {
+        job_id: 'AJ_1',
+        room: 'call-1',
+        events: [
+          { type: 'user_input_transcribed', transcript: 'Hi', is_final: true },
+          { type: 'conversation_item_added', item: {} },
+          { type: 'error', error: {} },
+        ],
+        chat_history: { items: [] },
+      },
     ],
-    ['OpenAI chat messages', [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }]],
+    [
+      'OpenAI chat messages',
+      [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hi' },
+      ],
+    ],
     ['Ultravox messages', { results: [{ role: 'MESSAGE_ROLE_USER', text: 'Hi' }], next: null, total: 1 }],
   ])('is false for %s', (_, transcript) => {
     expect(openaiRealtimeFormat.recognises(transcript)).toBe(false);
@@ -318,7 +406,15 @@ describe('openai-realtime: recognises', () => {
   it('never throws, and read never throws, on any input', () => {
     const eventish = fc.record(
       {
-        type: fc.constantFrom('response.done', 'response.created', 'conversation.item.create', 'conversation.item.added', 'input_audio_buffer.speech_started', 'conversation.item.input_audio_transcription.completed', 'error'),
+        type: fc.constantFrom(
+          'response.done',
+          'response.created',
+          'conversation.item.create',
+          'conversation.item.added',
+          'input_audio_buffer.speech_started',
+          'conversation.item.input_audio_transcription.completed',
+          'error',
+        ),
         item_id: fc.anything(),
         response: fc.anything(),
         item: fc.anything(),

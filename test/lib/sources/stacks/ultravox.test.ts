@@ -1,8 +1,14 @@
-import { parseIngestBody, type IngestOptions } from '../../../../lib/ingest';
+import { type IngestOptions, parseIngestBody } from '../../../../lib/ingest';
 import type { SourceName } from '../../../../lib/sources';
 import { ultravoxFormat } from '../../../../lib/sources/stacks/ultravox';
 import { openaiChatInboundWithTools, openaiChatInterrupted, openaiChatLateTranscript } from '../../../fixtures/sources/stacks/openai-chat/calls';
-import { junk, livekitChatContextNode, livekitItems, livekitSessionReport, openaiRealtimeEvents } from '../../../fixtures/sources/stacks/openai-chat/other-stacks';
+import {
+  junk,
+  livekitChatContextNode,
+  livekitItems,
+  livekitSessionReport,
+  openaiRealtimeEvents,
+} from '../../../fixtures/sources/stacks/openai-chat/other-stacks';
 import {
   ultravoxFirstPage,
   ultravoxInboundWithTools,
@@ -43,13 +49,32 @@ describe('ultravox: call messages list', () => {
         { role: 'bot', content: 'Thanks for calling Bayview Clinic. How can I help?', start_time: 0.3, end_time: 3.1 },
         { role: 'user', content: 'I need to cancel my appointment tomorrow.', start_time: 4.1, end_time: 6.8 },
         // Tool messages without a timespan take the start of the message before them.
-        { role: 'function_call', content: '', start_time: 4.1, end_time: 4.1, data: { id: 'inv-1', name: 'lookupAppointment', arguments: '{"date":"tomorrow"}' } },
-        { role: 'function_call_result', content: '', start_time: 4.1, end_time: 4.1, data: { id: 'inv-1', name: 'lookupAppointment', result: '{"id":"apt-7","time":"10:00"}' } },
+        {
+          role: 'function_call',
+          content: '',
+          start_time: 4.1,
+          end_time: 4.1,
+          data: { id: 'inv-1', name: 'lookupAppointment', arguments: '{"date":"tomorrow"}' },
+        },
+        {
+          role: 'function_call_result',
+          content: '',
+          start_time: 4.1,
+          end_time: 4.1,
+          data: { id: 'inv-1', name: 'lookupAppointment', result: '{"id":"apt-7","time":"10:00"}' },
+        },
         { role: 'bot', content: 'I found your 10 AM appointment. Shall I cancel it?', start_time: 8, end_time: 10.5 },
         { role: 'user', content: 'Yes please.', start_time: 11.2, end_time: 12 },
         { role: 'function_call', content: '', start_time: 12.4, end_time: 12.4, data: { id: 'inv-2', name: 'cancelAppointment', arguments: '{"id":"apt-7"}' } },
         // The result has no toolName: it is its call's; errorDetails marks the failure.
-        { role: 'function_call_result', content: '', start_time: 12.4, end_time: 12.4, data: { id: 'inv-2', name: 'cancelAppointment', result: 'The appointment could not be cancelled.' }, is_error: true },
+        {
+          role: 'function_call_result',
+          content: '',
+          start_time: 12.4,
+          end_time: 12.4,
+          data: { id: 'inv-2', name: 'cancelAppointment', result: 'The appointment could not be cancelled.' },
+          is_error: true,
+        },
         { role: 'bot', content: 'Sorry, I could not cancel it online. I will have the front desk call you.', start_time: 14, end_time: 17.25 },
       ],
       endedReason: 'hangup',
@@ -102,7 +127,9 @@ describe('ultravox: call messages list', () => {
     const envelope = (transcript: unknown) => ({ id: 'c', customer: { number: '+16505559999' }, startedAt: '2025-06-05T14:00:00Z', transcript });
     const paths = (transcript: unknown) => issuesOf(envelope(transcript))?.map((issue) => issue.path);
     expect(paths([{ role: 'MESSAGE_ROLE_USER', text: 'Hi', timespan: { start: 'soon', end: '2s' } }])).toEqual(['transcript[0].timespan.start']);
-    expect(paths({ results: [{ role: 'MESSAGE_ROLE_AGENT', text: 'Hi', wallClockTimespan: { start: '1s', end: 'later' } }] })).toEqual(['transcript.results[0].wallClockTimespan.end']);
+    expect(paths({ results: [{ role: 'MESSAGE_ROLE_AGENT', text: 'Hi', wallClockTimespan: { start: '1s', end: 'later' } }] })).toEqual([
+      'transcript.results[0].wallClockTimespan.end',
+    ]);
     expect(paths([{ role: 'MESSAGE_ROLE_TOOL_RESULT', invocationId: 'x', text: 'ok' }])).toEqual(['transcript[0].invocationId']);
     expect(paths({ messages: [] })).toEqual(['transcript']);
   });
@@ -114,7 +141,12 @@ describe('ultravox: call messages list', () => {
 
   describe('recognises', () => {
     it('takes the list page and the bare results array', () => {
-      for (const transcript of [ultravoxInboundWithTools.transcript, ultravoxInboundWithTools.transcript.results, ultravoxInterrupted.transcript, ultravoxLowercaseRoles.transcript]) {
+      for (const transcript of [
+        ultravoxInboundWithTools.transcript,
+        ultravoxInboundWithTools.transcript.results,
+        ultravoxInterrupted.transcript,
+        ultravoxLowercaseRoles.transcript,
+      ]) {
         expect(ultravoxFormat.recognises(transcript)).toBe(true);
       }
     });
