@@ -15,8 +15,10 @@ export class ApiError extends Error {
     readonly description: string,
     readonly issues?: readonly FieldIssue[],
     headers: Record<string, string> = {},
+    /** More fields of the error object (e.g. what a 503 did store). */
+    details: Record<string, unknown> = {},
   ) {
-    super(JSON.stringify({ error: { code, message: description, ...(issues ? { issues } : {}) } }));
+    super(JSON.stringify({ error: { code, message: description, ...(issues ? { issues } : {}), ...details } }));
     this.name = 'ApiError';
     this.headers = { 'Cache-Control': 'no-store', ...headers };
   }
@@ -33,6 +35,16 @@ export const errors = {
   unsupportedMediaType: () => new ApiError(415, 'unsupported_media_type', 'Content-Type must be application/json.'),
   unavailable: (retryAfterSeconds = 1) =>
     new ApiError(503, 'unavailable', 'The service is temporarily unavailable; retry shortly.', undefined, { 'Retry-After': String(retryAfterSeconds) }),
+  /** A 503 for a write that stopped part way, saying what happened to each call. */
+  partlyStored: (written: { stored: readonly string[]; notStored: readonly string[]; unknown: readonly string[] }) =>
+    new ApiError(
+      503,
+      'unavailable',
+      'Storage stopped part way: `stored` lists the calls stored, `notStored` those that were not, `unknown` those whose write timed out. Re-sending the whole request is safe.',
+      undefined,
+      { 'Retry-After': '1' },
+      { stored: written.stored, notStored: written.notStored, unknown: written.unknown },
+    ),
 };
 
 /** The body http-error-handler answers for anything unexpected. */

@@ -11,7 +11,7 @@ import { parseIngestBody, toCallRecord, withoutExpired } from '../ingest';
 import { logger } from '../logger';
 import { MAX_RESPONSE_BYTES } from '../query';
 import type { SourceName } from '../sources';
-import { type CallStore, CallTooLargeError } from '../store/call-store';
+import { type CallStore, CallTooLargeError, PartialWriteError } from '../store/call-store';
 import { errors } from './errors';
 import { jsonResponse } from './middleware';
 
@@ -47,6 +47,10 @@ export async function storePayloads(body: unknown, options: StorePayloadsOptions
     if (unservable.length > 0) throw new CallTooLargeError(unservable, MAX_RESPONSE_BYTES);
     if (records.length > 0) await options.store.putCalls(records);
   } catch (error) {
+    if (error instanceof PartialWriteError) {
+      logger.warn('store stopped part way', { stored: error.stored.length, notStored: error.notStored.length, unknown: error.unknown.length });
+      throw errors.partlyStored(error);
+    }
     if (!(error instanceof CallTooLargeError)) throw error;
     const issues = error.ids.map((id) => ({ path: `id=${id}`, message: `call "${id}" is too large to store, even compressed` }));
     throw errors.payloadTooLarge('No call was stored: some calls are too large.', issues);

@@ -19,6 +19,9 @@ export const ErrorBodySchema = v.object({
       ),
     ),
     message: v.pipe(v.string(), v.description('For people')),
+    stored: v.optional(v.pipe(v.array(v.string()), v.description('On a 503 from a write that stopped part way: the ids stored'))),
+    notStored: v.optional(v.pipe(v.array(v.string()), v.description('On such a 503: the ids not stored'))),
+    unknown: v.optional(v.pipe(v.array(v.string()), v.description('On such a 503: the ids whose write timed out, stored or not'))),
     issues: v.optional(v.pipe(v.array(FieldIssueSchema), v.description('Every problem found, on 400s (and 413s naming calls too large to store)'))),
   }),
 });

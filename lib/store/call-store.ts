@@ -94,6 +94,22 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * A write that stopped part way: what is known to be stored, known not to be, and what cannot be
+ * known (a request that timed out may still have been applied). Re-sending them all is safe.
+ */
+export class PartialWriteError extends StoreUnavailableError {
+  constructor(
+    readonly stored: readonly string[],
+    readonly notStored: readonly string[],
+    readonly unknown: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`write stopped part way: ${stored.length} stored, ${notStored.length} not stored, ${unknown.length} unknown`, options);
+    this.name = 'PartialWriteError';
+  }
+}
+
 /** The store's position was not one it issued (or belongs to another query). */
 export class InvalidPositionError extends Error {
   constructor() {

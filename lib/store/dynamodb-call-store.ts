@@ -3,7 +3,14 @@
  * (see table-schema.ts for the key design).
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { BatchWriteCommand, DeleteCommand, type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandOutput,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { CallRecord } from '../ingest';
 import { SOURCE_NAMES } from '../sources/source';
 import {
@@ -16,6 +23,7 @@ import {
   type EraseResult,
   ErasureIncompleteError,
   InvalidPositionError,
+  PartialWriteError,
   StoreUnavailableError,
 } from './call-store';
 import { CALLS_TABLE } from './table-schema';
@@ -103,30 +111,47 @@ export class DynamoCallStore implements CallStore, CallEraser {
 
     const batches: StoredItem[][] = [];
     for (let i = 0; i < items.length; i += BATCH_SIZE) batches.push(items.slice(i, i + BATCH_SIZE));
-    await Promise.all(batches.map((batch) => this.writeBatch(batch)));
+    const outcomes = await Promise.all(batches.map((batch) => this.writeBatch(batch)));
+    const failure = outcomes.find((outcome) => outcome.error !== undefined)?.error;
+    if (failure === undefined) return;
+    // Say exactly what happened to each call, so the 503 can too.
+    const idOf = new Map(items.map((item, i) => [item.pk, records[i]!.id]));
+    const ids = (kind: 'stored' | 'notStored' | 'unknown') => outcomes.flatMap((outcome) => outcome[kind].map((pk) => idOf.get(pk)!));
+    throw new PartialWriteError(ids('stored'), ids('notStored'), ids('unknown'), { cause: failure });
   }
 
   /**
    * Retries what DynamoDB leaves unprocessed. Only attempts that store nothing count toward giving
    * up: a throttled table that still makes progress is waited for, a stuck one is reported.
    */
-  private async writeBatch(items: StoredItem[]): Promise<void> {
+  private async writeBatch(items: StoredItem[]): Promise<BatchOutcome> {
     let pending: Record<string, unknown>[] = items.map((Item) => ({ PutRequest: { Item } }));
+    const pkOf = (requests: Record<string, unknown>[]) => requests.map((r) => (r as { PutRequest: { Item: StoredItem } }).PutRequest.Item.pk);
+    const stored: string[] = [];
     for (let stalled = 0; ; ) {
-      const result = await this.client.send(
-        new BatchWriteCommand({ RequestItems: { [this.tableName]: pending }, ...(this.onCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}) }),
-      );
+      let result: BatchWriteCommandOutput;
+      try {
+        result = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending }, ...(this.onCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}) }),
+        );
+      } catch (error) {
+        // The SDK gave up (timeouts, throttling, a network error): the request may or may not have been applied.
+        return { stored, notStored: [], unknown: pkOf(pending), error };
+      }
       if (this.onCapacity)
         this.onCapacity(
           'BatchWriteItem',
           (result.ConsumedCapacity ?? []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0),
         );
       const left = (result.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
-      if (left.length === 0) return;
+      const leftPks = new Set(pkOf(left));
+      stored.push(...pkOf(pending).filter((pk) => !leftPks.has(pk)));
+      if (left.length === 0) return { stored, notStored: [], unknown: [] };
       stalled = left.length < pending.length ? 0 : stalled + 1;
       pending = left;
       if (stalled >= this.maxWriteAttempts) {
-        throw new StoreUnavailableError(`${pending.length} calls were left unprocessed after ${stalled} attempts without progress`);
+        const error = new StoreUnavailableError(`${pending.length} calls were left unprocessed after ${stalled} attempts without progress`);
+        return { stored, notStored: pkOf(pending), unknown: [], error };
       }
       // Full jitter: spreads the retries of concurrent requests that were throttled together.
       await this.sleep(Math.random() * this.backoffBaseMs * 2 ** Math.max(stalled, 1));
@@ -331,6 +356,14 @@ class PageBuilder {
   calls(): string[] {
     return this.served.map((s) => s.doc);
   }
+}
+
+/** What one batch write did, by table key. `error` is set when it did not store everything. */
+interface BatchOutcome {
+  stored: string[];
+  notStored: string[];
+  unknown: string[];
+  error?: unknown;
 }
 
 function toItem(record: CallRecord): StoredItem {

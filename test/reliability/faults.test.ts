@@ -99,7 +99,7 @@ describe('throttling and transient errors from DynamoDB', () => {
   });
 
   const RUNS = runs(30);
-  test(`${RUNS} random fault schedules: a 200 means every call is stored, a 503 is retryable, and re-sending stores each call once`, async () => {
+  test(`${RUNS} random fault schedules: a 200 means every call is stored, a 503 says which calls it stored, and re-sending stores each call once`, async () => {
     const { post, client, storedKeys } = await setup();
     const expected = new Set<string>();
     let answered200 = 0;
@@ -133,6 +133,17 @@ describe('throttling and transient errors from DynamoDB', () => {
         } else {
           answered503++;
           expectUnavailable(first);
+          // The 503 says what happened to each call: every id once, and each one listed as stored is in the table
+          // and each one listed as not stored is not (the ids are fresh, so nothing older can be there).
+          const {
+            stored: listedStored = [],
+            notStored = [],
+            unknown = [],
+          } = (first.body as { error: { stored?: string[]; notStored?: string[]; unknown?: string[] } }).error;
+          expect([...listedStored, ...notStored, ...unknown].sort()).toEqual(batch.map((c) => c.id).sort());
+          const inTable = new Set(await storedKeys());
+          for (const id of listedStored) expect([id, inTable.has(`call#${id}`)]).toEqual([id, true]);
+          for (const id of notStored) expect([id, inTable.has(`call#${id}`)]).toEqual([id, false]);
           // The client re-sends once the store is healthy.
           expect((await post(batch)).status).toBe(200);
         }

@@ -24,8 +24,12 @@ export function isJsonError(body: unknown): boolean {
   const error = (body as { error: unknown }).error as Record<string, unknown>;
   if (typeof error !== 'object' || error === null) return false;
   if (typeof error.code !== 'string' || typeof error.message !== 'string') return false;
-  const extra = Object.keys(error).filter((k) => k !== 'code' && k !== 'message' && k !== 'issues');
+  const extra = Object.keys(error).filter((k) => !['code', 'message', 'issues', 'stored', 'notStored', 'unknown'].includes(k));
   if (extra.length > 0) return false;
+  // A write that stopped part way lists the ids of each outcome.
+  for (const key of ['stored', 'notStored', 'unknown']) {
+    if (error[key] !== undefined && !(Array.isArray(error[key]) && (error[key] as unknown[]).every((id) => typeof id === 'string'))) return false;
+  }
   if (error.issues === undefined) return true;
   return Array.isArray(error.issues) && error.issues.every((i) => typeof i?.path === 'string' && typeof i?.message === 'string');
 }
