@@ -40,18 +40,13 @@ import {
   ultravoxLowercaseRoles,
   ultravoxToolWithoutInvocation,
 } from '../../../fixtures/sources/stacks/ultravox/calls';
+import { ingestedAs } from '../../../support/ingested';
 
 const options = (source?: SourceName): IngestOptions => ({ source, webCallNumber: undefined });
 
-/** The one call an envelope becomes, the same whether the source is named or detected. */
 function ingested(envelope: unknown) {
-  const named = parseIngestBody(envelope, options('livekit'));
-  const detected = parseIngestBody(envelope, options());
-  if (!named.ok) throw new Error(JSON.stringify(named.issues));
-  expect(detected).toEqual(named);
-  expect(named.calls).toHaveLength(1);
-  expect(named.calls[0]!.source).toBe('livekit');
-  return { call: named.calls[0]!.call, untimedMessages: named.calls[0]!.untimedMessages ?? 0 };
+  const { call, untimedMessages = 0 } = ingestedAs('livekit', envelope);
+  return { call, untimedMessages };
 }
 
 const nodeReportMessages = [

@@ -16,19 +16,11 @@ import {
   openaiRealtimeEvents,
 } from '../../../fixtures/sources/stacks/openai-chat/other-stacks';
 import { ultravoxInboundWithTools, ultravoxInterrupted, ultravoxLowercaseRoles } from '../../../fixtures/sources/stacks/ultravox/calls';
+import { ingestedAs } from '../../../support/ingested';
 
 const options = (source?: SourceName): IngestOptions => ({ source, webCallNumber: undefined });
 
-/** The one call an envelope becomes, the same whether the source is named or detected. */
-function ingested(envelope: unknown) {
-  const named = parseIngestBody(envelope, options('openai-chat'));
-  const detected = parseIngestBody(envelope, options());
-  if (!named.ok) throw new Error(JSON.stringify(named.issues));
-  expect(detected).toEqual(named);
-  expect(named.calls).toHaveLength(1);
-  expect(named.calls[0]!.source).toBe('openai-chat');
-  return named.calls[0]!;
-}
+const ingested = (envelope: unknown) => ingestedAs('openai-chat', envelope);
 
 describe('openai-chat: OpenAI chat-completions messages', () => {
   it('maps an inbound call with tool calls and results, field by field', () => {

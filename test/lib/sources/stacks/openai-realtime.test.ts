@@ -8,19 +8,11 @@ import { realtimeBetaUnstamped, realtimeBetaUnstampedEvents } from '../../../fix
 import { realtimeInboundWithTool, realtimeInboundWithToolEvents } from '../../../fixtures/sources/stacks/openai-realtime/inbound-with-tool';
 import { realtimeInterruptedLateTranscript } from '../../../fixtures/sources/stacks/openai-realtime/interrupted-late-transcript';
 import { realtimePartlyStamped } from '../../../fixtures/sources/stacks/openai-realtime/partly-stamped';
+import { ingestedAs } from '../../../support/ingested';
 
 const options = (source?: SourceName): IngestOptions => ({ source, webCallNumber: undefined });
 
-/** The one call an envelope becomes, the same whether the source is named or detected. */
-function ingested(envelope: unknown) {
-  const named = parseIngestBody(envelope, options('openai-realtime'));
-  const detected = parseIngestBody(envelope, options());
-  if (!named.ok) throw new Error(JSON.stringify(named.issues));
-  expect(detected).toEqual(named);
-  expect(named.calls).toHaveLength(1);
-  expect(named.calls[0]!.source).toBe('openai-realtime');
-  return named.calls[0]!;
-}
+const ingested = (envelope: unknown) => ingestedAs('openai-realtime', envelope);
 
 const issuesOf = (envelope: unknown) => {
   const result = parseIngestBody(envelope, options('openai-realtime'));

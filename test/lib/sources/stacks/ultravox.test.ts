@@ -16,19 +16,11 @@ import {
   ultravoxLowercaseRoles,
   ultravoxToolWithoutInvocation,
 } from '../../../fixtures/sources/stacks/ultravox/calls';
+import { ingestedAs } from '../../../support/ingested';
 
 const options = (source?: SourceName): IngestOptions => ({ source, webCallNumber: undefined });
 
-/** The one call an envelope becomes, the same whether the source is named or detected. */
-function ingested(envelope: unknown) {
-  const named = parseIngestBody(envelope, options('ultravox'));
-  const detected = parseIngestBody(envelope, options());
-  if (!named.ok) throw new Error(JSON.stringify(named.issues));
-  expect(detected).toEqual(named);
-  expect(named.calls).toHaveLength(1);
-  expect(named.calls[0]!.source).toBe('ultravox');
-  return named.calls[0]!;
-}
+const ingested = (envelope: unknown) => ingestedAs('ultravox', envelope);
 
 const issuesOf = (envelope: unknown) => {
   const result = parseIngestBody(envelope, options('ultravox'));
