@@ -14,6 +14,7 @@ import { errors } from '../lib/http/errors';
 import {
   HANDLER_OPTIONS,
   jsonErrors,
+  keepJsonText,
   limitBodySize,
   limitJsonShape,
   normaliseContentType,
@@ -49,8 +50,9 @@ export function createIngestHandler(deps: IngestDependencies) {
     .use(limitBodySize(deps.maxBodyBytes))
     .use(normaliseContentType())
     .use(requireUtf8Body(NOTHING_STORED))
-    .use(refuseInexactNumbers(NOTHING_STORED))
+    .use(keepJsonText())
     .use(httpJsonBodyParser())
+    .use(refuseInexactNumbers(NOTHING_STORED))
     .use(limitJsonShape(NOTHING_STORED))
     .handler(async (event) => {
       // Cekura's own webhook path takes Cekura's push body only.

@@ -17,6 +17,7 @@ import {
   HANDLER_OPTIONS,
   jsonErrors,
   jsonResponse,
+  keepJsonText,
   limitBodySize,
   limitJsonShape,
   normaliseContentType,
@@ -114,8 +115,9 @@ export function createWebhookHandler(deps: WebhookDependencies) {
       .use({ before: async (request) => void (await authenticate(request.event)) })
       .use(normaliseContentType())
       .use(requireUtf8Body(NOTHING_STORED))
-      .use(refuseInexactNumbers(NOTHING_STORED))
+      .use(keepJsonText())
       .use(httpJsonBodyParser())
+      .use(refuseInexactNumbers(NOTHING_STORED))
       .use(limitJsonShape(NOTHING_STORED))
       .handler(async (event) =>
         storePayloads(event.body as unknown, {

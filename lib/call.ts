@@ -4,7 +4,7 @@
  * precision, E.164 numbers, tool arguments/results as JSON strings, messages sorted by start_time.
  */
 import * as v from 'valibot';
-import { readMessageTime } from './message-times';
+import { MESSAGE_TIME_RULE, readMessageTime } from './message-times';
 import { wireShape } from './openapi/wire-shape';
 import { ACCEPTED_PHONE_PATTERN, E164_MESSAGE, E164_PATTERN, normalisePhoneNumber } from './phone';
 import { ACCEPTED_INSTANT_PATTERN, ISO_INSTANT_MESSAGE, parseIsoInstant, toIsoMillis } from './timestamps';
@@ -176,15 +176,22 @@ function placeMessageTimes<T extends { startedAt: string; endedAt: string; messa
         ],
       });
     };
-    const messages = call.messages.map((message, index) => {
+    const latest = bounds.durationS + MESSAGE_TIME_RULE.toleranceS;
+    // The messages are this schema's own output objects, not the caller's input: converting in place is safe.
+    call.messages.forEach((message, index) => {
+      // Fast path, nearly every message: seconds from the start, inside the call, in order.
+      if (message.start_time <= message.end_time && message.end_time <= latest && message.end_time < MESSAGE_TIME_RULE.epochSeconds) return;
       const start = readMessageTime(message.start_time, bounds);
       const end = readMessageTime(message.end_time, bounds);
       if (!start.ok) fail(index, 'start_time', start.message);
       if (!end.ok) fail(index, 'end_time', end.message);
       if (start.ok && end.ok && end.seconds < start.seconds) fail(index, 'end_time', 'must be >= start_time');
-      return start.ok && end.ok ? { ...message, start_time: start.seconds, end_time: end.seconds } : message;
+      if (start.ok && end.ok) {
+        message.start_time = start.seconds;
+        message.end_time = end.seconds;
+      }
     });
-    return failed ? NEVER : { ...call, messages };
+    return failed ? NEVER : call;
   });
 }
 

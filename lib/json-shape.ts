@@ -45,9 +45,22 @@ export function jsonShapeIssues(root: unknown, maxDepth = MAX_JSON_DEPTH): Field
   return issues;
 }
 
-/** Cheap pre-check: a number can only be inexact with 16+ digits in a row or a 3-digit exponent. */
-export function mayHoldInexactNumbers(text: string): boolean {
-  return /\d{16}|[eE][+-]?\d{3}/.test(text);
+/**
+ * Cheap pre-check on the parsed body: a number the parser changed is now Infinity, an integer
+ * beyond 2^53, or 0 (from an underflow, which only an exponent of 3 digits after a digit causes, so
+ * the text is asked about that). Only when this says yes is the text tokenised.
+ */
+export function mayHoldInexactNumbers(root: unknown, text: string): boolean {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value))) return true;
+    } else if (typeof value === 'object' && value !== null) {
+      for (const child of Array.isArray(value) ? value : Object.values(value)) pending.push(child);
+    }
+  }
+  return /\d[eE]-\d{3}/.test(text);
 }
 
 /**
@@ -57,7 +70,6 @@ export function mayHoldInexactNumbers(text: string): boolean {
  * parsed value has already lost them; `text` must be valid JSON (call it once JSON.parse accepted it).
  */
 export function inexactNumberIssues(text: string): FieldIssue[] {
-  if (!mayHoldInexactNumbers(text)) return [];
   const issues: FieldIssue[] = [];
   const frames: Array<{ array: boolean; index: number; key: string | undefined }> = [];
   const pathHere = (): string => {
@@ -72,8 +84,14 @@ export function inexactNumberIssues(text: string): FieldIssue[] {
   for (let i = 0; i < text.length && issues.length < MAX_ISSUES; ) {
     const c = text[i]!;
     if (c === '"') {
-      let end = i + 1;
-      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      // The closing quote: the next `"` not escaped by an odd run of backslashes (indexOf is native speed).
+      let end = text.indexOf('"', i + 1);
+      for (;;) {
+        let backslashes = 0;
+        while (text[end - 1 - backslashes] === '\\') backslashes++;
+        if (backslashes % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
+      }
       const frame = frames[frames.length - 1];
       // A string right after `{` or `,` inside an object is a key.
       if (frame && !frame.array && frame.key === undefined) frame.key = JSON.parse(text.slice(i, end + 1)) as string;

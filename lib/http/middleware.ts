@@ -93,21 +93,29 @@ export function requireUtf8Body(message = 'The body is not valid UTF-8.'): HttpM
   };
 }
 
+/** The text of each request's JSON body, kept by keepJsonText for refuseInexactNumbers. */
+const jsonTexts = new WeakMap<object, string>();
+
+/** Keeps the body's text for refuseInexactNumbers. Put it right before the parser. */
+export function keepJsonText(): HttpMiddleware {
+  return {
+    before: async (request) => {
+      const { body, isBase64Encoded } = request.event;
+      if (typeof body === 'string' && !isBase64Encoded) jsonTexts.set(request.event, body);
+    },
+  };
+}
+
 /**
- * 400 for numbers the JSON parser would change (see inexactNumberIssues), naming each. Put it right
- * before the parser: it reads the body's text, and only once that text is JSON (else the parser answers).
+ * 400 for numbers the JSON parser changed (see inexactNumberIssues), naming each. Put it after the
+ * parser: it looks at the parsed values first, and reads the kept text only when one is suspect.
  */
 export function refuseInexactNumbers(message = 'The request is invalid.'): HttpMiddleware {
   return {
     before: async (request) => {
-      const { body, isBase64Encoded } = request.event;
-      if (typeof body !== 'string' || isBase64Encoded || !mayHoldInexactNumbers(body)) return;
-      try {
-        JSON.parse(body);
-      } catch {
-        return;
-      }
-      const issues = inexactNumberIssues(body);
+      const text = jsonTexts.get(request.event);
+      if (text === undefined || !mayHoldInexactNumbers(request.event.body as unknown, text)) return;
+      const issues = inexactNumberIssues(text);
       if (issues.length > 0) throw errors.validation(issues, message);
     },
   };

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { inexactNumberIssues } from '../../lib/json-shape';
+import { inexactNumberIssues, mayHoldInexactNumbers } from '../../lib/json-shape';
 
 describe('inexactNumberIssues', () => {
   it('names each number JSON.parse would change, with its path', () => {
@@ -59,5 +59,15 @@ describe('inexactNumberIssues', () => {
       }),
       { seed: 20251129, numRuns: 2_000 },
     );
+  });
+});
+
+describe('mayHoldInexactNumbers (the pre-check that spares the tokenizer)', () => {
+  it('says no for ordinary bodies, hex-looking text included, and yes for every way a number changes', () => {
+    const ordinary = '{"id":"c1e854","n":12,"t":0,"x":1.5e-7}';
+    expect(mayHoldInexactNumbers(JSON.parse(ordinary), ordinary)).toBe(false);
+    for (const text of ['{"a":1e400}', '{"a":[-1e999]}', '{"a":{"b":12345678901234567890}}', '{"a":1e-400}']) {
+      expect([text, mayHoldInexactNumbers(JSON.parse(text), text)]).toEqual([text, true]);
+    }
   });
 });
