@@ -77,8 +77,42 @@ export interface ReadResult {
   invalid: Array<{ id: string; reason: string }>;
 }
 
-/** Every call of the window, following `Link: <...>; rel="next"`, oldest first. */
+const DAY_MS = 86_400_000;
+
+/**
+ * The backfill window as consecutive UTC-aligned-to-`from` windows of at most one day, bounds
+ * inclusive and disjoint: the API refuses windows over its maxWindowDays (31 by default, less if
+ * configured), and a day is what one of its queries reads anyway.
+ */
+export function backfillWindows(from: string, to: string): Array<{ from: string; to: string }> {
+  const start = Date.parse(from);
+  const end = Date.parse(to);
+  const windows: Array<{ from: string; to: string }> = [];
+  for (let at = start; at <= end; at += DAY_MS) {
+    windows.push({ from: new Date(at).toISOString(), to: new Date(Math.min(end, at + DAY_MS - 1)).toISOString() });
+  }
+  return windows;
+}
+
+/** Every call of the window, a day at a time, following `Link: <...>; rel="next"`, oldest first, each id once. */
 export async function readAdapterCalls(options: ReadOptions): Promise<ReadResult> {
+  const byId = new Map<string, Call>();
+  const invalid: ReadResult['invalid'] = [];
+  let read = 0;
+  let pages = 0;
+  for (const window of backfillWindows(options.from, options.to)) {
+    const result = await readWindow({ ...options, ...window, onPage: (calls, windowPages) => options.onPage?.(read + calls, pages + windowPages) });
+    read += result.calls.length + result.invalid.length;
+    pages += result.pages;
+    // A call re-sent while the backfill runs can move to a later day: keep its latest version once.
+    for (const call of result.calls) byId.set(call.id, call);
+    invalid.push(...result.invalid);
+  }
+  const calls = [...byId.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
+  return { calls, invalid };
+}
+
+async function readWindow(options: ReadOptions): Promise<ReadResult & { pages: number }> {
   const endpoint = new URL(`${options.url.replace(/\/+$/, '').replace(/\/calls$/, '')}/calls`);
   endpoint.searchParams.set('from', options.from);
   endpoint.searchParams.set('to', options.to);
@@ -101,13 +135,12 @@ export async function readAdapterCalls(options: ReadOptions): Promise<ReadResult
     // The read key goes with each page: never to another host than the one given.
     if (next && next.origin !== endpoint.origin) throw new Error(`GET /calls pointed its next page at another origin (${next.origin}): stopped`);
   }
-  const result: ReadResult = { calls: [], invalid: [] };
+  const result: ReadResult & { pages: number } = { calls: [], invalid: [], pages };
   for (const item of raw) {
     const parsed = v.safeParse(CallSchema, item);
     if (parsed.success) result.calls.push(parsed.output);
     else result.invalid.push({ id: String((item as { id?: unknown } | null)?.id ?? '(no id)'), reason: `not a valid call: ${parsed.issues[0].message}` });
   }
-  result.calls.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
   return result;
 }
 
