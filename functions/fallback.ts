@@ -12,7 +12,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { errors } from '../lib/http/errors';
-import { jsonErrors } from '../lib/http/middleware';
+import { headWithoutBody, jsonErrors } from '../lib/http/middleware';
 import { openApiDocument } from '../lib/openapi/document';
 import { allowedMethods, getRouteKeyOf, OPENAPI_ROUTE_KEY } from '../lib/routes';
 import { serveViewer } from '../lib/viewer/serve';
@@ -45,6 +45,7 @@ function openApiPreflight(event: APIGatewayProxyEventV2): APIGatewayProxyStructu
 }
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+  .use(headWithoutBody())
   .use(jsonErrors())
   .handler(async (received) => {
     const event = { ...received, routeKey: getRouteKeyOf(received.routeKey) };

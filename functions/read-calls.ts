@@ -8,7 +8,7 @@ import middy from '@middy/core';
 import httpEventNormalizer from '@middy/http-event-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { errors } from '../lib/http/errors';
-import { HANDLER_OPTIONS, jsonErrors, jsonResponse, requireApiKey } from '../lib/http/middleware';
+import { HANDLER_OPTIONS, headWithoutBody, jsonErrors, jsonResponse, requireApiKey } from '../lib/http/middleware';
 import { logger } from '../lib/logger';
 import { encodeCursor, MAX_RESPONSE_BYTES, nextPageQueryString, parseReadQuery } from '../lib/query';
 import { runtimeFromEnv } from '../lib/runtime';
@@ -30,6 +30,7 @@ export function createReadHandler(deps: ReadDependencies) {
     middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>(HANDLER_OPTIONS)
       // logEvent: false even if POWERTOOLS_LOGGER_LOG_EVENT is set: the event carries the API key.
       .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+      .use(headWithoutBody())
       .use(jsonErrors())
       .use(httpEventNormalizer())
       .use(requireApiKey(deps.keys))

@@ -152,7 +152,8 @@ function endWith(res: ServerResponse, body: Buffer | undefined, head: boolean): 
     res.end(body);
     return;
   }
-  if (body !== undefined) res.setHeader('content-length', body.length);
+  // A handler that already dropped the body says how long it was (headWithoutBody).
+  if (body !== undefined && !(body.length === 0 && res.hasHeader('content-length'))) res.setHeader('content-length', body.length);
   res.end();
 }
 

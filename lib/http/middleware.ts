@@ -93,6 +93,21 @@ export function requireUtf8Body(message = 'The body is not valid UTF-8.'): HttpM
   };
 }
 
+/**
+ * A HEAD is answered like a GET without the body (RFC 9110 9.3.2), with the length the body would
+ * have had. Dropped here rather than left to API Gateway: a body near Lambda's 6 MB cap would fail
+ * the invocation even though nobody reads it. Use it first, so it sees the final answer, errors too.
+ */
+export function headWithoutBody(): HttpMiddleware {
+  const strip = async (request: Parameters<NonNullable<HttpMiddleware['after']>>[0]) => {
+    const response = request.response;
+    if (request.event.requestContext?.http?.method !== 'HEAD' || !response || typeof response !== 'object') return;
+    const length = Buffer.byteLength(response.body ?? '', response.isBase64Encoded ? 'base64' : 'utf8');
+    request.response = { ...response, body: '', isBase64Encoded: false, headers: { ...response.headers, 'Content-Length': String(length) } };
+  };
+  return { after: strip, onError: strip };
+}
+
 /** The text of each request's JSON body, kept by keepJsonText for refuseInexactNumbers. */
 const jsonTexts = new WeakMap<object, string>();
 

@@ -32,3 +32,16 @@ describe('GET /openapi.json', () => {
     expect([result.status, result.headers.allow]).toEqual([405, 'GET']);
   });
 });
+
+describe('HEAD', () => {
+  it('answers like GET without the body, saying how long the body would have been (errors too)', async () => {
+    const call = (method: string, routeKey: string) =>
+      handler(httpEvent({ routeKey, method }) as never, {} as never) as Promise<{ statusCode: number; body?: string; headers?: Record<string, string> }>;
+    const get = await call('GET', 'GET /openapi.json');
+    const head = await call('HEAD', 'HEAD /openapi.json');
+    expect([head.statusCode, head.body, head.headers?.['Content-Length']]).toEqual([200, '', String(Buffer.byteLength(get.body!))]);
+    expect(head.headers?.['Content-Type']).toBe(get.headers?.['Content-Type']);
+    const missing = await call('HEAD', '$default');
+    expect([missing.statusCode, missing.body]).toEqual([404, '']);
+  });
+});
