@@ -13,15 +13,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpEventNormalizer from '@middy/http-event-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { loadConfig } from '../lib/config';
 import { parseEraseQuery } from '../lib/erase';
 import { errors } from '../lib/http/errors';
 import { HANDLER_OPTIONS, jsonErrors, jsonResponse, requireApiKey } from '../lib/http/middleware';
 import { logger } from '../lib/logger';
+import { runtimeFromEnv } from '../lib/runtime';
 import { type KeyCheckProvider, keyCheckProvider } from '../lib/secrets/api-keys';
 import { type CallEraser, ErasureIncompleteError } from '../lib/store/call-store';
-import { createDocumentClient } from '../lib/store/client';
-import { DynamoCallStore } from '../lib/store/dynamodb-call-store';
 
 export interface EraseDependencies {
   store: CallEraser;
@@ -75,9 +73,7 @@ let lambdaHandler: ReturnType<typeof createEraseHandler> | undefined;
 
 export const handler = (event: APIGatewayProxyEventV2, context: Context) => {
   if (!lambdaHandler) {
-    const config = loadConfig();
-    const store = new DynamoCallStore(createDocumentClient({ endpoint: config.dynamodbEndpoint }), { tableName: config.tableName });
-    lambdaHandler = createEraseHandler({ store, keys: keyCheckProvider('ingest') });
+    lambdaHandler = createEraseHandler({ store: runtimeFromEnv().store, keys: keyCheckProvider('ingest') });
   }
   // middy types the event as the intersection its middlewares accept; this is the v2 event they get.
   return lambdaHandler(event as Parameters<typeof lambdaHandler>[0], context);

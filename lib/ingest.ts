@@ -2,9 +2,11 @@
  * Ingest rules: which body shapes are accepted, all-or-nothing validation, and what is stored
  * for each call (canonical JSON, retention, the byte size it will take in a response).
  */
+
 import * as v from 'valibot';
 import { type Call, CallSchema } from './call';
 import { detectSource, type NormaliseOptions, SOURCE_NAMES, SOURCES, type SourceName } from './sources';
+import { PUSH_ONLY_KEYS } from './sources/cekura-push';
 import { type FieldIssue, toFieldIssues } from './validation';
 
 export const MAX_CALLS_PER_REQUEST = 100;
@@ -105,7 +107,7 @@ const CUSTOM_CALL_KEYS = ['id', 'startedAt', 'endedAt', 'customer', 'messages'] 
  */
 function clearlyMeant(item: unknown) {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
-  if (['from_phone_number', 'to_phone_number', 'run_id'].some((key) => key in item) && !('customer' in item)) return SOURCES['cekura-push'];
+  if (PUSH_ONLY_KEYS.some((key) => key in item) && !('customer' in item)) return SOURCES['cekura-push'];
   return CUSTOM_CALL_KEYS.filter((key) => key in item).length >= 3 ? SOURCES.custom : undefined;
 }
 

@@ -3,13 +3,14 @@
  * Only client construction happens here; nothing is fetched until the first request.
  */
 import { type AdapterConfig, loadConfig } from './config';
-import type { CallStore } from './store/call-store';
+import type { CallEraser, CallStore } from './store/call-store';
 import { createDocumentClient } from './store/client';
 import { DynamoCallStore } from './store/dynamodb-call-store';
 
 export interface Runtime {
   config: AdapterConfig;
-  store: CallStore;
+  /** The DynamoDB adapter: storage for the read and ingest Lambdas, erasure for the erase Lambda. */
+  store: CallStore & CallEraser;
 }
 
 export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Runtime {

@@ -38,6 +38,7 @@ import { logger } from '../lib/logger';
 import { createDocumentClient } from '../lib/store/client';
 import { decodeStoredDoc } from '../lib/store/dynamodb-call-store';
 import { parseIsoInstant } from '../lib/timestamps';
+import { callsUrl } from './adapter-url';
 
 const USAGE = `usage:
   npm run cekura -- push --url <adapter url> [--key <read key>] --from <ISO 8601> --to <ISO 8601> [--number <E.164>] [--page-size <1-1000>] [--dry-run]
@@ -113,7 +114,7 @@ export async function readAdapterCalls(options: ReadOptions): Promise<ReadResult
 }
 
 async function readWindow(options: ReadOptions): Promise<ReadResult & { pages: number }> {
-  const endpoint = new URL(`${options.url.replace(/\/+$/, '').replace(/\/calls$/, '')}/calls`);
+  const endpoint = callsUrl(options.url);
   endpoint.searchParams.set('from', options.from);
   endpoint.searchParams.set('to', options.to);
   endpoint.searchParams.set('limit', String(options.pageSize ?? 1000));

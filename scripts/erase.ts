@@ -8,7 +8,9 @@
  * repeat. Prints one line; exit 0 when everything is erased, 1 when it could not be, 2 on a usage
  * error. The key is never printed.
  */
+
 import { parseArgs } from 'node:util';
+import { callsUrl } from './adapter-url';
 
 export interface EraseOptions {
   url: string;
@@ -25,7 +27,7 @@ export type EraseOutcome =
 
 /** `DELETE <base>/calls`: the URL may be the API's base URL or already end in `/calls`. */
 export function eraseUrl(url: string, target: EraseOptions['target']): URL {
-  const endpoint = new URL(`${url.replace(/\/?$/, '').replace(/\/calls$/, '')}/calls`);
+  const endpoint = callsUrl(url);
   if ('id' in target) endpoint.searchParams.set('id', target.id);
   else endpoint.searchParams.set('number', target.number);
   return endpoint;

@@ -7,8 +7,10 @@
  * or 403 stops the import at once (the key is wrong for every payload). Exits 1 when anything was
  * refused or the import stopped.
  */
+
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { callsUrl } from './adapter-url';
 
 export interface Payload {
   /** `file`, `file[3]` or `file:12` (JSON lines), for the summary. */
@@ -75,7 +77,7 @@ type Answer = {
 };
 
 export async function importPayloads(payloads: Payload[], options: Options): Promise<Summary> {
-  const endpoint = new URL(`${options.url.replace(/\/?$/, '').replace(/\/calls$/, '')}/calls`);
+  const endpoint = callsUrl(options.url);
   if (options.source) endpoint.searchParams.set('source', options.source);
   const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   const summary: Summary = { stored: 0, ignored: 0, expired: 0, refused: [] };

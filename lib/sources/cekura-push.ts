@@ -9,12 +9,13 @@
 import { defined, record, text } from './read';
 import type { Source } from './source';
 
-const CALL_KEYS = ['from_phone_number', 'to_phone_number', 'run_id'] as const;
+/** Keys only a push-body call has (Cekura's pull format puts the caller in `customer` instead). */
+export const PUSH_ONLY_KEYS = ['from_phone_number', 'to_phone_number', 'run_id'] as const;
 
 /** The push body's call: an id, no `customer` (that is Cekura's pull format), and a push-only key. */
 export function looksLikePushCall(payload: unknown): boolean {
   const body = record(payload);
-  return body !== undefined && 'id' in body && !('customer' in body) && !('transcript' in body) && CALL_KEYS.some((key) => key in body);
+  return body !== undefined && 'id' in body && !('customer' in body) && !('transcript' in body) && PUSH_ONLY_KEYS.some((key) => key in body);
 }
 
 export const cekuraPush: Source = {

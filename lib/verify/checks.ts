@@ -3,8 +3,10 @@
  * statuses, headers, bodies, timings). No I/O here: `lib/verify/run.ts` does the requests.
  * Each check names every problem it finds, with the JSON path of the value at fault.
  */
+
 import * as v from 'valibot';
 import { CallSchema } from '../call';
+import { epochUnitOf, MESSAGE_TIME_RULE } from '../message-times';
 import { parseIsoInstant } from '../timestamps';
 import { toFieldIssues } from '../validation';
 
@@ -33,11 +35,6 @@ export const THRESHOLDS = {
   slowFailMs: 10_000,
   /** Server clock vs ours. */
   clockSkewWarnMs: 60_000,
-  /** A message may end this much after the call's duration (rounding) before it is flagged. */
-  durationToleranceS: 1,
-  /** Message times above these are epoch seconds / milliseconds, not seconds from the start. */
-  epochSeconds: 1e9,
-  epochMillis: 1e12,
 } as const;
 
 /** Pass with the `ok` note when there is no problem, else fail listing them. */
@@ -227,9 +224,11 @@ export function checkNumber(calls: readonly unknown[], number: string): CheckRes
 type Row = { startedAt?: unknown; endedAt?: unknown; messages?: unknown };
 type MessageRow = { start_time?: unknown; end_time?: unknown };
 
+/** Message times are judged by ingest's own rule (lib/message-times.ts): what is epoch-sized, and how far past the end. */
 function epochHint(value: number): string | undefined {
-  if (value >= THRESHOLDS.epochMillis) return 'looks like epoch milliseconds';
-  if (value >= THRESHOLDS.epochSeconds) return 'looks like epoch seconds';
+  const unit = epochUnitOf(value);
+  if (unit === 'epoch-ms') return 'looks like epoch milliseconds';
+  if (unit === 'epoch-s') return 'looks like epoch seconds';
   return undefined;
 }
 
@@ -296,7 +295,7 @@ export function callTimeProblems(raw: unknown, at: string, serverNowMs: number |
       if (hint && !epochReported) {
         failures.push(`${under(at, `messages[${j}].${field}`)} is ${value}: ${hint}; message times are seconds from the start of the call`);
         epochReported = true;
-      } else if (!hint && duration !== undefined && value > duration + THRESHOLDS.durationToleranceS) {
+      } else if (!hint && duration !== undefined && value > duration + MESSAGE_TIME_RULE.toleranceS) {
         warnings.push(`${under(at, `messages[${j}].${field}`)} is ${value} s, after the call's ${duration} s duration`);
       }
     }

@@ -161,29 +161,4 @@ export async function startFakeCekura(path = '/test_framework/custom-provider-tr
 
 const status2xx = (s: number) => s >= 200 && s < 300;
 
-/** Everything written to stdout/stderr or through console.* while active (the Powertools logger included). */
-export function captureOutput(): { text(): string; restore(): void } {
-  const chunks: string[] = [];
-  const record = (chunk: unknown) => void chunks.push(typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  const capture = (chunk: unknown) => {
-    record(chunk);
-    return true;
-  };
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
-  const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
-  const saved = methods.map((m) => console[m]);
-  for (const m of methods) console[m] = (...args: unknown[]) => record(`${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}\n`);
-  return {
-    text: () => chunks.join(''),
-    restore: () => {
-      process.stdout.write = out;
-      process.stderr.write = err;
-      methods.forEach((m, i) => {
-        console[m] = saved[i]!;
-      });
-    },
-  };
-}
+export { captureOutput } from './capture-output';
