@@ -4,7 +4,7 @@
  *   `npm run test:unit` runs only these.
  * - `storage`: the tests on DynamoDB Local (the store, the handlers on it, the local server,
  *   `npm start`). Their global setup starts DynamoDB Local once per run, and only when one of them
- *   is selected: `npx jest test/lib/phone.test.ts` starts nothing.
+ *   is selected: `npx jest test/lib/call/phone.test.ts` starts nothing.
  * A test file is a storage test when it imports a helper that reaches DynamoDB (STORAGE_MARKERS),
  * or says `@dynamodb` in a comment (one that starts it another way, e.g. through `npm start`).
  * A storage test classed as unit by mistake fails under `npm run test:unit` ("DYNAMODB_ENDPOINT is not set").

@@ -1,10 +1,10 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { E164_PATTERN } from '../lib/call/phone';
 import { FORWARD_DEFAULTS, parseAgentMap, parseMessageTimes, parsePushWindow } from '../lib/cekura-push/forward';
 import { type MessageTimeUnit, parseAgentId } from '../lib/cekura-push/payload';
 import { parseApiBaseUrl, RUN_LOOKUP_DEFAULTS } from '../lib/cekura-push/runs';
-import { E164_PATTERN } from '../lib/phone';
 
 /**
  * Deployment settings, read from CDK context (`cdk.json`, or `cdk deploy -c key=value`).

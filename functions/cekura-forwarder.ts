@@ -18,8 +18,8 @@ import type { Call } from '../lib/call';
 import { type DeadLetterSender, sqsDeadLetterSender } from '../lib/cekura-push/dead-letters';
 import { CEKURA_ENV, CEKURA_KEY_PLACEHOLDER, cekuraConfigFromEnv, type ForwardOptions, forwardCalls } from '../lib/cekura-push/forward';
 import { logger } from '../lib/logger';
+import { isSmokeCall } from '../lib/operations/smoke';
 import { secretsProvider } from '../lib/secrets/api-keys';
-import { isSmokeCall } from '../lib/smoke';
 import { decodeStoredDoc } from '../lib/store/dynamodb-call-store';
 
 export interface ForwarderDependencies {

@@ -1,4 +1,4 @@
-import { E164_PATTERN } from './phone';
+import { E164_PATTERN } from './call/phone';
 
 /**
  * Environment variables shared by the Lambdas (set by the CDK functions construct) and local mode.

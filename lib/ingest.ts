@@ -6,7 +6,8 @@
 import * as v from 'valibot';
 import { type Call, CallSchema } from './call';
 import { detectSource, type NormaliseOptions, SOURCE_NAMES, SOURCES, type SourceName } from './sources';
-import { PUSH_ONLY_KEYS } from './sources/cekura-push';
+import { PUSH_ONLY_KEYS } from './sources/cekura/push';
+import type { DroppedCounts } from './sources/source';
 import { type FieldIssue, toFieldIssues } from './validation';
 
 export const MAX_CALLS_PER_REQUEST = 100;
@@ -19,6 +20,8 @@ export interface SourcedCall {
   call: Call;
   /** Messages the source gave no time of their own (self-built stacks' exports). */
   untimedMessages?: number;
+  /** What the payload held that did not become a message, by kind. */
+  dropped?: DroppedCounts;
 }
 
 export type IngestParseResult =
@@ -65,7 +68,12 @@ export function parseIngestBody(body: unknown, options: IngestOptions = DEFAULT_
     } else {
       const result = v.safeParse(CallSchema, normalised.call);
       if (result.success)
-        calls.push({ source: source.name, call: result.output, ...(normalised.untimedMessages ? { untimedMessages: normalised.untimedMessages } : {}) });
+        calls.push({
+          source: source.name,
+          call: result.output,
+          ...(normalised.untimedMessages ? { untimedMessages: normalised.untimedMessages } : {}),
+          ...(normalised.dropped && Object.keys(normalised.dropped).length > 0 ? { dropped: normalised.dropped } : {}),
+        });
       // Issues of a converted payload point into the converted call, so name the source.
       else
         issues.push(

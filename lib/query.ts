@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
-import { E164_MESSAGE, normalisePhoneNumber } from './phone';
-import { EARLIEST_INSTANT_MS, LATEST_INSTANT_MS, readIsoInstant, toIsoMillis } from './timestamps';
+import { E164_MESSAGE, normalisePhoneNumber } from './call/phone';
+import { EARLIEST_INSTANT_MS, LATEST_INSTANT_MS, readIsoInstant, toIsoMillis } from './call/timestamps';
 import { type FieldIssue, parsedString, toFieldIssues } from './validation';
 
 export const DEFAULT_LIMIT = 100;

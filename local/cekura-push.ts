@@ -6,7 +6,7 @@
 import type { Call } from '../lib/call';
 import { CEKURA_ENV, cekuraConfigFromEnv, describeCekuraConfig, type ForwardOptions, forwardCalls } from '../lib/cekura-push/forward';
 import { logger } from '../lib/logger';
-import { isSmokeCall } from '../lib/smoke';
+import { isSmokeCall } from '../lib/operations/smoke';
 
 export interface LocalPusher {
   /** For the startup notice: agents and run lookup, no key. */

@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
 import { type Call, CallSchema } from '../lib/call';
+import { parseIsoInstant } from '../lib/call/timestamps';
 import { sqsDeadLetterQueue } from '../lib/cekura-push/dead-letters';
 import {
   type CallRoute,
@@ -37,7 +38,6 @@ import type { RunsLookup } from '../lib/cekura-push/runs';
 import { logger } from '../lib/logger';
 import { createDocumentClient } from '../lib/store/client';
 import { decodeStoredDoc } from '../lib/store/dynamodb-call-store';
-import { parseIsoInstant } from '../lib/timestamps';
 import { callsUrl } from './adapter-url';
 
 const USAGE = `usage:

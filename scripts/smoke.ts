@@ -8,7 +8,7 @@
  *       READ_KEY / INGEST_KEY that `npm start` prints are used when nothing else is given).
  *
  * Checks, one line each: the OpenAPI description answers; missing and wrong keys get 401; a
- * synthetic call under a reserved test number (lib/smoke.ts) is stored, read back exactly through
+ * synthetic call under a reserved test number (lib/operations/smoke.ts) is stored, read back exactly through
  * `GET /calls?number=` and `GET /calls/{number}`, and erased; the viewer page loads (skipped when the
  * endpoint has none); with push to Cekura on, its dead-letter queue is empty (--stack only). The
  * synthetic call is erased whatever else failed. Exit 0 only when no check failed; 2 on a usage
@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import * as v from 'valibot';
 import { type CallInput, CallSchema } from '../lib/call';
-import { SMOKE_ID_PREFIX, SMOKE_NUMBER } from '../lib/smoke';
+import { SMOKE_ID_PREFIX, SMOKE_NUMBER } from '../lib/operations/smoke';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 

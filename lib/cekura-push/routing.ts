@@ -8,7 +8,7 @@
  * wrong agent's tests. Pure.
  */
 import type { Call } from '../call';
-import { normalisePhoneNumber } from '../phone';
+import { normalisePhoneNumber } from '../call/phone';
 
 export interface AgentRouting {
   /** CEKURA_AGENT_ID. */

@@ -70,5 +70,11 @@ export async function storePayloads(body: unknown, options: StorePayloadsOptions
   // Per call, how many messages had no time of their own and took their neighbour's.
   const untimedEntries = storedCalls.filter((sourced) => sourced.untimedMessages).map((sourced) => [sourced.call.id, sourced.untimedMessages]);
   const untimed = untimedEntries.length > 0 ? { untimedMessages: Object.fromEntries(untimedEntries) } : {};
-  return jsonResponse(200, JSON.stringify({ stored: records.length, ids: records.map((record) => record.id), ...untimed, ...ignored, ...expiredCalls }));
+  // Per call, what the payload held that did not become a message, by kind.
+  const droppedEntries = storedCalls.filter((sourced) => sourced.dropped).map((sourced) => [sourced.call.id, sourced.dropped]);
+  const dropped = droppedEntries.length > 0 ? { dropped: Object.fromEntries(droppedEntries) } : {};
+  return jsonResponse(
+    200,
+    JSON.stringify({ stored: records.length, ids: records.map((record) => record.id), ...untimed, ...dropped, ...ignored, ...expiredCalls }),
+  );
 }

@@ -1,21 +1,21 @@
 /**
  * The OpenAPI 3.1 description of the API, generated from the valibot schemas that validate the
- * requests and responses (`lib/call.ts`, `lib/query.ts`, `lib/openapi/schemas.ts`), never written
+ * requests and responses (`lib/call/`, `lib/query.ts`, `lib/openapi/schemas.ts`), never written
  * by hand. Served at `GET /openapi.json`. Built once per process; only `servers` differs per request.
  */
 import { type ConversionConfig, type JsonSchema, toJsonSchema } from '@valibot/to-json-schema';
 import * as v from 'valibot';
 import { version } from '../../package.json';
 import { CallSchema } from '../call';
+import { ACCEPTED_PHONE_PATTERN } from '../call/phone';
+import { ACCEPTED_INSTANT_PATTERN } from '../call/timestamps';
 import { DEFAULTS } from '../config';
 import { errors } from '../http/errors';
 import { MAX_CALLS_PER_REQUEST } from '../ingest';
-import { ACCEPTED_PHONE_PATTERN } from '../phone';
 import { WEBHOOK_PLATFORMS } from '../platform-signatures/signatures';
 import { DEFAULT_LIMIT, MAX_LIMIT, ParamsSchema } from '../query';
 import { CEKURA_PUSH_PATH, ROUTES } from '../routes';
 import { SOURCE_NAMES } from '../sources';
-import { ACCEPTED_INSTANT_PATTERN } from '../timestamps';
 import { CekuraPushBodySchema, EraseResultSchema, ErasureIncompleteSchema, ErrorBodySchema, StackCallSchema, StoreResultSchema } from './schemas';
 import { WIRE_SHAPE_KEY, type WireShapes } from './wire-shape';
 

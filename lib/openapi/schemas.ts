@@ -42,7 +42,15 @@ export const StoreResultSchema = v.object({
   untimedMessages: v.optional(
     v.pipe(
       v.record(v.string(), v.pipe(v.number(), v.integer(), v.minValue(1))),
-      v.description("Per call id, how many messages had no time of their own in the stack's export and took the start of the message before them"),
+      v.description("Per call id, how many messages had no time of their own in the stack's export and took the end of the message before them"),
+    ),
+  ),
+  dropped: v.optional(
+    v.pipe(
+      v.record(v.string(), v.record(v.string(), v.pipe(v.number(), v.integer(), v.minValue(1)))),
+      v.description(
+        'Per call id, what the payload held that did not become a message, counted by kind (e.g. `{ "audio_only_turn": 2 }`): nothing is left out silently',
+      ),
     ),
   ),
 });

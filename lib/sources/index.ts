@@ -1,28 +1,17 @@
-import type { CallInput } from '../call';
-import { cekura } from './cekura';
-import { cekuraPush } from './cekura-push';
-import { elevenlabs } from './elevenlabs';
-import { record } from './read';
-import { retell } from './retell';
+import { custom } from './cekura/custom';
+import { cekura } from './cekura/observe';
+import { cekuraPush } from './cekura/push';
+import { elevenlabs } from './platforms/elevenlabs';
+import { retell } from './platforms/retell';
+import { vapi } from './platforms/vapi';
 import { SOURCE_NAMES, type Source, type SourceName } from './source';
 import { livekit } from './stacks/livekit';
 import { openaiChat } from './stacks/openai-chat';
 import { openaiRealtime } from './stacks/openai-realtime';
 import { ultravox } from './stacks/ultravox';
-import { vapi } from './vapi';
 
 export type { Normalised, NormaliseOptions, Source, SourceName } from './source';
 export { SOURCE_NAMES } from './source';
-
-/** Cekura's custom-provider call format itself: already what we store. */
-export const custom: Source = {
-  name: 'custom',
-  detect(payload) {
-    const body = record(payload);
-    return body !== undefined && 'id' in body && 'startedAt' in body && 'messages' in body;
-  },
-  normalise: (payload) => ({ kind: 'call', call: payload as CallInput }),
-};
 
 export const SOURCES: Record<SourceName, Source> = {
   'cekura-push': cekuraPush,

@@ -1,6 +1,6 @@
 /** Small readers for untyped platform payloads: each returns undefined instead of guessing. */
 
-import { normalisePhoneNumber } from '../phone';
+import { normalisePhoneNumber } from '../call/phone';
 
 export type Json = Record<string, unknown>;
 
@@ -19,8 +19,11 @@ export const jsonText = (value: unknown): string => (typeof value === 'string' ?
 /** Epoch milliseconds to ISO 8601, or undefined. */
 export const isoFromMs = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-/** Seconds with millisecond precision, never negative (clock skew can put a message before the call). */
-export const seconds = (value: number): number => Math.max(0, Math.round(value * 1000) / 1000);
+/**
+ * Seconds with millisecond precision. Never clamped: a time before the call is the caller's to
+ * refuse or report (see MESSAGE_TIME_RULE), not to move silently to 0.
+ */
+export const seconds = (value: number): number => Math.round(value * 1000) / 1000;
 
 /** Keeps only defined values, so optional fields stay absent rather than `undefined`. */
 export function defined<T extends Json>(value: T): T {

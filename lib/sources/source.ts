@@ -31,8 +31,12 @@ export interface NormaliseOptions {
 }
 
 export type Normalised =
-  /** `untimedMessages`: how many messages had no time of their own (the store answer reports it). */
-  | { kind: 'call'; call: CallInput; untimedMessages?: number }
+  /**
+   * `untimedMessages`: how many messages had no time of their own; `dropped`: what the payload held
+   * that did not become a message, counted by kind (`{ agent_handoff: 1 }`). The store answer
+   * reports both per call, so nothing a source leaves out is left out silently.
+   */
+  | { kind: 'call'; call: CallInput; untimedMessages?: number; dropped?: DroppedCounts }
   /** A well-formed event that carries no finished call (status updates, call started, ...). */
   | { kind: 'ignored'; reason: string }
   /** A payload of this source that cannot become a call; `path` is within the payload. */
@@ -43,6 +47,14 @@ export interface Source {
   /** Cheap structural check used when the client does not say which source it sends. */
   detect(payload: unknown): boolean;
   normalise(payload: unknown, options: NormaliseOptions): Normalised;
+}
+
+/** Items of an export left out of the call, counted by kind (e.g. `{ "audio_only_turn": 2 }`). */
+export type DroppedCounts = Record<string, number>;
+
+/** Adds one item of `kind` to `counts`. */
+export function countDropped(counts: DroppedCounts, kind: string, by = 1): void {
+  counts[kind] = (counts[kind] ?? 0) + by;
 }
 
 export type CandidateMessage = CallInput['messages'][number] & { role: MessageRole };

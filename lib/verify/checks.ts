@@ -6,8 +6,8 @@
 
 import * as v from 'valibot';
 import { CallSchema } from '../call';
-import { epochUnitOf, MESSAGE_TIME_RULE } from '../message-times';
-import { parseIsoInstant } from '../timestamps';
+import { epochUnitOf, MESSAGE_TIME_RULE } from '../call/message-times';
+import { parseIsoInstant } from '../call/timestamps';
 import { toFieldIssues } from '../validation';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
@@ -224,7 +224,7 @@ export function checkNumber(calls: readonly unknown[], number: string): CheckRes
 type Row = { startedAt?: unknown; endedAt?: unknown; messages?: unknown };
 type MessageRow = { start_time?: unknown; end_time?: unknown };
 
-/** Message times are judged by ingest's own rule (lib/message-times.ts): what is epoch-sized, and how far past the end. */
+/** Message times are judged by ingest's own rule (lib/call/message-times.ts): what is epoch-sized, and how far past the end. */
 function epochHint(value: number): string | undefined {
   const unit = epochUnitOf(value);
   if (unit === 'epoch-ms') return 'looks like epoch milliseconds';

@@ -3,7 +3,7 @@
  * the same path (with or without the trailing slash), the same header, the same body.
  */
 import { CEKURA_PUSH_PATH } from '../../lib/routes';
-import { pushFromReferenceAgent, pushWithEpochMillis } from '../fixtures/sources/cekura-push';
+import { pushFromReferenceAgent, pushWithEpochMillis } from '../fixtures/sources/cekura/push';
 import { useLocalApp } from '../support/local-app';
 
 const WINDOW = 'from=2025-06-01T00:00:00Z&to=2025-06-03T00:00:00Z';

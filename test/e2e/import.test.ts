@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RequestLogEntry } from '../../local/api-gateway';
 import { importPayloads, readPayloads } from '../../scripts/import-calls';
-import { elevenlabsInboundWithTools } from '../fixtures/sources/elevenlabs';
-import { retellInboundWithTools, retellOutbound } from '../fixtures/sources/retell';
-import { vapiInboundWithTools, vapiStatusUpdate } from '../fixtures/sources/vapi';
+import { elevenlabsInboundWithTools } from '../fixtures/sources/platforms/elevenlabs';
+import { retellInboundWithTools, retellOutbound } from '../fixtures/sources/platforms/retell';
+import { vapiInboundWithTools, vapiStatusUpdate } from '../fixtures/sources/platforms/vapi';
 import { useLocalApp } from '../support/local-app';
 
 const ROOT = join(__dirname, '..', '..');

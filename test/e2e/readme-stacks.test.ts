@@ -1,6 +1,6 @@
 /**
- * The README's self-built stack snippets, run as written with python3 and node against the local
- * server: each block is pasted unchanged, then called with a fixture export, as the README's
+ * The self-built stack snippets of docs/sources.md, run as written with python3 and node against the local
+ * server: each block is pasted unchanged, then called with a fixture export, as the page's
  * comments say to call it at the end of a session.
  */
 import { execFile } from 'node:child_process';
@@ -15,18 +15,18 @@ import { realtimeInboundWithTool } from '../fixtures/sources/stacks/openai-realt
 import { ultravoxInboundWithTools } from '../fixtures/sources/stacks/ultravox/calls';
 import { useLocalApp } from '../support/local-app';
 
-const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+const README = readFileSync(join(__dirname, '..', '..', 'docs', 'sources.md'), 'utf8');
 const SECTION = README.split('## Calls from self-built stacks')[1]?.split('\n## ')[0] ?? '';
 
 function block(language: 'python' | 'js'): string {
   const code = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(SECTION)?.[1];
-  if (!code) throw new Error(`no ${language} block in the README's self-built stacks section`);
+  if (!code) throw new Error(`no ${language} block in docs/sources.md's self-built stacks section`);
   return code;
 }
 
 type Envelope = { id: string; customer: { number: string }; transcript: unknown } & Record<string, unknown>;
 
-describe("README: self-built stacks' snippets", () => {
+describe("docs/sources.md: self-built stacks' snippets", () => {
   const local = useLocalApp({ READ_API_KEYS: 'r-key', INGEST_API_KEYS: 'i-key', RETENTION_DAYS: '36500' });
   const dir = mkdtempSync(join(tmpdir(), 'readme-stacks-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -11,7 +11,8 @@ import { startupBanner } from '../../local/banner';
 import { useLocalApp } from '../support/local-app';
 
 const ROOT = join(__dirname, '..', '..');
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+/** The README, then the sources page it links to (its webhook replay examples), in the order a reader meets them. */
+const README = ['README.md', 'docs/sources.md'].map((file) => readFileSync(join(ROOT, file), 'utf8')).join('\n');
 
 /** A command that talks to the local server: curl, or `npm run -s verify` (its env prefix included). */
 const isLocalCommand = (line: string) => line.includes('localhost:3000') && (line.startsWith('curl ') || /^(\w+=\S+ )*npm run -s verify /.test(line));

@@ -7,7 +7,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SMOKE_NUMBER } from '../../lib/smoke';
+import { SMOKE_NUMBER } from '../../lib/operations/smoke';
 import { main, mapStackOutputs, newestKey, type StackClients, type StackOutput } from '../../scripts/smoke';
 import { useLocalApp } from '../support/local-app';
 

@@ -5,10 +5,10 @@
 
 import { parseIngestBody } from '../../lib/ingest';
 import { signWebhook, type WebhookPlatform } from '../../lib/platform-signatures/signatures';
-import { cekuraObserve } from '../fixtures/sources/cekura';
-import { elevenlabsInboundWithTools, elevenlabsWebCall } from '../fixtures/sources/elevenlabs';
-import { retellCallStarted, retellInboundWithTools, retellOutbound } from '../fixtures/sources/retell';
-import { vapiInboundWithTools, vapiStatusUpdate } from '../fixtures/sources/vapi';
+import { cekuraObserve } from '../fixtures/sources/cekura/observe';
+import { elevenlabsInboundWithTools, elevenlabsWebCall } from '../fixtures/sources/platforms/elevenlabs';
+import { retellCallStarted, retellInboundWithTools, retellOutbound } from '../fixtures/sources/platforms/retell';
+import { vapiInboundWithTools, vapiStatusUpdate } from '../fixtures/sources/platforms/vapi';
 import { useLocalApp } from '../support/local-app';
 
 const WINDOW = 'from=2025-05-19T00:00:00Z&to=2025-05-23T00:00:00Z';

@@ -5,7 +5,7 @@
 import { parseIngestBody } from '../../lib/ingest';
 import type { SourceName } from '../../lib/sources';
 import { verifyEndpoint } from '../../lib/verify/run';
-import { pushFromReferenceAgent, pushWithEpochMillis } from '../fixtures/sources/cekura-push';
+import { pushFromReferenceAgent, pushWithEpochMillis } from '../fixtures/sources/cekura/push';
 import { useLocalApp } from '../support/local-app';
 import { STACKS, stackFixtures } from '../support/stack-fixtures';
 

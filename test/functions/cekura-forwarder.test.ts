@@ -11,7 +11,7 @@ import * as v from 'valibot';
 import { cloudWatchUnroutedCounter, createForwarderHandler } from '../../functions/cekura-forwarder';
 import { type CallInput, CallSchema } from '../../lib/call';
 import { type DeadLetter, sqsDeadLetterSender } from '../../lib/cekura-push/dead-letters';
-import { SMOKE_ID_PREFIX, SMOKE_NUMBER } from '../../lib/smoke';
+import { SMOKE_ID_PREFIX, SMOKE_NUMBER } from '../../lib/operations/smoke';
 import { captureOutput, type FakeCekura, startFakeCekura } from '../support/fake-cekura';
 import { sampleCall } from '../support/fixtures';
 

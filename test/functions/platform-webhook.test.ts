@@ -2,9 +2,9 @@ import { createWebhookHandler } from '../../functions/platform-webhook';
 import { signWebhook, type WebhookPlatform } from '../../lib/platform-signatures/signatures';
 import { parseVapiCredential, signVapi, type VapiCredential } from '../../lib/platform-signatures/vapi';
 import type { WebhookSecrets } from '../../lib/secrets/webhook-secrets';
-import { elevenlabsAudioEvent, elevenlabsInboundWithTools } from '../fixtures/sources/elevenlabs';
-import { retellCallStarted, retellInboundWithTools, retellNotConnected, retellOddDetails } from '../fixtures/sources/retell';
-import { vapiInboundWithTools, vapiNeverStarted } from '../fixtures/sources/vapi';
+import { elevenlabsAudioEvent, elevenlabsInboundWithTools } from '../fixtures/sources/platforms/elevenlabs';
+import { retellCallStarted, retellInboundWithTools, retellNotConnected, retellOddDetails } from '../fixtures/sources/platforms/retell';
+import { vapiInboundWithTools, vapiNeverStarted } from '../fixtures/sources/platforms/vapi';
 import { httpEvent, invoke } from '../support/events';
 import { freshStore } from '../support/store';
 

@@ -11,10 +11,10 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import * as v from 'valibot';
 import { CallSchema } from '../../lib/call';
+import { normalisePhoneNumber } from '../../lib/call/phone';
 import { errors } from '../../lib/http/errors';
 import { callJsonSchema, documentedRoutes, EXAMPLE_CALL_INPUT, openApiDocument, PARAMETER_DESCRIPTIONS } from '../../lib/openapi/document';
 import { CekuraPushBodySchema, ErrorBodySchema, StoreResultSchema } from '../../lib/openapi/schemas';
-import { normalisePhoneNumber } from '../../lib/phone';
 import { ParamsSchema } from '../../lib/query';
 import { sampleCall } from '../support/fixtures';
 

@@ -51,9 +51,9 @@ describe('without Java', () => {
   });
 
   it('`npm run test:unit` runs, and so does jest given only unit tests', async () => {
-    const unit = await run('npm', ['run', '-s', 'test:unit', '--', 'test/lib/phone.test.ts', 'test/local/banner.test.ts']);
+    const unit = await run('npm', ['run', '-s', 'test:unit', '--', 'test/lib/call/phone.test.ts', 'test/local/banner.test.ts']);
     expect([unit.code, unit.output]).toEqual([0, expect.stringMatching(/Test Suites: 2 passed, 2 total/)]);
-    const direct = await run('npx', ['jest', 'test/lib/phone.test.ts']);
+    const direct = await run('npx', ['jest', 'test/lib/call/phone.test.ts']);
     expect([direct.code, direct.output]).toEqual([0, expect.stringMatching(/Test Suites: 1 passed, 1 total/)]);
   });
 });

@@ -7,17 +7,21 @@
  *
  * A stack format (livekit.ts, openai-chat.ts, ...) only reads its export into messages whose
  * times are instants or seconds from the start. The rules every stack shares are here:
- * - startedAt / endedAt default to the export's earliest and latest instants; an export without
- *   instants needs startedAt (a 400 names it);
- * - never invent a time: an untimed message takes the start of the message before it (0 at the
+ * - startedAt / endedAt default to the export's earliest and latest instants (every instant it
+ *   holds, not only its messages'); an export without instants needs startedAt (a 400 names it);
+ * - never invent a time: an untimed message takes the end of the message before it (0 at the
  *   start), and the answer reports how many had no time of their own;
- * - end_time >= start_time; an instant slightly before startedAt (clock skew) is the start, one
- *   after endedAt is refused by CallSchema's shared rule.
+ * - never drop silently: what the export holds that is not a message is counted in `dropped`;
+ * - never shift: end_time >= start_time; an instant up to MESSAGE_TIME_RULE.toleranceS before
+ *   startedAt (clock skew) is the start, earlier is refused with the message's path, one after
+ *   endedAt is refused by CallSchema's shared rule;
+ * - a non-empty export that yields no message at all is refused, saying what the format expects.
  */
 import type { CallInput } from '../../call';
-import { ISO_INSTANT_MESSAGE, parseIsoInstant } from '../../timestamps';
+import { MESSAGE_TIME_RULE } from '../../call/message-times';
+import { ISO_INSTANT_MESSAGE, parseIsoInstant } from '../../call/timestamps';
 import { defined, type Json, record, seconds } from '../read';
-import type { CandidateMessage, Normalised, NormaliseOptions, Source, SourceName } from '../source';
+import type { CandidateMessage, DroppedCounts, Normalised, NormaliseOptions, Source, SourceName } from '../source';
 
 /** When a message happened, as an export says it: an instant, or seconds from the call's start. */
 export type StackTime = { epochMs: number } | { seconds: number };
@@ -25,10 +29,22 @@ export type StackTime = { epochMs: number } | { seconds: number };
 type Untimed<M> = M extends unknown ? Omit<M, 'start_time' | 'end_time'> : never;
 
 /** A message read from an export: Cekura's message without its times, plus the times it has. */
-export type StackMessage = Untimed<CandidateMessage> & { start?: StackTime; end?: StackTime };
+export type StackMessage = Untimed<CandidateMessage> & {
+  start?: StackTime;
+  end?: StackTime;
+  /** Where the message is in the export (`items[3]`), so a refusal can point at it. */
+  path?: string;
+};
 
 export type TranscriptReading =
-  | { ok: true; messages: StackMessage[] }
+  | {
+      ok: true;
+      messages: StackMessage[];
+      /** Instants of the export that are not a message's (a session's creation, its close): bounds of the call. */
+      instants?: number[];
+      /** What the export held that did not become a message, by kind. */
+      dropped?: DroppedCounts;
+    }
   /** `path` is within the export, e.g. `items[3].arguments`. */
   | { ok: false; path: string; message: string };
 
@@ -36,6 +52,8 @@ export interface StackFormat {
   name: SourceName;
   /** Whether an export (the envelope's `transcript`) has this stack's shape, and no other's. */
   recognises(transcript: unknown): boolean;
+  /** What the format reads, for a 400 when a forced `?source=` reads no message at all: "a list of ... events". */
+  expects: string;
   read(transcript: unknown): TranscriptReading;
 }
 
@@ -84,39 +102,63 @@ export function normaliseStackCall(payload: unknown, options: NormaliseOptions, 
   if (!isStackEnvelope(body)) return { kind: 'refused', path: 'transcript', message: `is required: the ${format.name} export, as the framework gives it` };
   const reading = format.read(body.transcript);
   if (!reading.ok) return { kind: 'refused', path: joinTranscriptPath(reading.path), message: reading.message };
+  if (reading.messages.length === 0 && !isEmptyExport(body.transcript)) {
+    return { kind: 'refused', path: 'transcript', message: `holds no message ${format.name} can read: expected ${format.expects}` };
+  }
 
   const givenStart = givenInstant(body, 'startedAt');
   if ('error' in givenStart) return givenStart.error;
   const givenEnd = givenInstant(body, 'endedAt');
   if ('error' in givenEnd) return givenEnd.error;
 
-  const instants: number[] = [];
+  // Every instant the export holds, messages or not (a session's creation, its close, ...).
+  let earliest = Number.POSITIVE_INFINITY;
+  let latest = Number.NEGATIVE_INFINITY;
+  const see = (ms: number) => {
+    if (ms < earliest) earliest = ms;
+    if (ms > latest) latest = ms;
+  };
   for (const message of reading.messages) {
-    for (const time of [message.start, message.end]) if (time && 'epochMs' in time) instants.push(time.epochMs);
+    for (const time of [message.start, message.end]) if (time && 'epochMs' in time) see(time.epochMs);
   }
-  const startMs = givenStart.ms ?? (instants.length > 0 ? Math.min(...instants) : undefined);
+  for (const ms of reading.instants ?? []) see(ms);
+  const hasInstants = earliest !== Number.POSITIVE_INFINITY;
+  const startMs = givenStart.ms ?? (hasInstants ? earliest : undefined);
   if (startMs === undefined) {
     return { kind: 'refused', path: 'startedAt', message: 'is required: the transcript has no instants to take the start of the call from' };
   }
   const relative = (time: StackTime): number => seconds('epochMs' in time ? (time.epochMs - startMs) / 1000 : time.seconds);
 
   let untimed = 0;
-  let previousStart = 0;
-  const messages = reading.messages.map((message): CandidateMessage => {
-    const { start, end, ...rest } = message;
+  let previousEnd = 0;
+  const messages: CandidateMessage[] = [];
+  for (const [index, message] of reading.messages.entries()) {
+    const { start, end, path, ...rest } = message;
     let startS: number;
-    if (start) startS = relative(start);
-    else {
+    if (start) {
+      startS = relative(start);
+      // The shared rule for clock skew: a little before the start is the start; more is refused, never clamped.
+      if (startS < -MESSAGE_TIME_RULE.toleranceS) {
+        const where = path === undefined ? 'transcript' : joinTranscriptPath(path);
+        return {
+          kind: 'refused',
+          path: where,
+          message: `is timed ${-startS} s before the start of the call (${new Date(startMs).toISOString()}, message ${index}): check startedAt and the export's clock`,
+        };
+      }
+      startS = Math.max(0, startS);
+    } else {
+      // Never invent a time: an untimed message follows the one before it.
       untimed++;
-      startS = previousStart;
+      startS = previousEnd;
     }
-    previousStart = startS;
     const endS = Math.max(startS, end ? relative(end) : startS);
-    return { ...rest, start_time: startS, end_time: endS } as CandidateMessage;
-  });
+    previousEnd = Math.max(previousEnd, endS);
+    messages.push({ ...rest, start_time: startS, end_time: endS } as CandidateMessage);
+  }
 
-  const lastS = Math.max(0, ...messages.map((m) => m.end_time));
-  const endMs = givenEnd.ms ?? Math.max(startMs + lastS * 1000, ...instants);
+  const lastS = messages.reduce((max, m) => Math.max(max, m.end_time), 0);
+  const endMs = givenEnd.ms ?? Math.max(startMs + lastS * 1000, hasInstants ? latest : startMs);
   const customer = body.customer ?? (options.webCallNumber !== undefined ? { number: options.webCallNumber } : undefined);
 
   const call = defined({
@@ -132,5 +174,14 @@ export function normaliseStackCall(payload: unknown, options: NormaliseOptions, 
     agent_id: body.agentId ?? options.envelopeAgentId,
     run_id: body.runId ?? undefined,
   }) as unknown as CallInput;
-  return { kind: 'call', call, untimedMessages: untimed };
+  const dropped = reading.dropped && Object.keys(reading.dropped).length > 0 ? { dropped: reading.dropped } : {};
+  return { kind: 'call', call, untimedMessages: untimed, ...dropped };
+}
+
+/** An export with nothing in it (`[]`, `{ items: [] }`): a call with no messages, not a misread one. */
+function isEmptyExport(transcript: unknown): boolean {
+  if (Array.isArray(transcript)) return transcript.length === 0;
+  const body = record(transcript);
+  if (!body) return false;
+  return Object.values(body).every((value) => !Array.isArray(value) || value.length === 0) && Object.values(body).some(Array.isArray);
 }

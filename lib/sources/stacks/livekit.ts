@@ -228,6 +228,7 @@ function readLivekit(transcript: unknown): TranscriptReading {
 
 export const livekitFormat: StackFormat = {
   name: 'livekit',
+  expects: 'a session report (`chat_history.items`), a ChatContext JSON (`items`) or its items: `message`, `function_call` and `function_call_output` items',
   recognises: recognisesLivekit,
   read: readLivekit,
 };

@@ -167,6 +167,7 @@ function readChatMessages(transcript: unknown): TranscriptReading {
 
 export const openaiChatFormat: StackFormat = {
   name: 'openai-chat',
+  expects: 'OpenAI chat messages (`{ role, content, tool_calls?, tool_call_id? }`), an array or `{ messages }`',
   recognises(transcript) {
     const found = chatMessagesOf(transcript);
     return found !== undefined && found.messages.length > 0 && found.messages.every(looksLikeChatMessage);

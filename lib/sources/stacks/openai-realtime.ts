@@ -427,6 +427,11 @@ function read(transcript: unknown): TranscriptReading {
   }
 }
 
-export const openaiRealtimeFormat: StackFormat = { name: 'openai-realtime', recognises, read };
+export const openaiRealtimeFormat: StackFormat = {
+  name: 'openai-realtime',
+  expects: "the session's logged Realtime events (`conversation.item.*`, `response.done`, ...), an array or `{ events }`",
+  recognises,
+  read,
+};
 
 export const openaiRealtime = stackSource(openaiRealtimeFormat);

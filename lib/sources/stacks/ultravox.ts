@@ -140,6 +140,7 @@ function readUltravoxMessages(transcript: unknown): TranscriptReading {
 
 export const ultravoxFormat: StackFormat = {
   name: 'ultravox',
+  expects: 'Ultravox call messages (`{ role: "MESSAGE_ROLE_...", text, timespan? }`), an array or the `{ results }` page',
   recognises: recognisesUltravox,
   read: readUltravoxMessages,
 };

@@ -1,15 +1,22 @@
 import { type IngestOptions, parseIngestBody } from '../../../lib/ingest';
 import { detectSource, type SourceName } from '../../../lib/sources';
 import { fillMissingTimes } from '../../../lib/sources/timing';
-import { cekuraObserve } from '../../fixtures/sources/cekura';
+import { cekuraObserve } from '../../fixtures/sources/cekura/observe';
 import {
   elevenlabsAudioEvent,
   elevenlabsInboundWithTools,
   elevenlabsOddDetails,
   elevenlabsOutbound,
   elevenlabsWebCall,
-} from '../../fixtures/sources/elevenlabs';
-import { retellCallStarted, retellInboundWithTools, retellNotConnected, retellOddDetails, retellOutbound, retellWebCall } from '../../fixtures/sources/retell';
+} from '../../fixtures/sources/platforms/elevenlabs';
+import {
+  retellCallStarted,
+  retellInboundWithTools,
+  retellNotConnected,
+  retellOddDetails,
+  retellOutbound,
+  retellWebCall,
+} from '../../fixtures/sources/platforms/retell';
 import {
   vapiInboundWithTools,
   vapiNeverStarted,
@@ -17,7 +24,7 @@ import {
   vapiSipCall,
   vapiStatusUpdate,
   vapiWebCall,
-} from '../../fixtures/sources/vapi';
+} from '../../fixtures/sources/platforms/vapi';
 
 const options = (source?: SourceName, webCallNumber?: string): IngestOptions => ({ source, webCallNumber });
 

@@ -6,7 +6,7 @@
 import { BatchWriteCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type CallRecord, parseIngestBody, toCallRecord } from '../../../lib/ingest';
 import { storedKey } from '../../../lib/store/dynamodb-call-store';
-import { cekuraObserve } from '../../fixtures/sources/cekura';
+import { cekuraObserve } from '../../fixtures/sources/cekura/observe';
 import { sampleCall } from '../../support/fixtures';
 import { freshStore, januaryQuery, recordsOf } from '../../support/store';
 

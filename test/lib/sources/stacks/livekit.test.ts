@@ -149,51 +149,6 @@ describe('livekit: LiveKit Agents session reports and chat contexts', () => {
     expect(untimedMessages).toBe(0);
   });
 
-  it('reads a report the app stringified itself (camelCase chatHistory, no createdAt): speech metrics only', () => {
-    const { call, untimedMessages } = ingested(livekitNodeReportRaw);
-    expect(call).toEqual({
-      ...nodeReportCall,
-      id: 'lk-node-call-1-raw',
-      startedAt: '2025-06-10T16:00:00.000Z',
-      endedAt: '2025-06-10T16:00:23.500Z',
-      messages: [
-        { role: 'bot', content: 'Harbor Dental, this is Sam. How can I help?', start_time: 0.8, end_time: 3.2 },
-        { role: 'user', content: 'Can I move my cleaning to Friday?', start_time: 4, end_time: 5.9 },
-        { role: 'function_call', content: '', start_time: 4, end_time: 4, data: { id: 'call_slots', name: 'find_slots', arguments: '{"day":"friday"}' } },
-        {
-          role: 'function_call_result',
-          content: '',
-          start_time: 4,
-          end_time: 4,
-          data: { id: 'call_slots', name: 'find_slots', result: '{"slots":["09:00","14:30"]}' },
-        },
-        { role: 'bot', content: 'Friday has 9 in the morning and', start_time: 8, end_time: 9.9, interrupted: true },
-        { role: 'user', content: '2:30 please.', start_time: 9.5, end_time: 10.6 },
-        {
-          role: 'function_call',
-          content: '',
-          start_time: 9.5,
-          end_time: 9.5,
-          data: { id: 'call_book', name: 'book_slot', arguments: '{"day":"friday","time":"14:30"}' },
-        },
-        {
-          role: 'function_call_result',
-          content: '',
-          start_time: 9.5,
-          end_time: 9.5,
-          data: { id: 'call_book', name: 'book_slot', result: 'slot no longer available' },
-          is_error: true,
-        },
-        { role: 'bot', content: 'Sorry, 2:30 was just taken. 9 is still open.', start_time: 12.9, end_time: 15.6 },
-        { role: 'user', content: 'Nine works.', start_time: 16.8, end_time: 17.6 },
-        // Untimed: it takes the start of the item before it in the export, the late caller's turn.
-        { role: 'bot', content: 'See you Friday at 9. Goodbye!', start_time: 16.8, end_time: 16.8 },
-        { role: 'bot', content: 'Great, booking 9 on Friday for you.', start_time: 18.3, end_time: 20.5 },
-      ],
-    });
-    expect(untimedMessages).toBe(5);
-  });
-
   it('maps a Node ChatContext.toJSON({ excludeTimestamp: false }) (camelCase, epoch ms) of an outbound call', () => {
     const { call, untimedMessages } = ingested(livekitNodeChatContext);
     expect(call).toEqual({
@@ -222,27 +177,6 @@ describe('livekit: LiveKit Agents session reports and chat contexts', () => {
     expect(untimedMessages).toBe(0);
   });
 
-  it('maps the same ChatContext exported without timestamps: untimed items take the time of the message before', () => {
-    const { call, untimedMessages } = ingested(livekitNodeChatContextUntimed);
-    expect(call.id).toBe('lk-node-ctx-2');
-    expect(call.messages).toEqual([
-      { role: 'system', content: 'You call patients to confirm appointments. Speak briefly.', start_time: 0, end_time: 0 },
-      { role: 'bot', content: 'Hi, this is Harbor Dental calling about your appointment tomorrow at 10.', start_time: 1.5, end_time: 5.1 },
-      { role: 'user', content: 'Yes, can you tell me the address again?', start_time: 6, end_time: 8 },
-      { role: 'function_call', content: '', start_time: 6, end_time: 6, data: { id: 'call_addr', name: 'clinic_address', arguments: '{}' } },
-      {
-        role: 'function_call_result',
-        content: '',
-        start_time: 6,
-        end_time: 6,
-        data: { id: 'call_addr', name: 'clinic_address', result: '12 Harbor Road, Suite 4' },
-      },
-      { role: 'bot', content: 'We are at 12 Harbor Road, Suite 4, next to the', start_time: 9.6, end_time: 12.4, interrupted: true },
-      { role: 'user', content: 'Got it, thanks. Bye.', start_time: 12.1, end_time: 13.5 },
-    ]);
-    expect(untimedMessages).toBe(3);
-  });
-
   it('maps a Python session report (to_dict, epoch-second floats), field by field', () => {
     const { call, untimedMessages } = ingested(livekitPythonReport);
     expect(call).toEqual(pythonReportCall);
@@ -252,40 +186,6 @@ describe('livekit: LiveKit Agents session reports and chat contexts', () => {
   it('maps the bare items list like the report', () => {
     const { call } = ingested(livekitPythonItems);
     expect(call).toEqual({ ...pythonReportCall, id: 'lk-py-call-1-items' });
-  });
-
-  it('maps chat_history alone without timestamps (history.to_dict()): the start is the first speech', () => {
-    const { call, untimedMessages } = ingested(livekitPythonHistoryUntimed);
-    expect(call).toEqual({
-      id: 'lk-py-call-2',
-      startedAt: '2025-06-12T14:30:00.900Z',
-      endedAt: '2025-06-12T14:30:15.800Z',
-      customer: { number: '+16505550199' },
-      messages: [
-        { role: 'system', content: "The caller's number is verified.\nAccount: RX-4471", start_time: 0, end_time: 0 },
-        { role: 'bot', content: 'Main Street Pharmacy, this is Riley. How can I help?', start_time: 0, end_time: 2.45 },
-        { role: 'user', content: 'I need a refill of my lisinopril.', start_time: 3.2, end_time: 4.9 },
-        {
-          role: 'function_call',
-          content: '',
-          start_time: 3.2,
-          end_time: 3.2,
-          data: { id: 'call_rx_1', name: 'lookup_prescription', arguments: '{"drug":"lisinopril"}' },
-        },
-        {
-          role: 'function_call_result',
-          content: '',
-          start_time: 3.2,
-          end_time: 3.2,
-          data: { id: 'call_rx_1', name: 'lookup_prescription', result: '{"refills_left":2,"ready":"tomorrow"}' },
-        },
-        { role: 'bot', content: 'You have two refills left. I can have it ready tomorrow after', start_time: 7.1, end_time: 10.223, interrupted: true },
-        { role: 'user', content: 'Today would be better.', start_time: 9.8, end_time: 11 },
-        { role: 'bot', content: 'Let me check with the pharmacist about today.', start_time: 9.8, end_time: 9.8 },
-        { role: 'user', content: 'Okay, thanks.', start_time: 14.1, end_time: 14.9 },
-      ],
-    });
-    expect(untimedMessages).toBe(4);
   });
 
   it('asks for startedAt when the export has no instant at all', () => {

@@ -7,7 +7,6 @@ import { openaiRealtimeFormat } from '../../../../lib/sources/stacks/openai-real
 import { realtimeBetaUnstamped, realtimeBetaUnstampedEvents } from '../../../fixtures/sources/stacks/openai-realtime/beta-unstamped';
 import { realtimeInboundWithTool, realtimeInboundWithToolEvents } from '../../../fixtures/sources/stacks/openai-realtime/inbound-with-tool';
 import { realtimeInterruptedLateTranscript } from '../../../fixtures/sources/stacks/openai-realtime/interrupted-late-transcript';
-import { realtimePartlyStamped } from '../../../fixtures/sources/stacks/openai-realtime/partly-stamped';
 import { ingestedAs } from '../../../support/ingested';
 
 const options = (source?: SourceName): IngestOptions => ({ source, webCallNumber: undefined });
@@ -85,79 +84,6 @@ describe('openai-realtime: session event logs', () => {
         { role: 'bot', content: 'Yes, on Saturdays we are open from nine to one.', start_time: 6.33, end_time: 7.95 },
         { role: 'user', content: 'Great, thanks.', start_time: 9.2, end_time: 10.05 },
         { role: 'bot', content: 'You are welcome. Goodbye!', start_time: 10.4, end_time: 11.3 },
-      ],
-    });
-  });
-
-  it('reads a beta log without receipt times: caller turns by audio, agent turns and tools untimed and counted', () => {
-    const { call, untimedMessages } = ingested(realtimeBetaUnstamped);
-    expect(untimedMessages).toBe(5);
-    expect(call).toEqual({
-      id: 'rt-call-pharmacy-3',
-      startedAt: '2025-06-04T18:12:00.000Z',
-      endedAt: '2025-06-04T18:12:40.000Z',
-      customer: { number: '+16505557788' },
-      phoneNumber: '+14155550123',
-      endedReason: 'customer-ended-call',
-      messages: [
-        { role: 'bot', content: 'Hello, this is the Northwind pharmacy line. How can I help you today?', start_time: 0, end_time: 0 },
-        // The completed transcription, not its deltas.
-        { role: 'user', content: "I'd like to refill my prescription, number 4417.", start_time: 3.2, end_time: 5.6 },
-        {
-          role: 'function_call',
-          content: '',
-          start_time: 3.2,
-          end_time: 3.2,
-          data: { id: 'call_8ZkQ2wLpR4tY', name: 'lookup_prescription', arguments: '{"rx_number":"4417"}' },
-        },
-        {
-          role: 'function_call_result',
-          content: '',
-          start_time: 3.2,
-          end_time: 3.2,
-          data: { id: 'call_8ZkQ2wLpR4tY', name: 'lookup_prescription', result: '{"status":"ready","store":"Main Street","rx_number":"4417"}' },
-        },
-        // response.done had no transcript: response.audio_transcript.done gives it.
-        { role: 'bot', content: 'Your refill for prescription 4417 is ready for pickup at our Main Street store.', start_time: 3.2, end_time: 3.2 },
-        { role: 'user', content: 'Can you also text me a reminder?', start_time: 14.1, end_time: 15.9 },
-        { role: 'bot', content: 'Sure, I can send a text reminder to the', start_time: 14.1, end_time: 14.1, interrupted: true },
-        // Only deltas arrived for the last words: joined.
-        { role: 'user', content: 'Actually never mind, bye.', start_time: 19.4, end_time: 21 },
-      ],
-    });
-  });
-
-  it('keeps a partly stamped log on one clock and counts the items the app created without a time', () => {
-    const { call, untimedMessages } = ingested(realtimePartlyStamped);
-    expect(untimedMessages).toBe(3);
-    expect(call).toEqual({
-      id: 'rt-call-billing-4',
-      startedAt: '2025-06-05T11:00:00.180Z',
-      endedAt: '2025-06-05T11:00:12.600Z',
-      customer: { number: '+16505550199' },
-      phoneNumber: '+14155550100',
-      messages: [
-        { role: 'system', content: 'Caller verified by caller ID as account 88213.', start_time: 0, end_time: 0 },
-        { role: 'bot', content: "Hi, you've reached Contoso Energy billing. How can I help?", start_time: 0, end_time: 2.17 },
-        // audio_start_ms 3000 after session.created's receipt, the call starting 180 ms after it
-        { role: 'user', content: "What's my current balance?", start_time: 2.82, end_time: 4.44 },
-        {
-          role: 'function_call',
-          content: '',
-          start_time: 5.32,
-          end_time: 5.32,
-          data: { id: 'call_Vb71LqP0sX2e', name: 'get_balance', arguments: '{"account_id":"88213"}' },
-        },
-        {
-          role: 'function_call_result',
-          content: '',
-          start_time: 5.32,
-          end_time: 5.32,
-          data: { id: 'call_Vb71LqP0sX2e', name: 'get_balance', result: '{"balance_due":"42.17","currency":"USD","due_date":"2025-06-20"}' },
-        },
-        { role: 'bot', content: 'Your balance is $42.17, due June 20th. To pay now, press 1.', start_time: 5.72, end_time: 9.22 },
-        { role: 'user', content: '[DTMF] 1', start_time: 5.72, end_time: 5.72 },
-        { role: 'bot', content: "Thanks. I'll text you a secure payment link now.", start_time: 9.92, end_time: 12.42 },
       ],
     });
   });

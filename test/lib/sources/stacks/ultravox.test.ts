@@ -28,53 +28,6 @@ const issuesOf = (envelope: unknown) => {
 };
 
 describe('ultravox: call messages list', () => {
-  it('maps an inbound call with tool calls and results, field by field', () => {
-    const { call, untimedMessages } = ingested(ultravoxInboundWithTools);
-    expect(call).toEqual({
-      id: '3c90c3cc-0d44-4b50-8888-8dd25736052a',
-      startedAt: '2025-06-05T12:00:00.000Z',
-      endedAt: '2025-06-05T12:00:20.000Z',
-      customer: { number: '+16505551234' },
-      phoneNumber: '+14155550100',
-      messages: [
-        // timespan wins over wallClockTimespan when both are there.
-        { role: 'bot', content: 'Thanks for calling Bayview Clinic. How can I help?', start_time: 0.3, end_time: 3.1 },
-        { role: 'user', content: 'I need to cancel my appointment tomorrow.', start_time: 4.1, end_time: 6.8 },
-        // Tool messages without a timespan take the start of the message before them.
-        {
-          role: 'function_call',
-          content: '',
-          start_time: 4.1,
-          end_time: 4.1,
-          data: { id: 'inv-1', name: 'lookupAppointment', arguments: '{"date":"tomorrow"}' },
-        },
-        {
-          role: 'function_call_result',
-          content: '',
-          start_time: 4.1,
-          end_time: 4.1,
-          data: { id: 'inv-1', name: 'lookupAppointment', result: '{"id":"apt-7","time":"10:00"}' },
-        },
-        { role: 'bot', content: 'I found your 10 AM appointment. Shall I cancel it?', start_time: 8, end_time: 10.5 },
-        { role: 'user', content: 'Yes please.', start_time: 11.2, end_time: 12 },
-        { role: 'function_call', content: '', start_time: 12.4, end_time: 12.4, data: { id: 'inv-2', name: 'cancelAppointment', arguments: '{"id":"apt-7"}' } },
-        // The result has no toolName: it is its call's; errorDetails marks the failure.
-        {
-          role: 'function_call_result',
-          content: '',
-          start_time: 12.4,
-          end_time: 12.4,
-          data: { id: 'inv-2', name: 'cancelAppointment', result: 'The appointment could not be cancelled.' },
-          is_error: true,
-        },
-        { role: 'bot', content: 'Sorry, I could not cancel it online. I will have the front desk call you.', start_time: 14, end_time: 17.25 },
-      ],
-      endedReason: 'hangup',
-      metadata: { ultravoxAgent: 'bayview-front-desk' },
-    });
-    expect(untimedMessages).toBe(3);
-  });
-
   it('keeps an interrupted agent turn overlapping the caller, skips empty text, ends at the last message', () => {
     const { call, untimedMessages } = ingested(ultravoxInterrupted);
     expect(call).toEqual({

@@ -4,8 +4,8 @@
  * duration; each turn has one relative time (`time_in_call_secs`), so end_time = start_time.
  */
 
-import { agentNumber, customerNumber, defined, finite, isoFromMs, type Json, jsonText, list, record, seconds, text, withAdapterMetadata } from './read';
-import type { CandidateMessage, Normalised, NormaliseOptions, Source } from './source';
+import { agentNumber, customerNumber, defined, finite, isoFromMs, type Json, jsonText, list, record, seconds, text, withAdapterMetadata } from '../read';
+import type { CandidateMessage, Normalised, NormaliseOptions, Source } from '../source';
 
 export const elevenlabs: Source = {
   name: 'elevenlabs',

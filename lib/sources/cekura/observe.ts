@@ -4,8 +4,8 @@
  * "Main Agent" (the agent), "Function Call", "Function Call Result"; times relative seconds.
  */
 
-import { defined, finite, jsonText, record, seconds, text, withAdapterMetadata } from './read';
-import type { CandidateMessage, Source } from './source';
+import { defined, finite, jsonText, record, seconds, text, withAdapterMetadata } from '../read';
+import type { CandidateMessage, Source } from '../source';
 
 const ROLES: Record<string, CandidateMessage['role']> = {
   'Testing Agent': 'user',

@@ -4,11 +4,11 @@
  * precision, E.164 numbers, tool arguments/results as JSON strings, messages sorted by start_time.
  */
 import * as v from 'valibot';
+import { wireShape } from '../openapi/wire-shape';
+import { parsedString } from '../validation';
 import { MESSAGE_TIME_RULE, readMessageTime } from './message-times';
-import { wireShape } from './openapi/wire-shape';
 import { ACCEPTED_PHONE_PATTERN, E164_MESSAGE, E164_PATTERN, normalisePhoneNumber } from './phone';
 import { ACCEPTED_INSTANT_PATTERN, ISO_INSTANT_MESSAGE, parseIsoInstant, toIsoMillis } from './timestamps';
-import { parsedString } from './validation';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -154,7 +154,7 @@ export const MessageSchema = v.variant(
 );
 
 /**
- * Every message time read by the shared rule (lib/message-times.ts): seconds from the start as
+ * Every message time read by the shared rule (lib/call/message-times.ts): seconds from the start as
  * they are, epoch times inside the call converted, anything outside the call refused with the
  * message's path. Then end_time >= start_time.
  */

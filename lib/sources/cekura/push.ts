@@ -6,8 +6,8 @@
  * are given, is the agent's. Message times are seconds from the start or epoch milliseconds (as
  * Cekura's docs show): CallSchema's shared rule converts the latter. Extra message keys are dropped.
  */
-import { defined, record, text } from './read';
-import type { Source } from './source';
+import { defined, record, text } from '../read';
+import type { Source } from '../source';
 
 /** Keys only a push-body call has (Cekura's pull format puts the caller in `customer` instead). */
 export const PUSH_ONLY_KEYS = ['from_phone_number', 'to_phone_number', 'run_id'] as const;

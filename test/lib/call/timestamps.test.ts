@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import { CallSchema } from '../../lib/call';
-import { parseIsoInstant, readIsoInstant } from '../../lib/timestamps';
+import { CallSchema } from '../../../lib/call';
+import { parseIsoInstant, readIsoInstant } from '../../../lib/call/timestamps';
 
 describe('parseIsoInstant', () => {
   it.each([

@@ -1,6 +1,6 @@
-import { buildWebhookPayload } from '../../../lib/cekura-push/payload';
-import { parseIngestBody } from '../../../lib/ingest';
-import { pushFromReferenceAgent, pushWithEpochMillis } from '../../fixtures/sources/cekura-push';
+import { buildWebhookPayload } from '../../../../lib/cekura-push/payload';
+import { parseIngestBody } from '../../../../lib/ingest';
+import { pushFromReferenceAgent, pushWithEpochMillis } from '../../../fixtures/sources/cekura/push';
 
 const parse = (body: unknown, source?: 'cekura-push', webCallNumber?: string) => parseIngestBody(body, { source, webCallNumber });
 

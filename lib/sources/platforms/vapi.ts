@@ -5,8 +5,8 @@
  * A report without `startedAt` is a call that never connected: acknowledged, not stored.
  */
 
-import { agentNumber, customerNumber, defined, finite, type Json, jsonText, list, record, seconds, text, withAdapterMetadata } from './read';
-import type { CandidateMessage, Normalised, NormaliseOptions, Source } from './source';
+import { agentNumber, customerNumber, defined, finite, type Json, jsonText, list, record, seconds, text, withAdapterMetadata } from '../read';
+import type { CandidateMessage, Normalised, NormaliseOptions, Source } from '../source';
 
 const CALL_TYPES = new Set(['inboundPhoneCall', 'outboundPhoneCall', 'webCall']);
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ACCEPTED_PHONE_PATTERN, normalisePhoneNumber } from '../../lib/phone';
+import { ACCEPTED_PHONE_PATTERN, normalisePhoneNumber } from '../../../lib/call/phone';
 
 describe('normalisePhoneNumber', () => {
   it.each([

@@ -5,9 +5,9 @@
  * `not_connected`, no `start_timestamp`) is acknowledged, not stored.
  */
 
-import { agentNumber, customerNumber, defined, finite, isoFromMs, type Json, jsonText, list, record, seconds, text, withAdapterMetadata } from './read';
-import type { Normalised, NormaliseOptions, Source } from './source';
-import { fillMissingTimes, type Untimed } from './timing';
+import { agentNumber, customerNumber, defined, finite, isoFromMs, type Json, jsonText, list, record, seconds, text, withAdapterMetadata } from '../read';
+import type { Normalised, NormaliseOptions, Source } from '../source';
+import { fillMissingTimes, type Untimed } from '../timing';
 
 const CALL_EVENTS = new Set(['call_ended', 'call_analyzed']);
 

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
-import { CallSchema } from '../../lib/call';
-import { toFieldIssues } from '../../lib/validation';
-import { sampleCall } from '../support/fixtures';
+import { CallSchema } from '../../../lib/call';
+import { toFieldIssues } from '../../../lib/validation';
+import { sampleCall } from '../../support/fixtures';
 
 const issuesOf = (input: unknown) => {
   const result = v.safeParse(CallSchema, input);

@@ -2,8 +2,8 @@
  * Erasure rules: what `DELETE /calls` accepts. Pure: the handler (functions/erase-calls.ts) reads
  * the query string with this, then asks the store.
  */
-import { E164_MESSAGE, normalisePhoneNumber } from './phone';
-import type { FieldIssue } from './validation';
+import { E164_MESSAGE, normalisePhoneNumber } from '../call/phone';
+import type { FieldIssue } from '../validation';
 
 export type EraseTarget = { kind: 'id'; id: string } | { kind: 'number'; number: string };
 

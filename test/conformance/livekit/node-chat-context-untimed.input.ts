@@ -1,0 +1,3 @@
+import { livekitNodeChatContextUntimed } from '../../fixtures/sources/stacks/livekit/calls';
+
+export default livekitNodeChatContextUntimed;

@@ -1,0 +1,3 @@
+import { livekitNodeReportRaw } from '../../fixtures/sources/stacks/livekit/calls';
+
+export default livekitNodeReportRaw;

@@ -1,0 +1,3 @@
+import { livekitPythonHistoryUntimed } from '../../fixtures/sources/stacks/livekit/calls';
+
+export default livekitPythonHistoryUntimed;

@@ -1,0 +1,3 @@
+import { realtimeBetaUnstamped } from '../../fixtures/sources/stacks/openai-realtime/beta-unstamped';
+
+export default realtimeBetaUnstamped;

@@ -1,0 +1,3 @@
+import { ultravoxInboundWithTools } from '../../fixtures/sources/stacks/ultravox/calls';
+
+export default ultravoxInboundWithTools;
