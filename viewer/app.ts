@@ -3,7 +3,18 @@
  * with the read key, and draws what lib/viewer makes of the answer. Every text from a call goes
  * into the page as a text node, never as HTML; the page's CSP forbids inline script and style.
  */
-import { type CallRow, type CallView, formatDuration, formatSeconds, summariseCall, type Turn, viewCall } from '../lib/viewer/call-view';
+import {
+  type CallRow,
+  type CallView,
+  formatDuration,
+  formatInstant,
+  formatSeconds,
+  summariseCall,
+  type Turn,
+  textPieces,
+  viewCall,
+  warningLabel,
+} from '../lib/viewer/call-view';
 import { emptyMessage, nextPageUrl, readAnswer, type Search, searchPath } from '../lib/viewer/search';
 
 /** sessionStorage only: gone when the tab closes, never sent anywhere but in Authorization. */
@@ -22,7 +33,32 @@ const state = {
   search: undefined as Search | undefined,
   listed: [] as Listed[],
   next: undefined as string | undefined,
+  /** A call the page's URL names, opened once the search that lists it has answered. */
+  pendingCallId: undefined as string | undefined,
 };
+
+/**
+ * The page's URL holds the search and the open call (`#number=…&from=…&call=…`), never the key,
+ * so Back, reload and a shared link show the same thing (with the key typed again in a new tab).
+ */
+function locationFor(search: Search, callId?: string): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(search)) if (value !== '') params.set(name, value);
+  if (callId !== undefined) params.set('call', callId);
+  return `#${params.toString()}`;
+}
+
+function hashParams(): URLSearchParams {
+  return new URLSearchParams(location.hash.replace(/^#/, ''));
+}
+
+/** An ISO instant as a datetime-local value in this machine's zone, as the From / To fields take it. */
+function localInputValue(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return '';
+  const local = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 19);
+}
 
 function byId<T extends HTMLElement>(id: string): T {
   const element = document.getElementById(id);
@@ -32,13 +68,25 @@ function byId<T extends HTMLElement>(id: string): T {
 
 type Child = Node | string | undefined | false;
 
+/** Text as text nodes; a long one in pieces with a break opportunity between them (see textPieces). */
+function textNodes(text: string): Node {
+  const pieces = textPieces(text);
+  if (pieces.length === 1) return document.createTextNode(text);
+  const fragment = document.createDocumentFragment();
+  pieces.forEach((piece, index) => {
+    if (index > 0) fragment.append(document.createElement('wbr'));
+    fragment.append(document.createTextNode(piece));
+  });
+  return fragment;
+}
+
 /** An element with text children as text nodes: nothing here is ever parsed as HTML. */
 function h<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, ...children: Child[]): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   if (className) element.className = className;
   for (const child of children) {
     if (child === undefined || child === false) continue;
-    element.append(typeof child === 'string' ? document.createTextNode(child) : child);
+    element.append(typeof child === 'string' ? textNodes(child) : child);
   }
   return element;
 }
@@ -109,6 +157,21 @@ async function fetchCalls(url: string, generation: number): Promise<void> {
   renderList(added);
   if (state.listed.length === 0) say(emptyMessage(state.search!));
   else say(`${state.listed.length} call(s)${state.next ? ', more to load' : ''}.`);
+  openPendingCall();
+}
+
+/** Opens the call the URL named when the page loaded, once it is listed. */
+function openPendingCall(): void {
+  const id = state.pendingCallId;
+  if (id === undefined) return;
+  const listed = state.listed.find((entry) => entry.row.id === id);
+  if (listed) {
+    state.pendingCallId = undefined;
+    openCall(listed, { push: false });
+  } else if (state.next === undefined) {
+    state.pendingCallId = undefined;
+    say(`Call ${id} is not among the calls this search finds.`, 'error');
+  } else loadMore();
 }
 
 function search(): void {
@@ -128,6 +191,7 @@ function search(): void {
   state.generation += 1;
   state.key = key;
   state.search = { number: byId<HTMLInputElement>('number').value, from, to, limit: byId<HTMLInputElement>('limit').value };
+  history.replaceState(null, '', locationFor(state.search, state.pendingCallId));
   state.listed = [];
   state.next = undefined;
   byId('rows').replaceChildren();
@@ -137,29 +201,32 @@ function search(): void {
   void fetchCalls(searchPath(state.search), state.generation);
 }
 
-function warningSummary(row: CallRow): string {
-  if (row.warnings.length === 0) return 'none';
-  const failing = row.warnings.filter((w) => w.level === 'fail').length;
-  return failing > 0 ? `${row.warnings.length} (${failing} failing)` : String(row.warnings.length);
+/** A cell that names its column, for the narrow layout where each row is a card. */
+function cell(label: string, className: string | undefined, ...children: Child[]): HTMLTableCellElement {
+  const element = h('td', className, ...children);
+  element.dataset.label = label;
+  return element;
 }
 
 function renderList(added: Listed[]): void {
   const rows = byId('rows');
   for (const listed of added) {
     const { row } = listed;
-    const open = button(row.id, () => openCall(listed, open), 'link');
+    const open = button(row.id, () => openCall(listed, { push: true }), 'link');
     open.setAttribute('aria-label', `Open call ${row.id}`);
-    const warnings = h('td', row.warnings.length > 0 ? 'warned' : undefined, warningSummary(row));
+    const warnings = cell('Warnings', row.warnings.length > 0 ? 'warned' : undefined, warningLabel(row.warnings));
     if (row.warnings.length > 0) warnings.title = row.warnings.map((w) => w.text).join('\n');
+    const started = cell('Started', 'started', formatInstant(row.startedAt));
+    started.title = row.startedAt;
     rows.append(
       h(
         'tr',
         undefined,
-        h('td', undefined, open),
-        h('td', undefined, row.number),
-        h('td', undefined, row.startedAt),
-        h('td', 'num', formatDuration(row.durationS)),
-        h('td', 'num', String(row.messageCount)),
+        cell('Call', 'call-id', open),
+        cell('Number', undefined, row.number),
+        started,
+        cell('Duration', 'num', formatDuration(row.durationS)),
+        cell('Messages', 'num', String(row.messageCount)),
         warnings,
       ),
     );
@@ -185,6 +252,25 @@ function span(start: number | undefined, end: number | undefined): string {
   return `${formatSeconds(start).replace(' s', '')}–${formatSeconds(end)}`;
 }
 
+/** Characters of one text drawn when a call opens; the rest on request (the JSON has it all too). */
+const SHOWN_CHARACTERS = 10_000;
+
+/** A long text's first SHOWN_CHARACTERS, with a button that draws the rest in place. */
+function longText<K extends 'p' | 'pre'>(tag: K, className: string | undefined, text: string): HTMLElementTagNameMap[K] {
+  if (text.length <= SHOWN_CHARACTERS) return h(tag, className, text);
+  const element = h(tag, className, text.slice(0, SHOWN_CHARACTERS));
+  const rest = button(
+    `Show all ${text.length.toLocaleString('en-US')} characters`,
+    () => {
+      rest.remove();
+      element.append(textNodes(text.slice(SHOWN_CHARACTERS)));
+    },
+    'show-all',
+  );
+  element.append('… ', rest);
+  return element;
+}
+
 function turnItem(turn: Turn): HTMLLIElement {
   const time = h('span', 'time', span(turn.start, turn.end));
   switch (turn.kind) {
@@ -194,10 +280,10 @@ function turnItem(turn: Turn): HTMLLIElement {
         `turn ${turn.role}`,
         turn.latency !== undefined && h('p', 'latency', `responded after ${formatSeconds(turn.latency)}`),
         h('div', 'head', time, h('span', 'role', ROLE_LABEL[turn.role] ?? turn.role), turn.interrupted && h('span', 'badge interrupted', 'interrupted')),
-        h('p', 'text', turn.text),
+        longText('p', 'text', turn.text),
       );
     case 'system':
-      return h('li', 'turn system', h('div', 'head', time, h('span', 'role', 'System')), h('p', 'text', turn.text));
+      return h('li', 'turn system', h('div', 'head', time, h('span', 'role', 'System')), longText('p', 'text', turn.text));
     case 'tool':
       return h(
         'li',
@@ -206,13 +292,13 @@ function turnItem(turn: Turn): HTMLLIElement {
         h(
           'div',
           'pair',
-          h('div', undefined, h('h4', undefined, 'Arguments'), h('pre', undefined, turn.arguments)),
+          h('div', undefined, h('h4', undefined, 'Arguments'), longText('pre', undefined, turn.arguments)),
           turn.result
             ? h(
                 'div',
                 turn.result.isError ? 'error' : undefined,
                 h('h4', undefined, `Result at ${formatSeconds(turn.result.start)}${turn.result.isError ? ' (error)' : ''}`),
-                h('pre', undefined, turn.result.text),
+                longText('pre', undefined, turn.result.text),
               )
             : h('div', 'missing', h('h4', undefined, 'Result'), h('p', undefined, 'No function_call_result has this id.')),
         ),
@@ -226,11 +312,11 @@ function turnItem(turn: Turn): HTMLLIElement {
           'div',
           'pair',
           h('div', 'missing', h('h4', undefined, 'Arguments'), h('p', undefined, 'No function_call has this id.')),
-          h('div', undefined, h('h4', undefined, 'Result'), h('pre', undefined, turn.result.text)),
+          h('div', undefined, h('h4', undefined, 'Result'), longText('pre', undefined, turn.result.text)),
         ),
       );
     case 'other':
-      return h('li', 'turn other', h('div', 'head', time, h('span', 'role', turn.role)), h('p', 'text', turn.text));
+      return h('li', 'turn other', h('div', 'head', time, h('span', 'role', turn.role)), longText('p', 'text', turn.text));
   }
 }
 
@@ -251,18 +337,61 @@ function track(view: CallView): HTMLElement {
   return bar;
 }
 
-function openCall(listed: Listed, opener: HTMLElement): void {
+/** Turns drawn before the call is shown; the rest follow a batch per frame, so any call opens at once. */
+const FIRST_TURNS = 150;
+const TURNS_PER_FRAME = 400;
+/** Bumped by each opened call, so the batches of a call no longer shown stop. */
+let drawing = 0;
+
+function timeline(turns: readonly Turn[]): HTMLOListElement {
+  const list = h('ol', 'timeline', ...turns.slice(0, FIRST_TURNS).map(turnItem));
+  list.setAttribute('aria-busy', String(turns.length > FIRST_TURNS));
+  const current = ++drawing;
+  const drawFrom = (from: number) => {
+    if (current !== drawing) return;
+    if (from >= turns.length) {
+      list.setAttribute('aria-busy', 'false');
+      return;
+    }
+    list.append(...turns.slice(from, from + TURNS_PER_FRAME).map(turnItem));
+    requestAnimationFrame(() => drawFrom(from + TURNS_PER_FRAME));
+  };
+  if (turns.length > FIRST_TURNS) requestAnimationFrame(() => drawFrom(FIRST_TURNS));
+  return list;
+}
+
+/** Back to the list, the focus on the call it left. */
+function showList(): void {
+  const openId = byId('call').dataset.callId;
+  byId('call').hidden = true;
+  delete byId('call').dataset.callId;
+  byId('list').hidden = state.listed.length === 0;
+  const opener = [...byId('rows').querySelectorAll<HTMLButtonElement>('button.link')].find((element) => element.textContent === openId);
+  opener?.focus();
+}
+
+/** Opens a call; `push` gives it its own history entry (a click), not when the URL already names it. */
+function openCall(listed: Listed, { push }: { push: boolean }): void {
   const view = viewCall(listed.call, listed.serverNowMs);
+  if (push && state.search) history.pushState({ call: view.id }, '', locationFor(state.search, view.id));
   const section = byId('call');
+  section.dataset.callId = view.id;
   const title = h('h2', undefined, `Call ${view.id}`);
   title.id = 'call-title';
   title.tabIndex = -1;
   const back = button('Back to the calls', () => {
-    section.hidden = true;
-    byId('list').hidden = false;
-    opener.focus();
+    if (history.state?.call === view.id) history.back();
+    else {
+      if (state.search) history.replaceState(null, '', locationFor(state.search));
+      showList();
+    }
   });
-  const raw = h('pre', 'raw', view.raw);
+  // Drawn when first opened: a long call's JSON is as long as the call again.
+  const raw = h('pre', 'raw');
+  const rawBlock = h('details', 'raw-block', h('summary', undefined, 'Show the JSON'), raw);
+  rawBlock.addEventListener('toggle', () => {
+    if (rawBlock.open && raw.childNodes.length === 0) raw.append(textNodes(view.raw));
+  });
   const copied = h('span', 'copied');
   copied.setAttribute('role', 'status');
   const copy = button('Copy JSON', () => {
@@ -282,29 +411,49 @@ function openCall(listed: Listed, opener: HTMLElement): void {
   );
   section.replaceChildren(
     h('div', 'call-head', title, back),
-    h('p', 'summary', `${view.number} · started ${view.startedAt} · ${formatDuration(view.durationS)} · ${view.messageCount} message(s)`),
+    h('p', 'summary', `${view.number} · started ${formatInstant(view.startedAt)} · ${formatDuration(view.durationS)} · ${view.messageCount} message(s)`),
     h('h3', undefined, 'Warnings'),
     warnings,
     h('h3', undefined, 'Timeline'),
     track(view),
-    view.turns.length === 0 ? h('p', undefined, 'No messages.') : h('ol', 'timeline', ...view.turns.map(turnItem)),
+    view.turns.length === 0 ? h('p', undefined, 'No messages.') : timeline(view.turns),
     h('h3', undefined, 'Details'),
     details,
     h('div', 'raw-head', h('h3', undefined, 'JSON as Cekura gets it'), copy, copied),
-    raw,
+    rawBlock,
   );
   byId('list').hidden = true;
   section.hidden = false;
   title.focus();
 }
 
+/** Back and Forward between the list and a call. */
+function onHistory(): void {
+  const id = hashParams().get('call');
+  const listed = id === null ? undefined : state.listed.find((entry) => entry.row.id === id);
+  if (listed) openCall(listed, { push: false });
+  else showList();
+}
+
 function start(): void {
   byId<HTMLInputElement>('key').value = readKey();
   byId('search').addEventListener('submit', (event) => {
     event.preventDefault();
+    state.pendingCallId = undefined;
     search();
   });
   byId('more').addEventListener('click', loadMore);
+  window.addEventListener('popstate', onHistory);
+  // A reload or a shared link: the URL's search, run again when the tab has the key, and its call opened.
+  const params = hashParams();
+  if ([...params.keys()].length === 0) return;
+  byId<HTMLInputElement>('number').value = params.get('number') ?? '';
+  byId<HTMLInputElement>('from').value = localInputValue(params.get('from') ?? '');
+  byId<HTMLInputElement>('to').value = localInputValue(params.get('to') ?? '');
+  if (params.has('limit')) byId<HTMLInputElement>('limit').value = params.get('limit')!;
+  state.pendingCallId = params.get('call') ?? undefined;
+  if (byId<HTMLInputElement>('key').value !== '') search();
+  else say('Enter the read key to see this search again.');
 }
 
 start();

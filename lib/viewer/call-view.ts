@@ -257,3 +257,61 @@ export function formatDuration(seconds: number | undefined): string {
   const s = String(total % 60).padStart(2, '0');
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
+
+/** `none`, `1 warning`, `3 warnings (1 failing)`: what the list says of a call's warnings. */
+export function warningLabel(warnings: readonly Warning[]): string {
+  if (warnings.length === 0) return 'none';
+  const failing = warnings.filter((w) => w.level === 'fail').length;
+  const count = `${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
+  return failing > 0 ? `${count} (${failing} failing)` : count;
+}
+
+/**
+ * An ISO instant as the From / To fields read it: in `timeZone` (the browser's own when left
+ * out), `2026-12-04 16:05:09`, with the zone's short name, e.g. `GMT+1`. As given when it is not
+ * an instant.
+ */
+export function formatInstant(iso: string, timeZone?: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    })
+      .formatToParts(ms)
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${parts.timeZoneName}`;
+}
+
+/** Text longer than this is drawn in pieces (see TEXT_PIECE). */
+export const LONG_TEXT = 2000;
+/**
+ * Chromium lays out an unbroken run of text that may break anywhere in time that grows with the
+ * square of its length (300,000 characters took over a minute): drawn as pieces of this many
+ * characters with a break opportunity between them (`<wbr>`, no text of its own, so copying gives
+ * the text back unchanged), no run is longer than this.
+ */
+export const TEXT_PIECE = 120;
+
+/** The pieces `text` is drawn in: itself when short, else TEXT_PIECE-character slices. */
+export function textPieces(text: string): string[] {
+  if (text.length <= LONG_TEXT) return [text];
+  const pieces: string[] = [];
+  for (let at = 0; at < text.length; at += TEXT_PIECE) {
+    let end = Math.min(text.length, at + TEXT_PIECE);
+    // Never split a surrogate pair between two pieces.
+    if (end < text.length && /[\uD800-\uDBFF]/.test(text[end - 1]!)) end += 1;
+    pieces.push(text.slice(at, end));
+    at = end - TEXT_PIECE;
+  }
+  return pieces;
+}

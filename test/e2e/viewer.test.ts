@@ -20,6 +20,7 @@ const INGEST_KEY = 'viewer-ingest-key';
 const CALLER = '+16505551234';
 const MARKUP_CALLER = '+14155550123';
 const BUSY_CALLER = '+442079460958';
+const HUGE_CALLER = '+12125550199';
 const MARKUP = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>bold?</b>';
 /** The screenshot the README shows; rewritten only when missing or with UPDATE_SCREENSHOTS=1. */
 const SCREENSHOT = join(__dirname, '..', '..', 'docs', 'viewer-call.png');
@@ -154,15 +155,17 @@ describeInBrowser(`call viewer in Chromium (${chromiumMissing ? `SKIPPED: ${CHRO
     await page.locator('#rows tr').nth(1).waitFor();
     expect(await rowIds(page)).toEqual(['viewer-booking', 'viewer-unpaired']);
     const cells = await page.locator('#rows tr').first().locator('td').allTextContents();
-    expect(cells).toEqual(['viewer-booking', CALLER, expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/), '1:00', '8', 'none']);
-    expect(await page.locator('#rows tr').nth(1).locator('td').last().textContent()).toBe('1');
+    // Times in the zone of the From / To fields: this tab's (UTC unless a test sets one).
+    expect(cells).toEqual(['viewer-booking', CALLER, expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/), '1:00', '8', 'none']);
+    expect(await page.locator('#rows tr').nth(1).locator('td').last().textContent()).toBe('1 warning');
     await expect(message(page).textContent()).resolves.toBe('2 call(s).');
 
     const callsRequest = requests.find((r) => new URL(r.url()).pathname === '/calls')!;
     expect(new URL(callsRequest.url()).search).toBe(`?number=${encodeURIComponent(CALLER)}&limit=50`);
     expect(await callsRequest.headerValue('authorization')).toBe(READ_KEY);
     for (const request of requests) expect(request.url()).not.toContain(READ_KEY);
-    expect(page.url()).toBe(`${local.app.url}/`);
+    // The URL holds the search (so Back and reload work), never the key.
+    expect(page.url()).toBe(`${local.app.url}/#number=${encodeURIComponent(CALLER)}&limit=50`);
     expect(await context.cookies()).toEqual([]);
     expect(await page.evaluate('[localStorage.length, Object.values(sessionStorage)]')).toEqual([0, [READ_KEY]]);
     expectOwnOriginOnly(requests);
@@ -241,6 +244,7 @@ describeInBrowser(`call viewer in Chromium (${chromiumMissing ? `SKIPPED: ${CHRO
     const served = (await (
       await fetch(`${local.app.url}/calls?number=${encodeURIComponent(CALLER)}`, { headers: { authorization: READ_KEY } })
     ).json()) as Array<{ id: string }>;
+    await call.getByText('Show the JSON').click();
     const raw = await call.locator('pre.raw').textContent();
     expect(JSON.parse(raw!)).toEqual(served.find((c) => c.id === 'viewer-booking'));
     await call.getByRole('button', { name: 'Copy JSON' }).click();
@@ -331,6 +335,118 @@ describeInBrowser(`call viewer in Chromium (${chromiumMissing ? `SKIPPED: ${CHRO
     const links = await Promise.all(pages.map(async (r) => (await r.response())!.headerValue('link')));
     expect(links.map((link) => link !== null)).toEqual([true, true, false]);
     expectOwnOriginOnly(requests);
+  });
+
+  it('gives an opened call its own URL: Back, Forward and reload show what they should', async () => {
+    const { page } = await openViewer();
+    await search(page, { key: READ_KEY, number: CALLER });
+    await page.getByRole('button', { name: 'Open call viewer-booking' }).click();
+    const call = page.locator('#call');
+    await call.waitFor();
+    expect(new URL(page.url()).hash).toBe(`#number=${encodeURIComponent(CALLER)}&limit=50&call=viewer-booking`);
+
+    await page.goBack();
+    await page.locator('#list').waitFor();
+    expect([await call.isHidden(), new URL(page.url()).hash]).toEqual([true, `#number=${encodeURIComponent(CALLER)}&limit=50`]);
+    await page.goForward();
+    await call.waitFor();
+    expect(await call.locator('h2').textContent()).toBe('Call viewer-booking');
+
+    // A reload runs the search again with the key this tab keeps, and opens the call.
+    await page.reload();
+    await page.locator('#call h2', { hasText: 'Call viewer-booking' }).waitFor();
+    expect(await page.getByLabel('Number').inputValue()).toBe(CALLER);
+    // The page's own Back button goes back in history too.
+    await call.getByRole('button', { name: 'Back to the calls' }).click();
+    await page.locator('#list').waitFor();
+    expect(await call.isHidden()).toBe(true);
+  });
+
+  it('shows times in the zone the From / To fields use', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'Asia/Kolkata' });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${local.app.url}/`);
+    await search(page, { key: READ_KEY, number: CALLER });
+    await page.locator('#rows tr').first().waitFor();
+    const shown = await page.locator('#rows tr').first().locator('td.started').textContent();
+    const served = await page.locator('#rows tr').first().locator('td.started').getAttribute('title');
+    // India is UTC+5:30 all year: the shown time is the served instant moved by that much.
+    const expected = new Date(Date.parse(served!) + 5.5 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+    expect(shown).toBe(`${expected} GMT+5:30`);
+  });
+
+  it('fits a phone: the list as cards, nothing off-screen, ids whole (screenshots in docs/)', async () => {
+    for (const [name, viewport] of [
+      ['phone', { width: 390, height: 844 }],
+      ['desktop', { width: 1280, height: 900 }],
+    ] as const) {
+      const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(`${local.app.url}/`);
+      await search(page, { key: READ_KEY, number: BUSY_CALLER });
+      await page.locator('#rows tr').nth(4).waitFor();
+      // Nothing is wider than the screen.
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(viewport.width);
+      // Every id fits on one line of its cell: no id broken into pieces.
+      const idHeights = await page.evaluate(
+        "[...document.querySelectorAll('#rows button.link')].map((b) => Math.round(b.getBoundingClientRect().height / parseFloat(getComputedStyle(b).lineHeight)))",
+      );
+      expect(idHeights).toEqual([1, 1, 1, 1, 1]);
+      const cardLabels = await page.evaluate("[...document.querySelectorAll('#rows tr:first-child td')].map((td) => getComputedStyle(td, '::before').content)");
+      expect(cardLabels).toEqual(
+        name === 'phone' ? ['"Call"', '"Number"', '"Started"', '"Duration"', '"Messages"', '"Warnings"'] : ['none', 'none', 'none', 'none', 'none', 'none'],
+      );
+      const png = await (name === 'phone' ? page.locator('#list').screenshot() : page.screenshot());
+      const file = join(__dirname, '..', '..', 'docs', `viewer-list-${name}.png`);
+      writeFileSync(!existsSync(file) || process.env.UPDATE_SCREENSHOTS === '1' ? file : join(mkdtempSync(join(tmpdir(), 'viewer-')), `${name}.png`), png);
+    }
+  });
+
+  it('opens a call of 10,000 messages, and one of 1 MB of unbroken text, drawing all of it', async () => {
+    const manyMessages = sampleCall(
+      {
+        id: 'viewer-10k-messages',
+        customer: { number: HUGE_CALLER },
+        messages: Array.from({ length: 10_000 }, (_, i) => ({
+          role: i % 2 === 0 ? ('user' as const) : ('bot' as const),
+          content: `turn ${i}`,
+          start_time: i * 0.005,
+          end_time: i * 0.005 + 0.004,
+        })),
+      },
+      minutesAgo(40),
+    );
+    const longText = sampleCall(
+      { id: 'viewer-1mb-text', customer: { number: HUGE_CALLER }, messages: [{ role: 'user', content: 'A'.repeat(1_000_000), start_time: 1, end_time: 2 }] },
+      minutesAgo(41),
+    );
+    for (const call of [manyMessages, longText]) {
+      const stored = await fetch(`${local.app.url}/calls`, {
+        method: 'POST',
+        headers: { authorization: INGEST_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify(call),
+      });
+      expect(stored.status).toBe(200);
+    }
+    const { page } = await openViewer();
+    await search(page, { key: READ_KEY, number: HUGE_CALLER });
+    await page.getByRole('button', { name: 'Open call viewer-10k-messages' }).click();
+    const timeline = page.locator('#call .timeline');
+    // The turns after the first screenful are drawn a batch per frame; all of them arrive.
+    await page.locator('#call .timeline[aria-busy="false"]').waitFor();
+    expect(await timeline.locator('> li').count()).toBe(10_000);
+    expect(await timeline.locator('> li').last().locator('.text').textContent()).toBe('turn 9999');
+
+    await page.getByRole('button', { name: 'Back to the calls' }).click();
+    await page.getByRole('button', { name: 'Open call viewer-1mb-text' }).click();
+    const text = page.locator('#call .turn.user .text');
+    await text.waitFor();
+    // The first 10,000 characters at once; the rest on request, the text then whole.
+    expect((await text.textContent())?.startsWith(`${'A'.repeat(10_000)}… Show all 1,000,000 characters`)).toBe(true);
+    await page.getByRole('button', { name: 'Show all 1,000,000 characters' }).click();
+    expect(await text.evaluate((element) => element.textContent)).toBe(`${'A'.repeat(10_000)}… ${'A'.repeat(990_000)}`);
   });
 
   afterEach(async () => {
