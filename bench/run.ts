@@ -22,6 +22,7 @@ import { endToEndRows } from './rows/end-to-end';
 import { compressionRow, ingestHandlerRows, readHandlerRows } from './rows/handlers';
 import { queryScaleRows } from './rows/query-scale';
 import { readUnitsRows } from './rows/read-units';
+import { viewerRows } from './rows/viewer';
 
 interface Args {
   rows: Set<number>;
@@ -32,7 +33,7 @@ interface Args {
   cost: { calls: number; readsPerCall: number; retentionDays: number; messages: number };
 }
 
-const ALL_ROWS = [1, 2, 3, 4, 5, 6, 7];
+const ALL_ROWS = [1, 2, 3, 4, 5, 6, 7, 9];
 const FULL = { largeCalls: 100_000, rounds: 400, coldRuns: 25, seconds: 10 };
 
 function parseArgs(argv: string[]): Args {
@@ -65,7 +66,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--cost-messages') args.cost.messages = positive(value());
     else if (flag === '--help' || flag === '-h') {
       console.log(
-        'usage: npm run bench -- [--rows 1,2,3,4,5,6,7] [--calls N (row 3, default 100000)] [--rounds N (rows 1-2)] [--cold-runs N >= 20 (row 5)] [--seconds N (row 6)]\n' +
+        'usage: npm run bench -- [--rows 1,2,3,4,5,6,7,9] [--calls N (row 3, default 100000)] [--rounds N (rows 1-2)] [--cold-runs N >= 20 (row 5)] [--seconds N (row 6)]\n' +
           '         [--cost-calls N] [--cost-reads N] [--cost-days N] [--cost-messages N] (row 7; defaults 10000 calls a month, 10 reads each, 90 days, 40 messages)',
       );
       process.exit(0);
@@ -102,6 +103,8 @@ async function main(): Promise<void> {
   if (want(1)) rows.push(...(await guarded('1', 'read handler overhead', () => readHandlerRows({ rounds: args.rounds }))));
   if (want(2)) rows.push(...(await guarded('2', 'ingest handler overhead', () => ingestHandlerRows({ rounds: Math.ceil(args.rounds / 2) }))));
   if (want(2)) rows.push(...(await guarded('2', 'gzip level', async () => [await compressionRow()])));
+
+  if (want(9)) rows.push(...(await guarded('9', 'viewer: opening a large call', viewerRows)));
 
   if (want(3) || want(4) || want(5) || want(6) || want(7)) {
     await withDynamo(progress, async (endpoint) => {

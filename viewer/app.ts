@@ -320,28 +320,54 @@ function turnItem(turn: Turn): HTMLLIElement {
   }
 }
 
-/** The turns as segments of one bar, placed by time (set through the CSSOM, which the CSP allows). */
+const SEGMENT_COLOURS: Record<string, string> = {
+  bot: '--agent',
+  user: '--caller',
+  tool: '--tool',
+  'unpaired-result': '--tool',
+  system: '--system',
+  other: '--system',
+};
+
+/**
+ * The turns as segments of one bar, placed by time, drawn on a canvas: one element whatever the
+ * number of turns (10,000 positioned elements took seconds to lay out). Redrawn at the bar's size.
+ */
 function track(view: CallView): HTMLElement {
-  const bar = h('div', 'track');
+  const bar = h('canvas', 'track');
   bar.setAttribute('aria-hidden', 'true');
-  const length = Math.max(view.durationS ?? 0, ...view.turns.map((t) => t.end ?? 0));
-  if (length <= 0) return bar;
-  for (const turn of view.turns) {
-    if (turn.start === undefined || turn.end === undefined) continue;
-    const segment = h('span', `segment ${turn.kind === 'speech' ? turn.role : turn.kind}`);
-    segment.style.left = `${(100 * turn.start) / length}%`;
-    segment.style.width = `${Math.max(0.4, (100 * (turn.end - turn.start)) / length)}%`;
-    segment.title = `${span(turn.start, turn.end)} ${turn.kind === 'speech' ? (ROLE_LABEL[turn.role] ?? turn.role) : turn.kind}`;
-    bar.append(segment);
-  }
+  const length = view.turns.reduce((max, turn) => Math.max(max, turn.end ?? 0), view.durationS ?? 0);
+  const segments = length <= 0 ? [] : view.turns.filter((turn) => turn.start !== undefined && turn.end !== undefined);
+  bar.dataset.segments = String(segments.length);
+  const draw = () => {
+    const context = bar.getContext('2d');
+    const ratio = window.devicePixelRatio || 1;
+    const width = bar.clientWidth;
+    if (!context || width === 0) return;
+    bar.width = Math.round(width * ratio);
+    bar.height = Math.round(bar.clientHeight * ratio);
+    const colours = getComputedStyle(document.documentElement);
+    context.globalAlpha = 0.85;
+    for (const turn of segments) {
+      const kind = turn.kind === 'speech' ? turn.role : turn.kind;
+      context.fillStyle = colours.getPropertyValue(SEGMENT_COLOURS[kind] ?? '--system').trim();
+      const x = (bar.width * turn.start!) / length;
+      context.fillRect(x, 0, Math.max((bar.width * 0.4) / 100, (bar.width * (turn.end! - turn.start!)) / length), bar.height);
+    }
+  };
+  // Called once the bar is laid out, and again whenever its width changes.
+  new ResizeObserver(draw).observe(bar);
   return bar;
 }
 
 /** Turns drawn before the call is shown; the rest follow a batch per frame, so any call opens at once. */
-const FIRST_TURNS = 150;
+const FIRST_TURNS = 100;
 const TURNS_PER_FRAME = 400;
 /** Bumped by each opened call, so the batches of a call no longer shown stop. */
 let drawing = 0;
+
+/** After the next frame is painted: a task, not a frame callback, so the paint never waits for it. */
+const nextFrame = (run: () => void) => requestAnimationFrame(() => setTimeout(run, 0));
 
 function timeline(turns: readonly Turn[]): HTMLOListElement {
   const list = h('ol', 'timeline', ...turns.slice(0, FIRST_TURNS).map(turnItem));
@@ -354,9 +380,9 @@ function timeline(turns: readonly Turn[]): HTMLOListElement {
       return;
     }
     list.append(...turns.slice(from, from + TURNS_PER_FRAME).map(turnItem));
-    requestAnimationFrame(() => drawFrom(from + TURNS_PER_FRAME));
+    nextFrame(() => drawFrom(from + TURNS_PER_FRAME));
   };
-  if (turns.length > FIRST_TURNS) requestAnimationFrame(() => drawFrom(FIRST_TURNS));
+  if (turns.length > FIRST_TURNS) nextFrame(() => drawFrom(FIRST_TURNS));
   return list;
 }
 
@@ -372,7 +398,7 @@ function showList(): void {
 
 /** Opens a call; `push` gives it its own history entry (a click), not when the URL already names it. */
 function openCall(listed: Listed, { push }: { push: boolean }): void {
-  const view = viewCall(listed.call, listed.serverNowMs);
+  const view = viewCall(listed.call, listed.serverNowMs, listed.row);
   if (push && state.search) history.pushState({ call: view.id }, '', locationFor(state.search, view.id));
   const section = byId('call');
   section.dataset.callId = view.id;

@@ -224,10 +224,11 @@ export function summariseCall(call: unknown, serverNowMs?: number): CallRow {
   };
 }
 
-/** Everything the page shows of one call. `serverNowMs` is the `Date` of the answer it came in. */
-export function viewCall(call: unknown, serverNowMs?: number): CallView {
+/** Everything the page shows of one call. `serverNowMs` is the `Date` of the answer it came in; `summary`, its row when listed. */
+export function viewCall(call: unknown, serverNowMs?: number, summary?: CallRow): CallView {
   const object = asObject(call);
-  const row = summariseCall(call, serverNowMs);
+  // The list already summarised the call (its warnings are the costly part of a large call).
+  const row = summary ?? summariseCall(call, serverNowMs);
   return {
     id: row.id,
     number: row.number,

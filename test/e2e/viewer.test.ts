@@ -233,7 +233,13 @@ describeInBrowser(`call viewer in Chromium (${chromiumMissing ? `SKIPPED: ${CHRO
     expect(await turns.nth(4).locator('.latency').textContent()).toBe('responded after 1.4 s');
     expect(await turns.nth(4).locator('.badge.interrupted').textContent()).toBe('interrupted');
     expect(await turns.nth(6).locator('.latency').textContent()).toBe('responded after 0.7 s');
-    expect(await call.locator('.track .segment').count()).toBe(7);
+    expect(await call.locator('canvas.track').getAttribute('data-segments')).toBe('7');
+    // The bar is drawn: some of its pixels are the agent's colour.
+    expect(
+      await page.evaluate(
+        "(() => { const c = document.querySelector('canvas.track'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n > 0 && c.width > 0; })()",
+      ),
+    ).toBe(true);
     expect(await call.locator('.ok').textContent()).toContain('No warnings');
 
     const png = await call.screenshot();
