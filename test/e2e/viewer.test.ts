@@ -453,7 +453,8 @@ describeInBrowser(`call viewer in Chromium (${chromiumMissing ? `SKIPPED: ${CHRO
     expect((await text.textContent())?.startsWith(`${'A'.repeat(10_000)}… Show all 1,000,000 characters`)).toBe(true);
     await page.getByRole('button', { name: 'Show all 1,000,000 characters' }).click();
     expect(await text.evaluate((element) => element.textContent)).toBe(`${'A'.repeat(10_000)}… ${'A'.repeat(990_000)}`);
-  });
+    // Storing and drawing 10,000 messages is slow on a busy 2-core machine: the time is not what is tested (bench row 9 measures it).
+  }, 300_000);
 
   afterEach(async () => {
     await Promise.all(contexts.splice(0).map((context) => context.close()));
