@@ -284,23 +284,6 @@ describe('ElevenLabs post_call_transcription', () => {
   });
 });
 
-describe('Cekura Observe format', () => {
-  it('maps Title Case roles and computes the end from the last message', () => {
-    const call = normalised(cekuraObserve, 'cekura');
-    expect(call).toMatchObject({
-      id: 'cek-1',
-      startedAt: '2025-05-22T08:00:00.000Z',
-      endedAt: '2025-05-22T08:00:06.500Z',
-      customer: { number: '+16505551234' },
-      endedReason: 'customer-hungup',
-      recordingUrl: 'https://example.com/cek-1.wav',
-      metadata: { tier: 'gold', adapter: { source: 'cekura' } },
-    });
-    expect(call.messages.map((m) => m.role)).toEqual(['bot', 'user', 'function_call', 'function_call_result', 'bot']);
-    expect(call.messages[2]).toMatchObject({ data: { id: 'f1', name: 'order_status', arguments: '{"order":"A1"}' } });
-  });
-});
-
 describe('web calls (no phone number)', () => {
   it.each([
     ['vapi', vapiWebCall, 'message.customer.number'],
