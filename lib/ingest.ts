@@ -7,7 +7,9 @@ import * as v from 'valibot';
 import { type Call, CallSchema } from './call';
 import { detectSource, type NormaliseOptions, SOURCE_NAMES, SOURCES, type SourceName } from './sources';
 import { PUSH_ONLY_KEYS } from './sources/cekura/push';
+import { record } from './sources/read';
 import type { DroppedCounts } from './sources/source';
+import { isStackEnvelope } from './sources/stacks/envelope';
 import { type FieldIssue, toFieldIssues } from './validation';
 
 export const MAX_CALLS_PER_REQUEST = 100;
@@ -55,7 +57,17 @@ export function parseIngestBody(body: unknown, options: IngestOptions = DEFAULT_
   const normaliseOptions = { ...options, envelopeAgentId: envelopeAgent.agentId };
   items.forEach((item, index) => {
     const at = single ? '' : `${prefix}[${index}]`;
-    const source = options.source === undefined ? (detectIn(item, envelopeAgent.agentId !== undefined) ?? clearlyMeant(item)) : SOURCES[options.source];
+    const detected = options.source === undefined ? detectIn(item, envelopeAgent.agentId !== undefined) : SOURCES[options.source];
+    // A stack's envelope whose export no stack recognises: its 400 is about the export, not about
+    // the custom format its startedAt / endedAt keys would otherwise suggest.
+    if (!detected && isStackEnvelope(record(item))) {
+      issues.push({
+        path: joinPath(at, 'transcript'),
+        message: `is in no known format (tried ${SOURCE_NAMES.join(', ')}); add ?source=<name> to say which export it is`,
+      });
+      return;
+    }
+    const source = detected ?? clearlyMeant(item);
     if (!source) {
       issues.push({ path: at, message: `is in no known format (tried ${SOURCE_NAMES.join(', ')}); add ?source=<name> to say which it is` });
       return;

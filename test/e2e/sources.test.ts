@@ -37,15 +37,18 @@ describe('platform payloads through the local server', () => {
     return (await response.json()) as Array<Record<string, unknown>>;
   };
 
+  /** What the answer says beyond stored and ids: Retell's tool entries are untimed, its node transition left out. */
+  const retellNotes = { untimedMessages: { 'retell-call-1': 3 }, dropped: { 'retell-call-1': { node_transition: 1 } } };
+
   it.each([
-    ['vapi', vapiInboundWithTools, 'vapi-call-1'],
-    ['retell', retellInboundWithTools, 'retell-call-1'],
-    ['elevenlabs', elevenlabsInboundWithTools, 'conv_el_1'],
-    ['cekura', cekuraObserve, 'cek-1'],
-  ])('%s: stored with ?source= and detected alike, served in Cekura format', async (source, payload, id) => {
-    expect(await post(payload, `?source=${source}`)).toEqual({ status: 200, body: { stored: 1, ids: [id] } });
+    ['vapi', vapiInboundWithTools, 'vapi-call-1', {}],
+    ['retell', retellInboundWithTools, 'retell-call-1', retellNotes],
+    ['elevenlabs', elevenlabsInboundWithTools, 'conv_el_1', {}],
+    ['cekura', cekuraObserve, 'cek-1', {}],
+  ])('%s: stored with ?source= and detected alike, served in Cekura format', async (source, payload, id, notes) => {
+    expect(await post(payload, `?source=${source}`)).toEqual({ status: 200, body: { stored: 1, ids: [id], ...notes } });
     const [first] = (await read('+16505551234')).filter((c) => c.id === id);
-    expect(await post(payload)).toEqual({ status: 200, body: { stored: 1, ids: [id] } });
+    expect(await post(payload)).toEqual({ status: 200, body: { stored: 1, ids: [id], ...notes } });
     const again = (await read('+16505551234')).filter((c) => c.id === id);
     // Re-sent (the second time detected): replaced, not duplicated, and identical.
     expect(again).toEqual([first]);
@@ -114,7 +117,11 @@ describe('platform payloads through the local server', () => {
       if (platform !== 'vapi') expect((await deliver(platform, body, signWebhook(platform, body, SECRET[platform], Date.now() - 3_600_000))).status).toBe(401);
       expect((await read('+16505551234')).map((c) => c.id)).not.toContain(id);
 
-      expect(await deliver(platform, body, signWebhook(platform, body, SECRET[platform], Date.now()))).toEqual({ status: 200, body: { stored: 1, ids: [id] } });
+      const notes = platform === 'retell' ? { untimedMessages: { [id]: 3 }, dropped: { [id]: { node_transition: 1 } } } : {};
+      expect(await deliver(platform, body, signWebhook(platform, body, SECRET[platform], Date.now()))).toEqual({
+        status: 200,
+        body: { stored: 1, ids: [id], ...notes },
+      });
       const served = (await read('+16505551234')).filter((c) => c.id === id);
       const expected = parseIngestBody(payload, { source: platform, webCallNumber: undefined });
       expect(expected.ok && served).toEqual(expected.ok && [JSON.parse(JSON.stringify(expected.calls[0]!.call))]);

@@ -93,6 +93,21 @@ describe('a payload clearly meant for one format', () => {
     });
   });
 
+  it('answers a stack envelope whose export no source recognises about its transcript, with the formats tried, startedAt / endedAt or not', () => {
+    const envelope = { id: 'c-2', customer: call.customer, transcript: { turns: [{ speaker: 'agent', words: 'Hi' }] } };
+    const timed = { ...envelope, startedAt: call.startedAt, endedAt: call.endedAt };
+    for (const [body, path] of [
+      [envelope, 'transcript'],
+      [timed, 'transcript'],
+      [{ calls: [timed] }, 'calls[0].transcript'],
+    ] as const) {
+      expect(parseIngestBody(body)).toEqual({
+        ok: false,
+        issues: [{ path, message: expect.stringMatching(/^is in no known format \(tried cekura-push, custom, .*livekit.*ultravox.*\)/) }],
+      });
+    }
+  });
+
   it("names the push format's fields for a push call missing its id", () => {
     const result = parseIngestBody({ calls: [{ startedAt: call.startedAt, endedAt: call.endedAt, from_phone_number: '+16505551234' }] });
     expect(result).toEqual({ ok: false, issues: [{ path: 'calls[0].id', message: 'is required' }] });

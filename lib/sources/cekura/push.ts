@@ -5,6 +5,8 @@
  * The caller is `from_phone_number` (Cekura's testing agent dials in); the other number, when both
  * are given, is the agent's. Message times are seconds from the start or epoch milliseconds (as
  * Cekura's docs show): CallSchema's shared rule converts the latter. Extra message keys are dropped.
+ * A tool result that is JSON `null`, a number or a boolean (Cekura's Gemini Live reference agent
+ * sends the mock tool's JSON answer as it is, `null` included) is kept as its JSON text (`"null"`).
  */
 import { defined, record, text } from '../read';
 import type { Source } from '../source';
@@ -45,7 +47,7 @@ export const cekuraPush: Source = {
         customer: { number: customerNumber },
         // Both numbers given: the caller is the customer, the other number is the agent's.
         phoneNumber: from !== undefined && to !== undefined ? to : undefined,
-        messages: body.messages ?? [],
+        messages: Array.isArray(body.messages) ? body.messages.map(withScalarResultAsText) : (body.messages ?? []),
         endedReason: body.endedReason ?? undefined,
         // Cekura's push body has no recording field: it travels as metadata.recording_url.
         recordingUrl: recordingUrl !== undefined && URL.canParse(recordingUrl) ? recordingUrl : undefined,
@@ -56,3 +58,17 @@ export const cekuraPush: Source = {
     };
   },
 };
+
+/**
+ * A function_call_result whose `data.result` is a JSON scalar other than a string, with that
+ * result as its JSON text; every other message as sent (a copy only when something changes, so the
+ * paths of CallSchema's issues still point into the body).
+ */
+function withScalarResultAsText(message: unknown): unknown {
+  const entry = record(message);
+  const data = record(entry?.data);
+  if (!entry || !data || entry.role !== 'function_call_result') return message;
+  const result = data.result;
+  if (result !== null && typeof result !== 'number' && typeof result !== 'boolean') return message;
+  return { ...entry, data: { ...data, result: JSON.stringify(result) } };
+}

@@ -1,11 +1,16 @@
 /**
  * ElevenLabs Agents: the `post_call_transcription` webhook (`{ type, event_timestamp, data }`), or a
  * conversation as returned by GET /v1/convai/conversations/{id}. Start in epoch seconds plus a
- * duration; each turn has one relative time (`time_in_call_secs`), so end_time = start_time.
+ * duration; each turn has one relative time (`time_in_call_secs`), so end_time = start_time. A turn
+ * without it follows the turn before (counted in untimedMessages); a turn outside the call does not
+ * refuse it (see timing-mismatch.ts). A turn with no text and no tool call (`message: null`) is
+ * counted in `dropped` as `turn_without_text`.
  */
 
-import { agentNumber, customerNumber, defined, finite, isoFromMs, type Json, jsonText, list, record, seconds, text, withAdapterMetadata } from '../read';
-import type { CandidateMessage, Normalised, NormaliseOptions, Source } from '../source';
+import { agentNumber, customerNumber, defined, finite, type Json, jsonText, list, record, seconds, text, withAdapterMetadata } from '../read';
+import { countDropped, type DroppedCounts, type Normalised, type NormaliseOptions, type Source } from '../source';
+import { fillMissingTimes, type Untimed } from '../timing';
+import { reconcileTimes } from './timing-mismatch';
 
 export const elevenlabs: Source = {
   name: 'elevenlabs',
@@ -34,14 +39,20 @@ function fromConversation(data: Json, at: string, options: NormaliseOptions): No
   const caller = customerNumber(text(phoneCall?.external_number), options.webCallNumber);
   if (!caller.ok) return { kind: 'refused', path: `${at}metadata.phone_call.external_number`, message: caller.message };
   const agent = agentNumber(text(phoneCall?.agent_number));
+  const dropped: DroppedCounts = {};
+  const turns = list(data.transcript).flatMap((turn) => toMessages(record(turn), dropped));
+  const untimed = turns.filter((message) => message.start_time === undefined).length;
+  const times = reconcileTimes('ElevenLabs', startSecs * 1000, (startSecs + (finite(metadata.call_duration_secs) ?? 0)) * 1000, fillMissingTimes(turns));
   return {
     kind: 'call',
+    untimedMessages: untimed,
+    ...(Object.keys(dropped).length > 0 ? { dropped } : {}),
     call: defined({
       id,
-      startedAt: isoFromMs(startSecs * 1000) as string,
-      endedAt: isoFromMs((startSecs + (finite(metadata.call_duration_secs) ?? 0)) * 1000) as string,
+      startedAt: times.startedAt,
+      endedAt: times.endedAt,
       customer: { number: caller.number },
-      messages: list(data.transcript).flatMap((turn) => toMessages(record(turn))),
+      messages: times.messages,
       endedReason: text(metadata.termination_reason),
       phoneNumber: agent.phoneNumber,
       // ElevenLabs' `metadata` is the conversation's (timing, costs), not the caller's: not copied.
@@ -52,6 +63,7 @@ function fromConversation(data: Json, at: string, options: NormaliseOptions): No
         direction: text(phoneCall?.direction),
         agentNumber: agent.address,
         customerAddress: caller.address,
+        timing: times.timing,
       }),
     }),
   };
@@ -61,11 +73,14 @@ function fromConversation(data: Json, at: string, options: NormaliseOptions): No
  * One turn: its text, then the tools it called, then their results, all at the turn's time.
  * A keypad turn (`source_medium: "dtmf"`) is written `[DTMF <digits>]`, as Retell's are.
  */
-function toMessages(turn: Json | undefined): CandidateMessage[] {
-  if (!turn) return [];
-  const time = seconds(finite(turn.time_in_call_secs) ?? 0);
-  const at = { start_time: time, end_time: time };
-  const messages: CandidateMessage[] = [];
+function toMessages(turn: Json | undefined, dropped: DroppedCounts): Untimed[] {
+  if (!turn) {
+    countDropped(dropped, 'not_a_turn');
+    return [];
+  }
+  const given = finite(turn.time_in_call_secs);
+  const at = given === undefined ? {} : { start_time: seconds(given), end_time: seconds(given) };
+  const messages: Untimed[] = [];
   const role = turn.role === 'agent' ? 'bot' : 'user';
   const spoken = text(turn.message);
   const content = turn.source_medium === 'dtmf' ? `[DTMF ${spoken?.trim() ?? ''}]`.replace(' ]', ']') : spoken;
@@ -93,5 +108,6 @@ function toMessages(turn: Json | undefined): CandidateMessage[] {
       });
     }
   }
+  if (messages.length === 0) countDropped(dropped, 'turn_without_text');
   return messages;
 }

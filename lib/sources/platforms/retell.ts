@@ -1,13 +1,17 @@
 /**
  * Retell: `{ event, call }` webhooks (`call_ended`, `call_analyzed` carry the finished call), or a
  * call object as exported from Retell's API. Times: epoch ms for the call; word timings (relative s)
- * for utterances; tool entries have no time at all. A call that never connected (`call_status`
+ * for utterances; tool entries have no time at all (they follow the message before, counted in
+ * untimedMessages). Words running past `end_timestamp` (a hang-up mid-word) do not refuse the call:
+ * see timing-mismatch.ts. Entries that are not conversation (`node_transition`, `sms`, `injected`,
+ * ...) are counted in `dropped` by role. A call that never connected (`call_status`
  * `not_connected`, no `start_timestamp`) is acknowledged, not stored.
  */
 
-import { agentNumber, customerNumber, defined, finite, isoFromMs, type Json, jsonText, list, record, seconds, text, withAdapterMetadata } from '../read';
-import type { Normalised, NormaliseOptions, Source } from '../source';
+import { agentNumber, customerNumber, defined, finite, type Json, jsonText, list, record, seconds, text, withAdapterMetadata } from '../read';
+import { countDropped, type DroppedCounts, type Normalised, type NormaliseOptions, type Source } from '../source';
 import { fillMissingTimes, type Untimed } from '../timing';
+import { reconcileTimes } from './timing-mismatch';
 
 const CALL_EVENTS = new Set(['call_ended', 'call_analyzed']);
 
@@ -58,15 +62,19 @@ function fromCall(call: Json, at: string, options: NormaliseOptions): Normalised
   if (!caller.ok) return { kind: 'refused', path: `${at}${outbound ? 'to_number' : 'from_number'}`, message: caller.message };
   const agent = agentNumber(text(outbound ? call.from_number : call.to_number));
   const transcript = list(call.transcript_with_tool_calls).length > 0 ? call.transcript_with_tool_calls : call.transcript_object;
-  const { messages, unnamedToolResults } = toMessages(list(transcript));
+  const { messages, unnamedToolResults, dropped } = toMessages(list(transcript));
+  const untimed = messages.filter((message) => message.start_time === undefined).length;
+  const times = reconcileTimes('Retell', start, end, fillMissingTimes(messages));
   return {
     kind: 'call',
+    untimedMessages: untimed,
+    ...(Object.keys(dropped).length > 0 ? { dropped } : {}),
     call: defined({
       id,
-      startedAt: isoFromMs(start) as string,
-      endedAt: isoFromMs(end) as string,
+      startedAt: times.startedAt,
+      endedAt: times.endedAt,
       customer: { number: caller.number },
-      messages: fillMissingTimes(messages),
+      messages: times.messages,
       endedReason: text(call.disconnection_reason),
       recordingUrl: text(call.recording_url) ?? text(call.recording_multi_channel_url),
       phoneNumber: agent.phoneNumber,
@@ -78,17 +86,22 @@ function fromCall(call: Json, at: string, options: NormaliseOptions): Normalised
         agentNumber: agent.address,
         customerAddress: caller.address,
         unnamedToolResults: unnamedToolResults.length > 0 ? unnamedToolResults : undefined,
+        timing: times.timing,
       }),
     }),
   };
 }
 
-function toMessages(entries: unknown[]): { messages: Untimed[]; unnamedToolResults: string[] } {
+function toMessages(entries: unknown[]): { messages: Untimed[]; unnamedToolResults: string[]; dropped: DroppedCounts } {
   const toolNames = new Map<string, string>();
   const unnamedToolResults: string[] = [];
+  const dropped: DroppedCounts = {};
   const messages = entries.flatMap((raw): Untimed[] => {
     const entry = record(raw);
-    if (!entry) return [];
+    if (!entry) {
+      countDropped(dropped, 'not_an_entry');
+      return [];
+    }
     switch (entry.role) {
       case 'agent':
       case 'user':
@@ -123,9 +136,10 @@ function toMessages(entries: unknown[]): { messages: Untimed[]; unnamedToolResul
       case 'dtmf':
         return [{ role: 'user', content: `[DTMF ${text(entry.digit) ?? ''}]` }];
       default:
-        // node_transition, sms, injected: not part of the spoken conversation.
+        // node_transition, sms, injected: not part of the spoken conversation, counted by role.
+        countDropped(dropped, typeof entry.role === 'string' ? entry.role : 'entry_without_role');
         return [];
     }
   });
-  return { messages, unnamedToolResults };
+  return { messages, unnamedToolResults, dropped };
 }

@@ -1,12 +1,17 @@
 /**
  * Vapi: the `end-of-call-report` server message (`{ message: { type, call, artifact, ... } }`),
  * or a Call object as exported from Vapi's API (for backfills).
- * Message times: `secondsFromStart` (relative s), else `time` (epoch ms); `endTime` epoch ms.
- * A report without `startedAt` is a call that never connected: acknowledged, not stored.
+ * Message times: `secondsFromStart` (relative s), else `time` (epoch ms); `endTime` epoch ms. A
+ * message with neither follows the message before (counted in untimedMessages). A message before
+ * `startedAt` or after `endedAt` does not refuse the call: see timing-mismatch.ts. Messages whose
+ * role is not conversation are counted in `dropped` by role. A report without `startedAt` is a call
+ * that never connected: acknowledged, not stored.
  */
 
 import { agentNumber, customerNumber, defined, finite, type Json, jsonText, list, record, seconds, text, withAdapterMetadata } from '../read';
-import type { CandidateMessage, Normalised, NormaliseOptions, Source } from '../source';
+import { countDropped, type DroppedCounts, type Normalised, type NormaliseOptions, type Source } from '../source';
+import { fillMissingTimes, type Untimed } from '../timing';
+import { reconcileTimes } from './timing-mismatch';
 
 const CALL_TYPES = new Set(['inboundPhoneCall', 'outboundPhoneCall', 'webCall']);
 
@@ -64,14 +69,26 @@ function fromReport(report: Json, call: Json, at: string, options: NormaliseOpti
   const agent = agentNumber(text(phoneNumber?.number) ?? text(phoneNumber?.sipUri));
   const recording = record(artifact.recording);
   const rawMessages = list(artifact.messages).length > 0 ? list(artifact.messages) : list(report.messages ?? call.messages);
+  const dropped: DroppedCounts = {};
+  const untimedMessages = rawMessages.flatMap((m) => toMessages(record(m), startMs, dropped));
+  const untimed = untimedMessages.filter((m) => m.start_time === undefined).length;
+  const endedAt = text(report.endedAt) ?? text(call.endedAt);
+  const messages = fillMissingTimes(untimedMessages);
+  // Both instants readable: reconcile them with the messages; otherwise CallSchema names the field.
+  const times =
+    endedAt !== undefined && Number.isFinite(startMs) && Number.isFinite(Date.parse(endedAt))
+      ? reconcileTimes('Vapi', startMs, Date.parse(endedAt), messages)
+      : { startedAt, endedAt: endedAt as string, messages, timing: undefined };
   return {
     kind: 'call',
+    untimedMessages: untimed,
+    ...(Object.keys(dropped).length > 0 ? { dropped } : {}),
     call: defined({
       id,
-      startedAt,
-      endedAt: (text(report.endedAt) ?? text(call.endedAt)) as string,
+      startedAt: times.startedAt,
+      endedAt: times.endedAt,
       customer: defined({ number: caller.number, name: text(customer?.name) }),
-      messages: rawMessages.flatMap((m) => toMessages(record(m), startMs)),
+      messages: times.messages,
       endedReason,
       recordingUrl:
         text(artifact.recordingUrl) ??
@@ -88,21 +105,27 @@ function fromReport(report: Json, call: Json, at: string, options: NormaliseOpti
         assistantId: text(call.assistantId),
         agentNumber: agent.address,
         customerAddress: caller.address,
+        timing: times.timing,
       }),
     }),
   };
 }
 
-function times(m: Json, startMs: number | undefined): { start_time: number; end_time: number } {
+/** Seconds from the start; none when the message gives no time (never 0 by default). */
+function times(m: Json, startMs: number): { start_time?: number; end_time?: number } {
   const time = finite(m.time);
-  const relative = finite(m.secondsFromStart) ?? (time !== undefined && startMs !== undefined ? (time - startMs) / 1000 : 0);
+  const relative = finite(m.secondsFromStart) ?? (time !== undefined && Number.isFinite(startMs) ? (time - startMs) / 1000 : undefined);
+  if (relative === undefined) return {};
   const endTime = finite(m.endTime);
   const duration = time !== undefined && endTime !== undefined ? (endTime - time) / 1000 : 0;
   return { start_time: seconds(relative), end_time: seconds(relative + Math.max(0, duration)) };
 }
 
-function toMessages(m: Json | undefined, startMs: number | undefined): CandidateMessage[] {
-  if (!m) return [];
+function toMessages(m: Json | undefined, startMs: number, dropped: DroppedCounts): Untimed[] {
+  if (!m) {
+    countDropped(dropped, 'not_a_message');
+    return [];
+  }
   const at = times(m, startMs);
   switch (m.role) {
     case 'system':
@@ -130,6 +153,7 @@ function toMessages(m: Json | undefined, startMs: number | undefined): Candidate
         { role: 'function_call_result', content: '', ...at, data: { id: text(m.toolCallId) ?? '', name: text(m.name) ?? '', result: jsonText(m.result) } },
       ];
     default:
+      countDropped(dropped, typeof m.role === 'string' ? m.role : 'message_without_role');
       return [];
   }
 }

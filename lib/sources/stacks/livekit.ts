@@ -6,15 +6,28 @@
  * - its `chat_history` alone (`{ items }`), or the bare `items` list;
  * - Node's `ChatContext.toJSON()`: the same items in camelCase (`callId`, `args`, `isError`, `createdAt`).
  *
- * Items are `message`, `function_call`, `function_call_output`, and items that carry no speech
- * (`agent_handoff`, `agent_config_update`, ...), which are skipped. A message's turn is timed by
+ * Field names are those of livekit/agents' Python models (`llm/chat_context.py`: ChatMessage,
+ * FunctionCall, FunctionCallOutput, AgentHandoff, AgentConfigUpdate; `voice/report.py`:
+ * SessionReport.to_dict; `voice/events.py`: the events' `created_at`) at commit
+ * da6af86ac640a3bc54585764e64321d7048c1c16 (2026-08-22), and of @livekit/agents 1.9 (Node).
+ *
+ * Items are `message`, `function_call`, `function_call_output`; an `agent_handoff` becomes a
+ * `system` note (`[agent handoff from a to b]`), so Cekura sees where the agent changed; other items
+ * carry no speech (`agent_config_update`, ...) and are counted in `dropped` by type, as are
+ * messages with no text and non-text content parts. An assistant message's text is LiveKit's own
+ * `ChatMessage.text_content`: its string parts joined by lines, with LiveKit's expressive `<expr/>`
+ * markup removed (the report keeps it, as the model wrote it). A message's turn is timed by
  * `metrics.started_speaking_at` / `stopped_speaking_at` when the session recorded them, else it
  * starts at `created_at` (when the item was committed, which for the caller is after the speech).
  * Instants are epoch seconds (Python, Node reports, metrics) or epoch milliseconds (Node's
- * ChatContext, older Node reports): told apart by size. An export without timestamps
- * (`to_dict()` / `toJSON()` default) keeps only the metrics' instants.
+ * ChatContext, older Node reports, Node events): told apart by size. The report's `events[]`
+ * (their `created_at`, up to the session's `close`), its `started_at`, and the `created_at` of items
+ * that are not messages bound the call too; the report's own `timestamp` (when the report was made,
+ * possibly after the call) does not. An export without timestamps (`to_dict()` / `toJSON()`
+ * default) keeps only the metrics' instants.
  */
 import { type Json, jsonText, record, text } from '../read';
+import { countDropped, type DroppedCounts } from '../source';
 import { instantFrom, type StackFormat, type StackMessage, type StackTime, stackSource, type TranscriptReading } from './envelope';
 
 type TextRole = 'user' | 'bot' | 'system';
@@ -124,8 +137,30 @@ function timesOf(item: Json, path: string): { start?: StackTime; end?: StackTime
   return { ...(start ? { start } : {}), ...(stopped ? { end: stopped } : {}) };
 }
 
-/** The text parts joined by lines (as LiveKit's `text_content` does); undefined when there are none. */
-function textOf(item: Json, path: string): string | undefined | Refusal {
+// LiveKit's `strip_expr_markup` (livekit-agents tts/_provider_format.py `_split_expr`, with
+// tts/markup_utils.py `LEADING_WS` / `_dedup_removal_space`): every `<expr ...>`, `<expr .../>` and
+// `</expr>` tag is removed, the words a wrapping tag holds are kept, and the horizontal space before
+// a removed tag goes with it when whitespace follows (so sentences keep one space between them).
+const EXPR_OPEN = /(?<pre>[^\S\r\n]*)<expr\b[^>]*?\/?\s*>/g;
+const EXPR_CLOSE = /(?<pre>[^\S\r\n]*)<\/expr\s*>/g;
+
+function withoutTag(match: string, pre: string, offset: number, whole: string): string {
+  if (pre === '') return '';
+  const next = whole.charAt(offset + match.length);
+  return next !== '' && /\s/.test(next) ? '' : pre;
+}
+
+/** An assistant message's text as LiveKit's `text_content` gives it: without `<expr/>` markup. */
+export function stripExprMarkup(value: string): string {
+  if (!value.includes('<expr') && !value.includes('</expr')) return value;
+  return value.replace(EXPR_OPEN, withoutTag).replace(EXPR_CLOSE, withoutTag);
+}
+
+/**
+ * The text parts joined by lines (as LiveKit's `text_content` does); undefined when there are none.
+ * Non-text parts (images, audio frames) are counted in `dropped` by their type.
+ */
+function textOf(item: Json, path: string, dropped: DroppedCounts): string | undefined | Refusal {
   const content = item.content;
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return refusal(at(path, 'content'), 'must be a list of text parts');
@@ -141,8 +176,10 @@ function textOf(item: Json, path: string): string | undefined | Refusal {
     if (object.type === 'instructions') {
       const instructions = text(object.audio) ?? text(object.text);
       if (instructions !== undefined) parts.push(instructions);
+      continue;
     }
     // Images and audio frames carry no words.
+    countDropped(dropped, typeof object.type === 'string' ? object.type : 'content_part');
   }
   return parts.length > 0 ? parts.join('\n') : undefined;
 }
@@ -153,13 +190,17 @@ function flag(item: Json, snake: string, camel: string, path: string): boolean |
   return typeof value === 'boolean' ? value : refusal(at(path, key), 'must be true or false');
 }
 
-function readMessage(item: Json, path: string): StackMessage | undefined | Refusal {
+function readMessage(item: Json, path: string, dropped: DroppedCounts): StackMessage | undefined | Refusal {
   const role = roleOf(item.role);
   if (role === undefined) return refusal(at(path, 'role'), `must be one of ${ROLE_NAMES}`);
-  const words = textOf(item, path);
-  if (isRefusal(words)) return words;
-  // Nothing said (an image alone, a turn cut off before any word): no conversation to keep.
-  if (words === undefined || words.trim() === '') return undefined;
+  const raw = textOf(item, path, dropped);
+  if (isRefusal(raw)) return raw;
+  const words = raw !== undefined && item.role === 'assistant' ? stripExprMarkup(raw) : raw;
+  // Nothing said (an image alone, a turn cut off before any word, markup alone): counted, not kept.
+  if (words === undefined || words.trim() === '') {
+    countDropped(dropped, 'message_without_text');
+    return undefined;
+  }
   const interrupted = flag(item, 'interrupted', 'interrupted', path);
   if (isRefusal(interrupted)) return interrupted;
   const times = timesOf(item, path);
@@ -193,6 +234,39 @@ function readFunctionOutput(item: Json, path: string, callNames: Map<string, str
   return { role: 'function_call_result', content: '', data: { id, name, result: jsonText(item.output) }, ...(failed ? { is_error: true } : {}), ...times };
 }
 
+/** A handoff between agents (AgentHandoff: `old_agent_id` may be null), as a system note Cekura can read. */
+function readHandoff(item: Json, path: string): StackMessage | Refusal {
+  const next = nonEmpty(field(item, 'new_agent_id', 'newAgentId').value);
+  const previous = nonEmpty(field(item, 'old_agent_id', 'oldAgentId').value);
+  const created = instantAt(item, 'created_at', 'createdAt', path);
+  if (isRefusal(created)) return created;
+  const content =
+    next === undefined ? '[agent handoff]' : previous === undefined ? `[agent handoff to ${next}]` : `[agent handoff from ${previous} to ${next}]`;
+  return { role: 'system', content, ...(created ? { start: created } : {}) };
+}
+
+/**
+ * The report's events' instants (up to `close`) and its session start: bounds of the call. A
+ * `user_transcription_timeout` event is a caller turn whose speech got no transcript: counted.
+ */
+function reportInstants(transcript: unknown, dropped: DroppedCounts): number[] | Refusal {
+  const report = record(transcript);
+  if (!report) return [];
+  const instants: number[] = [];
+  const started = instantAt(report, 'started_at', 'startedAt', '');
+  if (isRefusal(started)) return started;
+  if (started && 'epochMs' in started) instants.push(started.epochMs);
+  for (const [index, value] of (Array.isArray(report.events) ? report.events : []).entries()) {
+    const event = record(value);
+    if (!event) continue;
+    const created = instantAt(event, 'created_at', 'createdAt', `events[${index}]`);
+    if (isRefusal(created)) return created;
+    if (created && 'epochMs' in created) instants.push(created.epochMs);
+    if (event.type === 'user_transcription_timeout') countDropped(dropped, 'untranscribed_user_turn');
+  }
+  return instants;
+}
+
 function callNamesById(items: unknown[]): Map<string, string> {
   const names = new Map<string, string>();
   for (const value of items) {
@@ -210,20 +284,31 @@ function readLivekit(transcript: unknown): TranscriptReading {
   if (!found) return refusal('', 'must be a LiveKit session report, its chat_history ({ items: [...] }), the items list, or a ChatContext JSON');
   const callNames = callNamesById(found.items);
   const messages: StackMessage[] = [];
+  const dropped: DroppedCounts = {};
+  const instants = found.isReport ? reportInstants(transcript, dropped) : [];
+  if (isRefusal(instants)) return instants;
   for (const [index, value] of found.items.entries()) {
     const path = `${found.prefix}[${index}]`;
     const item = record(value);
     if (!item) return refusal(path, 'must be a chat item object');
     if (typeof item.type !== 'string') return refusal(at(path, 'type'), 'is required: message, function_call, function_call_output, ...');
     let message: StackMessage | undefined | Refusal;
-    if (item.type === 'message') message = readMessage(item, path);
+    if (item.type === 'message') message = readMessage(item, path, dropped);
     else if (item.type === 'function_call') message = readFunctionCall(item, path);
     else if (item.type === 'function_call_output') message = readFunctionOutput(item, path, callNames);
-    else continue; // agent_handoff, agent_config_update, ...: no speech
+    else if (item.type === 'agent_handoff') message = readHandoff(item, path);
+    else {
+      // agent_config_update, ...: no speech, but when it happened is an instant of the call.
+      const created = instantAt(item, 'created_at', 'createdAt', path);
+      if (isRefusal(created)) return created;
+      if (created && 'epochMs' in created) instants.push(created.epochMs);
+      countDropped(dropped, item.type);
+      continue;
+    }
     if (isRefusal(message)) return message;
     if (message) messages.push(message);
   }
-  return { ok: true, messages };
+  return { ok: true, messages, instants, dropped };
 }
 
 export const livekitFormat: StackFormat = {

@@ -1,14 +1,25 @@
 /**
- * Ultravox's call messages (`GET /api/calls/{id}/messages`): `{ results: [...], next, total }` or
- * the bare `results` array. Each message has a `role` (MESSAGE_ROLE_*), `text` (the words, a
- * tool's arguments or its result), `toolName` / `invocationId` on tool messages, and `timespan`
- * (durations such as "4.100s" from the start of the call's audio). `wallClockTimespan` (durations
- * from the call's join, per Ultravox's API reference) stands in when `timespan` is missing. Tool
- * messages and the call's initial messages often have neither: they stay untimed.
+ * Ultravox's call messages (`GET /api/calls/{id}/messages?mode=in_call`): `{ results: [...], next,
+ * total }` or the bare `results` array. Each message has a `role` (MESSAGE_ROLE_*), `text` (the
+ * words, a tool's arguments or its result), `toolName` / `invocationId` on tool messages, and
+ * `timespan` (durations such as "4.100s" from the start of the call's audio). `wallClockTimespan`
+ * (durations from the call's join, per Ultravox's API reference) stands in when `timespan` is
+ * missing. Tool messages often have neither: they stay untimed.
  *
+ * The list's default mode, `last_stage`, returns the last call stage's messages: the turns of the
+ * earlier stages come back as that stage's initial messages, which Ultravox never times ("only set
+ * for messages that occurred during the call (stage) and not for messages in the call's (call
+ * stage's) initial messages", API reference, ultravox.v1.Message.timespan). Stored, they would all
+ * sit at the call's start, or be prompts nobody said in this call. So a user or agent message
+ * without any time before the first timed message is refused, telling the user to fetch with
+ * `mode=in_call` (all stages, initial messages excluded).
+ *
+ * Entries that are not turned into messages are counted in `dropped`: `MESSAGE_ROLE_UNSPECIFIED`
+ * entries (`unspecified_message`) and user or agent messages without text (`message_without_text`).
  * The list carries no instants, so the envelope's startedAt is needed.
  */
 import { type Json, record, text } from '../read';
+import { countDropped, type DroppedCounts } from '../source';
 import { instantFrom, type StackFormat, type StackMessage, type StackTime, stackSource, type TranscriptReading } from './envelope';
 
 const ROLE_PREFIX = 'MESSAGE_ROLE_';
@@ -99,21 +110,35 @@ function readUltravoxMessages(transcript: unknown): TranscriptReading {
   }
   const toolNames = toolNamesById(found.messages);
   const out: StackMessage[] = [];
+  const dropped: DroppedCounts = {};
+  let timedSoFar = false;
 
   for (const [index, value] of found.messages.entries()) {
     const at = `${found.prefix}[${index}]`;
     const message = record(value);
-    const role = ultravoxRole(message?.role);
-    if (!message || role === undefined || role === 'UNSPECIFIED') continue;
+    if (!message) return refusal(at, 'must be a message object');
+    const role = ultravoxRole(message.role);
+    if (role === undefined) return refusal(`${at}.role`, `must be one of ${[...ROLES].map((name) => ROLE_PREFIX + name).join(', ')}`);
+    if (role === 'UNSPECIFIED') {
+      countDropped(dropped, 'unspecified_message');
+      continue;
+    }
     const times = timesOf(message, at);
     if (!times.ok) return times;
     const timed = { ...(times.start ? { start: times.start } : {}), ...(times.end ? { end: times.end } : {}) };
 
     if (role === 'USER' || role === 'AGENT') {
       const words = text(message.text);
-      if (words !== undefined && words !== '') out.push({ role: role === 'USER' ? 'user' : 'bot', content: words, ...timed });
+      if (words === undefined || words === '') {
+        countDropped(dropped, 'message_without_text');
+        continue;
+      }
+      if (!times.start && !timedSoFar) return refusal(at, LAST_STAGE_MESSAGE);
+      out.push({ role: role === 'USER' ? 'user' : 'bot', content: words, ...timed });
+      timedSoFar ||= times.start !== undefined;
       continue;
     }
+    timedSoFar ||= times.start !== undefined;
     const id = nonEmpty(message.invocationId);
     if (id === undefined) return refusal(`${at}.invocationId`, 'is required on tool messages: it pairs a tool call with its result');
     if (role === 'TOOL_CALL') {
@@ -135,8 +160,11 @@ function readUltravoxMessages(transcript: unknown): TranscriptReading {
       });
     }
   }
-  return { ok: true, messages: out };
+  return { ok: true, messages: out, dropped };
 }
+
+const LAST_STAGE_MESSAGE =
+  "has no timespan, before any timed message: these are initial messages of a call stage, which GET /api/calls/{id}/messages returns untimed in its default mode=last_stage (with the earlier stages' turns among them); fetch the messages with ?mode=in_call";
 
 export const ultravoxFormat: StackFormat = {
   name: 'ultravox',

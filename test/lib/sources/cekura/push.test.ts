@@ -5,48 +5,10 @@ import { pushFromReferenceAgent, pushWithEpochMillis } from '../../../fixtures/s
 const parse = (body: unknown, source?: 'cekura-push', webCallNumber?: string) => parseIngestBody(body, { source, webCallNumber });
 
 describe("Cekura's push body", () => {
-  it("maps the reference agent's body field by field: caller, agent and run ids, JSON text tools, recording", () => {
+  it('is detected as the push format in its envelope, and reads the same named', () => {
     const result = parse(pushFromReferenceAgent);
     expect(result).toEqual(parse(pushFromReferenceAgent, 'cekura-push'));
-    if (!result.ok) throw new Error(JSON.stringify(result.issues));
-    expect(result.calls).toHaveLength(1);
-    expect(result.calls[0]!.source).toBe('cekura-push');
-    expect(result.calls[0]!.call).toEqual({
-      id: 'sess-42',
-      startedAt: '2025-06-02T09:00:00.000Z',
-      endedAt: '2025-06-02T09:00:40.000Z',
-      customer: { number: '+16505551234' },
-      messages: [
-        { role: 'bot', content: 'Thanks for calling Acme, how can I help?', start_time: 0.6, end_time: 2.9 },
-        { role: 'user', content: 'Where is my order A1?', start_time: 3.4, end_time: 5.0 },
-        { role: 'function_call', content: '', start_time: 5.4, end_time: 5.4, data: { id: 'call_1', name: 'order_status', arguments: '{"order":"A1"}' } },
-        {
-          role: 'function_call_result',
-          content: '',
-          start_time: 6.1,
-          end_time: 6.1,
-          data: { id: 'call_1', name: 'order_status', result: '["shipped","tomorrow"]' },
-        },
-        { role: 'bot', content: 'It ships tomorrow.', start_time: 6.5, end_time: 8.0 },
-      ],
-      endedReason: 'customer-ended-call',
-      recordingUrl: 'https://recordings.example.com/sess-42.wav',
-      metadata: { recording_url: 'https://recordings.example.com/sess-42.wav', scenario: 'late order' },
-      agent_id: 4321,
-      run_id: 98765,
-    });
-  });
-
-  it('converts epoch-millisecond message times against startedAt, and takes the other number as the agent number', () => {
-    const result = parse(pushWithEpochMillis);
-    if (!result.ok) throw new Error(JSON.stringify(result.issues));
-    const { call } = result.calls[0]!;
-    expect(call.messages.map((m) => [m.start_time, m.end_time])).toEqual([
-      [0.5, 1.75],
-      [2, 4.25],
-    ]);
-    expect(call.customer.number).toBe('+16505551234');
-    expect(call.phoneNumber).toBe('+14155550100');
+    expect(result.ok && result.calls.map((c) => c.source)).toEqual(['cekura-push']);
   });
 
   it('takes to_phone_number as the customer when it is the only number', () => {

@@ -1,0 +1,3 @@
+import { pushWithEpochMillis } from '../../fixtures/sources/cekura/push';
+
+export default pushWithEpochMillis;

@@ -1,0 +1,3 @@
+import { pushFromGeminiReferenceAgent } from '../../fixtures/sources/cekura/push';
+
+export default pushFromGeminiReferenceAgent;

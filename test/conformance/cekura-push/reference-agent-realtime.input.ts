@@ -1,0 +1,3 @@
+import { pushFromReferenceAgent } from '../../fixtures/sources/cekura/push';
+
+export default pushFromReferenceAgent;

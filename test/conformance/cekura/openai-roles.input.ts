@@ -1,0 +1,3 @@
+import { cekuraObserveOpenAiRoles } from '../../fixtures/sources/cekura/observe';
+
+export default cekuraObserveOpenAiRoles;

@@ -1,0 +1,3 @@
+import { cekuraObserveArray } from '../../fixtures/sources/cekura/observe';
+
+export default cekuraObserveArray;

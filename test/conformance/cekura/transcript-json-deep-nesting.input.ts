@@ -1,0 +1,3 @@
+import { cekuraObserveDeepNesting } from '../../fixtures/sources/cekura/observe';
+
+export default cekuraObserveDeepNesting;

@@ -1,0 +1,3 @@
+import { cekuraObserveHugeNumber } from '../../fixtures/sources/cekura/observe';
+
+export default cekuraObserveHugeNumber;

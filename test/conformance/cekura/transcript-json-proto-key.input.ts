@@ -1,0 +1,3 @@
+import { cekuraObserveProtoKey } from '../../fixtures/sources/cekura/observe';
+
+export default cekuraObserveProtoKey;

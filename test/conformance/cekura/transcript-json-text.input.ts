@@ -1,0 +1,3 @@
+import { cekuraObserve } from '../../fixtures/sources/cekura/observe';
+
+export default cekuraObserve;

@@ -1,0 +1,3 @@
+import { elevenlabsAudioEvent } from '../../fixtures/sources/platforms/elevenlabs';
+
+export default elevenlabsAudioEvent;

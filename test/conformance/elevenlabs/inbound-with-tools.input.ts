@@ -1,0 +1,3 @@
+import { elevenlabsInboundWithTools } from '../../fixtures/sources/platforms/elevenlabs';
+
+export default elevenlabsInboundWithTools;

@@ -1,0 +1,3 @@
+import { elevenlabsOddDetails } from '../../fixtures/sources/platforms/elevenlabs';
+
+export default elevenlabsOddDetails;

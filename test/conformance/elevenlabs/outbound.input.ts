@@ -1,0 +1,3 @@
+import { elevenlabsOutbound } from '../../fixtures/sources/platforms/elevenlabs';
+
+export default elevenlabsOutbound;

@@ -1,0 +1,3 @@
+import { elevenlabsTurnWithoutText } from '../../fixtures/sources/platforms/elevenlabs';
+
+export default elevenlabsTurnWithoutText;

@@ -1,0 +1,3 @@
+import { elevenlabsWebCall } from '../../fixtures/sources/platforms/elevenlabs';
+
+export default elevenlabsWebCall;

@@ -1,0 +1,3 @@
+import { livekitBadCreatedAt } from '../../fixtures/sources/stacks/livekit/calls';
+
+export default livekitBadCreatedAt;

@@ -1,0 +1,3 @@
+import { livekitNodeChatContextNoInstants } from '../../fixtures/sources/stacks/livekit/calls';
+
+export default livekitNodeChatContextNoInstants;

@@ -1,0 +1,3 @@
+import { livekitNodeChatContext } from '../../fixtures/sources/stacks/livekit/calls';
+
+export default livekitNodeChatContext;

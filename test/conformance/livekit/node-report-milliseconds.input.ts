@@ -1,0 +1,3 @@
+import { livekitNodeReportMilliseconds } from '../../fixtures/sources/stacks/livekit/calls';
+
+export default livekitNodeReportMilliseconds;

@@ -1,0 +1,3 @@
+import { livekitNodeReport } from '../../fixtures/sources/stacks/livekit/calls';
+
+export default livekitNodeReport;

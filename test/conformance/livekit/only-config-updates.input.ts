@@ -1,0 +1,3 @@
+import { livekitOnlyConfigUpdates } from '../../fixtures/sources/stacks/livekit/calls';
+
+export default livekitOnlyConfigUpdates;

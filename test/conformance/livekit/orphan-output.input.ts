@@ -1,0 +1,3 @@
+import { livekitOrphanOutput } from '../../fixtures/sources/stacks/livekit/calls';
+
+export default livekitOrphanOutput;

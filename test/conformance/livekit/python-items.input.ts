@@ -1,0 +1,3 @@
+import { livekitPythonItems } from '../../fixtures/sources/stacks/livekit/calls';
+
+export default livekitPythonItems;

@@ -1,0 +1,3 @@
+import { livekitPythonReportBoundedByEvents } from '../../fixtures/sources/stacks/livekit/calls';
+
+export default livekitPythonReportBoundedByEvents;

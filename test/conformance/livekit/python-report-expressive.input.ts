@@ -1,0 +1,3 @@
+import { livekitPythonReportExpressive } from '../../fixtures/sources/stacks/livekit/calls';
+
+export default livekitPythonReportExpressive;

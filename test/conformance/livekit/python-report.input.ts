@@ -1,0 +1,3 @@
+import { livekitPythonReport } from '../../fixtures/sources/stacks/livekit/calls';
+
+export default livekitPythonReport;

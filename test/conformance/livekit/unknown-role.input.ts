@@ -1,0 +1,3 @@
+import { livekitUnknownRole } from '../../fixtures/sources/stacks/livekit/calls';
+
+export default livekitUnknownRole;

@@ -1,0 +1,3 @@
+import { retellCallStarted } from '../../fixtures/sources/platforms/retell';
+
+export default retellCallStarted;

@@ -1,0 +1,3 @@
+import { retellInboundWithTools } from '../../fixtures/sources/platforms/retell';
+
+export default retellInboundWithTools;

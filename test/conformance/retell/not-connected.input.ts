@@ -1,0 +1,3 @@
+import { retellNotConnected } from '../../fixtures/sources/platforms/retell';
+
+export default retellNotConnected;

@@ -1,0 +1,3 @@
+import { retellOddDetails } from '../../fixtures/sources/platforms/retell';
+
+export default retellOddDetails;

@@ -1,0 +1,3 @@
+import { retellOutbound } from '../../fixtures/sources/platforms/retell';
+
+export default retellOutbound;

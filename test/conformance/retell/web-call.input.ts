@@ -1,0 +1,3 @@
+import { retellWebCall } from '../../fixtures/sources/platforms/retell';
+
+export default retellWebCall;

@@ -1,0 +1,3 @@
+import { retellWordsPastEnd } from '../../fixtures/sources/platforms/retell';
+
+export default retellWordsPastEnd;

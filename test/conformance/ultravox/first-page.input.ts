@@ -1,0 +1,3 @@
+import { ultravoxFirstPage } from '../../fixtures/sources/stacks/ultravox/calls';
+
+export default ultravoxFirstPage;

@@ -1,0 +1,3 @@
+import { ultravoxInCall } from '../../fixtures/sources/stacks/ultravox/calls';
+
+export default ultravoxInCall;

@@ -1,0 +1,3 @@
+import { ultravoxInterrupted } from '../../fixtures/sources/stacks/ultravox/calls';
+
+export default ultravoxInterrupted;

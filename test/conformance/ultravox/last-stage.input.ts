@@ -1,0 +1,3 @@
+import { ultravoxLastStage } from '../../fixtures/sources/stacks/ultravox/calls';
+
+export default ultravoxLastStage;

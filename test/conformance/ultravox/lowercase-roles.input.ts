@@ -1,0 +1,3 @@
+import { ultravoxLowercaseRoles } from '../../fixtures/sources/stacks/ultravox/calls';
+
+export default ultravoxLowercaseRoles;

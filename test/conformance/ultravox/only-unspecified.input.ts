@@ -1,0 +1,3 @@
+import { ultravoxOnlyUnspecified } from '../../fixtures/sources/stacks/ultravox/calls';
+
+export default ultravoxOnlyUnspecified;

@@ -1,0 +1,3 @@
+import { ultravoxToolWithoutInvocation } from '../../fixtures/sources/stacks/ultravox/calls';
+
+export default ultravoxToolWithoutInvocation;

@@ -1,0 +1,3 @@
+import { vapiInboundWithTools } from '../../fixtures/sources/platforms/vapi';
+
+export default vapiInboundWithTools;

@@ -1,0 +1,3 @@
+import { vapiMessageBeforeStart } from '../../fixtures/sources/platforms/vapi';
+
+export default vapiMessageBeforeStart;

@@ -1,0 +1,3 @@
+import { vapiNeverStarted } from '../../fixtures/sources/platforms/vapi';
+
+export default vapiNeverStarted;

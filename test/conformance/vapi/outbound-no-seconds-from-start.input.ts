@@ -1,0 +1,3 @@
+import { vapiOutboundNoSecondsFromStart } from '../../fixtures/sources/platforms/vapi';
+
+export default vapiOutboundNoSecondsFromStart;

@@ -1,0 +1,3 @@
+import { vapiSipCall } from '../../fixtures/sources/platforms/vapi';
+
+export default vapiSipCall;

@@ -1,0 +1,3 @@
+import { vapiStatusUpdate } from '../../fixtures/sources/platforms/vapi';
+
+export default vapiStatusUpdate;

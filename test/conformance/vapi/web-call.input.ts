@@ -1,0 +1,3 @@
+import { vapiWebCall } from '../../fixtures/sources/platforms/vapi';
+
+export default vapiWebCall;
