@@ -90,7 +90,7 @@ const nonEmpty = (value: unknown): string | undefined => {
 };
 
 /** The tool name of every call, by id, so each result can carry the name of its call. */
-function toolNamesById(messages: unknown[]): Map<string, string> {
+function toolNamesById(messages: readonly unknown[]): Map<string, string> {
   const names = new Map<string, string>();
   for (const value of messages) {
     for (const call of list(record(value)?.tool_calls)) {
@@ -103,7 +103,7 @@ function toolNamesById(messages: unknown[]): Map<string, string> {
 }
 
 /** Index of the last tool message of each tool_call_id: Pipecat's placeholders before it are superseded. */
-function lastResultIndexById(messages: unknown[]): Map<string, number> {
+function lastResultIndexById(messages: readonly unknown[]): Map<string, number> {
   const last = new Map<string, number>();
   messages.forEach((value, index) => {
     const message = record(value);
@@ -113,15 +113,19 @@ function lastResultIndexById(messages: unknown[]): Map<string, number> {
   return last;
 }
 
-function readChatMessages(transcript: unknown): TranscriptReading {
-  const found = chatMessagesOf(transcript);
-  if (!found) return refusal('', 'must be a list of chat messages ({ role, content }), or { messages: [...] }');
-  const toolNames = toolNamesById(found.messages);
-  const lastResult = lastResultIndexById(found.messages);
+/**
+ * Reads a list of OpenAI chat messages into the call's messages. `prefix` is the list's path
+ * within the export (`''` for a bare array, `messages`, `context.messages`): refusals and each
+ * message's `path` start with it (`messages[3].tool_calls[0].id`). Other readers of chat-shaped
+ * logs (Pipecat's LLMContext) call this on the messages they keep.
+ */
+export function readChatMessageList(messages: readonly unknown[], prefix: string): TranscriptReading {
+  const toolNames = toolNamesById(messages);
+  const lastResult = lastResultIndexById(messages);
   const out: StackMessage[] = [];
 
-  for (const [index, value] of found.messages.entries()) {
-    const at = `${found.prefix}[${index}]`;
+  for (const [index, value] of messages.entries()) {
+    const at = `${prefix}[${index}]`;
     const message = record(value);
     const role = text(message?.role);
     if (!message || role === undefined || !CHAT_ROLES.has(role)) continue;
@@ -163,6 +167,12 @@ function readChatMessages(transcript: unknown): TranscriptReading {
     }
   }
   return { ok: true, messages: out };
+}
+
+function readChatMessages(transcript: unknown): TranscriptReading {
+  const found = chatMessagesOf(transcript);
+  if (!found) return refusal('', 'must be a list of chat messages ({ role, content }), or { messages: [...] }');
+  return readChatMessageList(found.messages, found.prefix);
 }
 
 export const openaiChatFormat: StackFormat = {
