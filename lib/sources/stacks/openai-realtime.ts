@@ -1,30 +1,56 @@
 /**
  * OpenAI Realtime API: the API has no transcript export, so an app logs the session's events (server
- * events, and the client events it sent) and posts them: an array, or `{ events: [...] }`. Each event
- * may carry the app's receipt time `received_at` (or `sent_at` for what it sent), ISO or epoch.
- * GA and beta event names are both read.
+ * events, and the client events it sent) and posts them: an array, or `{ events: [...] }`, read by
+ * the shared event-log reader (event-log.ts). Each event may carry the app's receipt time
+ * `received_at` (or `sent_at` for what it sent), ISO or epoch, beside its fields or as a wrapper
+ * (`{ received_at, event }`). `input_audio_buffer.dtmf_event_received` has a `received_at` of its
+ * own, the server's clock in epoch seconds: it is never taken for the app's stamp (only a wrapper's
+ * stamp times that event). GA and beta event names are both read.
  *
  * - caller turns: `conversation.item.input_audio_transcription.completed` (or its deltas when no
  *   completed one exists) matched to the item by `item_id`, placed by the audio of
  *   `input_audio_buffer.speech_started/stopped` (`audio_start_ms`/`audio_end_ms` from the start of
  *   the session's audio), never by when the transcription arrived (often after the agent's reply);
- * - agent turns and function calls: `response.done` outputs, timed by the response's
- *   `response.created` and `response.done`; a cancelled response or a truncated item was interrupted;
+ * - agent turns and function calls: `response.done` outputs. An agent turn is timed by its playback
+ *   (`output_audio_buffer.started` / `stopped`, WebRTC and SIP sessions) when the log has it, else by
+ *   its generation (`response.created` / `response.done`); a cancelled response, a truncated item or
+ *   a playback cleared before its end was interrupted;
+ * - MCP tool calls (`mcp_call` items): a call with its arguments and its output (or error);
+ * - DTMF key presses (`input_audio_buffer.dtmf_event_received`): the caller's `[DTMF 5]`;
+ * - a caller turn whose transcription failed
+ *   (`conversation.item.input_audio_transcription.failed`) is kept, its content
+ *   `[transcription failed]`: the caller spoke, the words are lost;
  * - tool results: the client's `conversation.item.create` of a `function_call_output` (or the
  *   server's echo of it), paired with its call by `call_id`;
  * - text the client put in the conversation (`conversation.item.create` of a message).
  *
  * With receipt times, audio times are placed on the same clock from the session's start
  * (`session.created`'s receipt, else the earliest); without any, they stay seconds from the start.
+ * Every stamped event bounds the call (its default startedAt / endedAt), not only the messages'.
+ *
+ * Counted in `dropped`, never left out silently: turns with no words at all (`audio_only_turn`:
+ * audio never transcribed, a response cancelled before it said anything), function calls cut off
+ * with their response (`cancelled_function_call`), and items that carry no conversation, by type
+ * (`mcp_list_tools`, `mcp_approval_request`, ...). Events that carry no conversation (audio deltas,
+ * rate limits, session updates) are not items and are not counted.
  */
 import { finite, type Json, jsonText, list, record, text } from '../read';
-import { instantFrom, type StackFormat, type StackMessage, type StackTime, stackSource, type TranscriptReading } from './envelope';
+import { countDropped, type DroppedCounts } from '../source';
+import { type StackFormat, type StackMessage, type StackTime, stackSource, type TranscriptReading } from './envelope';
+import { type LoggedEvent, logEntries, readEventLog } from './event-log';
 
 const SESSION_CREATED = 'session.created';
 const SPEECH_STARTED = 'input_audio_buffer.speech_started';
 const SPEECH_STOPPED = 'input_audio_buffer.speech_stopped';
 const INPUT_TRANSCRIPTION_COMPLETED = 'conversation.item.input_audio_transcription.completed';
 const INPUT_TRANSCRIPTION_DELTA = 'conversation.item.input_audio_transcription.delta';
+const INPUT_TRANSCRIPTION_FAILED = 'conversation.item.input_audio_transcription.failed';
+const DTMF_RECEIVED = 'input_audio_buffer.dtmf_event_received';
+const PLAYBACK_STARTED = 'output_audio_buffer.started';
+const PLAYBACK_STOPPED = 'output_audio_buffer.stopped';
+const PLAYBACK_CLEARED = 'output_audio_buffer.cleared';
+const MCP_ARGUMENTS_DONE = 'response.mcp_call_arguments.done';
+const MCP_CALL_ENDED = new Set(['response.mcp_call.completed', 'response.mcp_call.failed']);
 /** The server's view of a conversation item (GA `added`/`done`/`retrieved`, beta `created`). */
 const SERVER_ITEM_EVENTS = new Set(['conversation.item.added', 'conversation.item.created', 'conversation.item.done', 'conversation.item.retrieved']);
 const CLIENT_ITEM_CREATE = 'conversation.item.create';
@@ -48,6 +74,13 @@ const CONVERSATION_EVENTS = new Set([
   SPEECH_STOPPED,
   INPUT_TRANSCRIPTION_COMPLETED,
   INPUT_TRANSCRIPTION_DELTA,
+  INPUT_TRANSCRIPTION_FAILED,
+  DTMF_RECEIVED,
+  PLAYBACK_STARTED,
+  PLAYBACK_STOPPED,
+  PLAYBACK_CLEARED,
+  MCP_ARGUMENTS_DONE,
+  ...MCP_CALL_ENDED,
   ...SERVER_ITEM_EVENTS,
   CLIENT_ITEM_CREATE,
   ITEM_TRUNCATED,
@@ -59,6 +92,12 @@ const CONVERSATION_EVENTS = new Set([
 
 /** Reasons a `response.done` gives for a response cut short by the caller or the app. */
 const INTERRUPTION_REASONS = new Set(['turn_detected', 'client_cancelled']);
+
+/** What a caller turn whose transcription failed says: the caller spoke, the words are lost. */
+export const TRANSCRIPTION_FAILED_TEXT = '[transcription failed]';
+
+/** Items that carry no conversation: counted as dropped, by type. */
+const NON_CONVERSATION_ITEMS = new Set(['mcp_list_tools', 'mcp_approval_request', 'mcp_approval_response']);
 
 type TextRole = 'user' | 'bot' | 'system';
 const ROLES: Record<string, TextRole> = { user: 'user', assistant: 'bot', system: 'system', developer: 'system' };
@@ -77,6 +116,9 @@ interface ItemNotes {
   /** Finished transcriptions of the caller's audio, by content_index. */
   transcripts: Map<number, string>;
   transcriptDeltas: string[];
+  transcriptionFailed: boolean;
+  /** A DTMF key press: the key. */
+  dtmf?: string;
   audioStartMs?: number;
   audioEndMs?: number;
   speechStartedAt?: number;
@@ -94,33 +136,43 @@ interface ItemNotes {
   truncated: boolean;
   call?: { callId: string; name: string; arguments: unknown; incomplete: boolean };
   result?: { callId: string; output: unknown; at?: number; path: string };
+  /** An MCP tool call, run by the server: its call and its outcome in one item. */
+  mcp?: { name: string; arguments: unknown; output?: unknown; error?: unknown; endedAt?: number };
+  mcpId?: string;
+  /** Content parts that are neither text nor speech (`input_image`), by index: counted as dropped. */
+  otherParts: Map<number, string>;
 }
 
 interface ResponseNotes {
   createdAt?: number;
   doneAt?: number;
   cancelled: boolean;
+  /** Playback of the response's audio to the caller (WebRTC / SIP). */
+  playbackStartedAt?: number;
+  playbackStoppedAt?: number;
+  playbackClearedAt?: number;
 }
 
 type ItemOrigin = 'server-item' | 'client-create' | 'output-added' | 'output-done' | 'response-done';
 
-function eventsOf(transcript: unknown): { events: unknown[]; prefix: string } | undefined {
-  if (Array.isArray(transcript)) return { events: transcript, prefix: '' };
-  const body = record(transcript);
-  return body && Array.isArray(body.events) ? { events: body.events, prefix: 'events' } : undefined;
-}
-
 /** `error` is the one server event whose name has no dot. */
 const isEventName = (type: unknown): type is string => typeof type === 'string' && (type.includes('.') || type === 'error');
 
+const EVENT_LOG = { what: 'a Realtime API event', vendorStamp: (event: Json) => event.type === DTMF_RECEIVED };
+
 function recognises(transcript: unknown): boolean {
-  const found = eventsOf(transcript);
-  if (!found || found.events.length === 0) return false;
-  const types = found.events.map((event) => record(event)?.type);
+  const reading = readEventLog(transcript, EVENT_LOG);
+  // A stamp that is no instant is this format's to refuse by path: the entries as they are decide.
+  const events = reading.ok ? reading.events.map((logged) => logged.event) : (logEntries(transcript)?.entries ?? []);
+  if (events.length === 0) return false;
+  const types = events.map((event) => record(event)?.type);
   return types.every(isEventName) && types.some((type) => CONVERSATION_EVENTS.has(type as string));
 }
 
 /** The text of an item's content parts: typed text, or the transcript of audio when it has one. */
+/** Content parts that hold what was said: typed text, or speech (with its transcript when it has one). */
+const SPOKEN_PARTS = new Set(['input_text', 'text', 'output_text', 'input_audio', 'audio', 'output_audio']);
+
 function contentText(content: unknown): string | undefined {
   const parts = list(content).flatMap((value) => {
     const part = record(value);
@@ -146,6 +198,9 @@ class SessionLog {
   readonly callKeys = new Map<string, string>();
   earliestAt: number | undefined;
   sessionCreatedAt: number | undefined;
+  /** Every stamped event's instant: the bounds of the call. */
+  readonly instants: number[] = [];
+  readonly dropped: DroppedCounts = {};
   /** Client-created messages without an id, waiting for the server's echo (which has one). */
   private readonly unechoed: { key: string; role: TextRole; text: string | undefined }[] = [];
   /** The server's id of such a message, to the key it was first noted under. */
@@ -155,7 +210,7 @@ class SessionLog {
     key = this.aliases.get(key) ?? key;
     let notes = this.items.get(key);
     if (!notes) {
-      notes = { transcripts: new Map(), transcriptDeltas: [], truncated: false };
+      notes = { transcripts: new Map(), transcriptDeltas: [], transcriptionFailed: false, truncated: false, otherParts: new Map() };
       this.items.set(key, notes);
     }
     return notes;
@@ -170,17 +225,17 @@ class SessionLog {
     return notes;
   }
 
-  readEvent(value: unknown, path: string, index: number): void {
-    const event = record(value);
-    if (!event) throw new Unreadable(path, 'must be a Realtime API event: an object with a type');
+  readEvent(logged: LoggedEvent, index: number): void {
+    const { event, path, at } = logged;
     const type = text(event.type);
     if (type === undefined) return;
-    const at = stampOf(event, path);
     if (at !== undefined) {
+      this.instants.push(at);
       if (this.earliestAt === undefined || at < this.earliestAt) this.earliestAt = at;
       if (type === SESSION_CREATED) this.sessionCreatedAt ??= at;
     }
     const itemId = text(event.item_id);
+    const responseId = text(event.response_id);
 
     if (type === SPEECH_STARTED || type === SPEECH_STOPPED) {
       if (itemId === undefined) return;
@@ -193,6 +248,31 @@ class SessionLog {
         notes.audioEndMs ??= audioMs(event.audio_end_ms, `${path}.audio_end_ms`);
         notes.speechStoppedAt ??= at;
       }
+    } else if (type === INPUT_TRANSCRIPTION_FAILED) {
+      if (itemId === undefined) return;
+      const notes = this.note(`item:${itemId}`);
+      notes.role ??= 'user';
+      notes.transcriptionFailed = true;
+    } else if (type === DTMF_RECEIVED) {
+      const key = text(event.event);
+      if (key === undefined || key === '') throw new Unreadable(`${path}.event`, 'is required: the key pressed');
+      const notes = this.note(`dtmf:${index}`);
+      notes.role = 'user';
+      notes.dtmf = key;
+      notes.itemAt = at;
+    } else if (type === PLAYBACK_STARTED || type === PLAYBACK_STOPPED || type === PLAYBACK_CLEARED) {
+      if (responseId === undefined) return;
+      const response = this.response(responseId);
+      if (type === PLAYBACK_STARTED) response.playbackStartedAt ??= at;
+      else if (type === PLAYBACK_STOPPED) response.playbackStoppedAt ??= at;
+      else response.playbackClearedAt ??= at;
+    } else if (type === MCP_ARGUMENTS_DONE) {
+      if (itemId !== undefined) this.note(`item:${itemId}`).argumentsDoneAt ??= at;
+    } else if (MCP_CALL_ENDED.has(type)) {
+      if (itemId === undefined) return;
+      const notes = this.note(`item:${itemId}`);
+      if (notes.mcp) notes.mcp.endedAt ??= at;
+      else notes.mcp = { name: '', arguments: undefined, endedAt: at };
     } else if (type === INPUT_TRANSCRIPTION_COMPLETED || type === INPUT_TRANSCRIPTION_DELTA) {
       if (itemId === undefined) return;
       const notes = this.note(`item:${itemId}`);
@@ -258,6 +338,41 @@ class SessionLog {
     if (type === 'message') this.readMessage(item, origin, where, id);
     else if (type === 'function_call') this.readCall(item, origin, where, id);
     else if (type === 'function_call_output') this.readResult(item, where);
+    else if (type === 'mcp_call') this.readMcpCall(item, origin, where, id);
+    else if (type !== undefined) this.noteOther(type, id ?? `${where.path}`);
+  }
+
+  /** Seen items that carry no conversation, once each however many events show them. */
+  private readonly otherItems = new Set<string>();
+
+  private noteOther(type: string, key: string): void {
+    if (this.otherItems.has(key)) return;
+    this.otherItems.add(key);
+    countDropped(this.dropped, NON_CONVERSATION_ITEMS.has(type) ? type : `${type}_item`);
+  }
+
+  private readMcpCall(
+    item: Json,
+    origin: ItemOrigin,
+    where: { at: number | undefined; path: string; responseId?: string | undefined },
+    id: string | undefined,
+  ): void {
+    if (!id) throw new Unreadable(`${where.path}.id`, 'is required: the id of the MCP tool call');
+    const name = text(item.name);
+    if (!name) throw new Unreadable(`${where.path}.name`, 'is required: the name of the MCP tool called');
+    const notes = this.note(`item:${id}`);
+    notes.mcpId = id;
+    if (where.responseId !== undefined) notes.responseId ??= where.responseId;
+    if (origin === 'output-done') notes.outputDoneAt ??= where.at;
+    const previous = notes.mcp;
+    const given = (value: unknown) => (value === undefined || value === null ? undefined : value);
+    notes.mcp = {
+      name,
+      arguments: given(item.arguments) ?? previous?.arguments,
+      output: given(item.output) ?? previous?.output,
+      error: given(item.error) ?? previous?.error,
+      ...(previous?.endedAt !== undefined ? { endedAt: previous.endedAt } : {}),
+    };
   }
 
   private readMessage(
@@ -287,6 +402,10 @@ class SessionLog {
     }
     const notes = this.note(key);
     notes.role ??= role;
+    list(item.content).forEach((part, index) => {
+      const type = text(record(part)?.type);
+      if (type !== undefined && !SPOKEN_PARTS.has(type)) notes.otherParts.set(index, type);
+    });
     if (where.responseId !== undefined) notes.responseId ??= where.responseId;
     if (origin === 'response-done') notes.responseText ??= said;
     else if (origin === 'output-done') notes.outputDoneText ??= said;
@@ -339,16 +458,6 @@ class SessionLog {
   }
 }
 
-function stampOf(event: Json, path: string): number | undefined {
-  const field = event.received_at !== undefined && event.received_at !== null ? 'received_at' : 'sent_at';
-  const value = event[field];
-  if (value === undefined || value === null) return undefined;
-  const time = instantFrom(value);
-  if (!time || !('epochMs' in time))
-    throw new Unreadable(`${path}.${field}`, 'must be an instant: epoch milliseconds (or seconds) or ISO 8601 with a time zone');
-  return time.epochMs;
-}
-
 function audioMs(value: unknown, path: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   const ms = finite(value);
@@ -366,14 +475,19 @@ function toMessages(log: SessionLog): StackMessage[] {
   const timed = (start: StackTime | undefined, end: StackTime | undefined) => ({ ...(start ? { start } : {}), ...(start && end ? { end } : {}) });
   const callNames = new Map<string, string>();
   for (const notes of log.items.values()) if (notes.call) callNames.set(notes.call.callId, notes.call.name);
+  const drop = (kind: string) => countDropped(log.dropped, kind);
 
   const messages: StackMessage[] = [];
   for (const notes of log.items.values()) {
     const response = notes.responseId === undefined ? undefined : log.responses.get(notes.responseId);
+    for (const part of notes.otherParts.values()) drop(`${part}_part`);
     if (notes.call) {
       const { callId, name } = notes.call;
       // A call cut off with its response was never made, unless the app answered it anyway.
-      if (notes.call.incomplete && !log.items.get(`output:${callId}`)?.result) continue;
+      if (notes.call.incomplete && !log.items.get(`output:${callId}`)?.result) {
+        drop('cancelled_function_call');
+        continue;
+      }
       const at = instant(notes.outputDoneAt ?? notes.argumentsDoneAt ?? response?.doneAt);
       messages.push({ role: 'function_call', content: '', ...timed(at, at), data: { id: callId, name, arguments: jsonText(notes.call.arguments) || '{}' } });
     } else if (notes.result) {
@@ -382,24 +496,75 @@ function toMessages(log: SessionLog): StackMessage[] {
       if (name === undefined) throw new Unreadable(path, "matches no function_call in the log: a tool result needs its call (and the call's name)");
       const at = instant(notes.result.at);
       messages.push({ role: 'function_call_result', content: '', ...timed(at, at), data: { id: callId, name, result: jsonText(output) } });
+    } else if (notes.mcp) {
+      messages.push(
+        ...mcpMessages(
+          notes,
+          notes.mcp,
+          instant(notes.argumentsDoneAt ?? notes.outputDoneAt ?? response?.doneAt),
+          instant(notes.mcp.endedAt ?? notes.outputDoneAt ?? response?.doneAt),
+          drop,
+        ),
+      );
+    } else if (notes.dtmf !== undefined) {
+      const at = instant(notes.itemAt);
+      messages.push({ role: 'user', content: `[DTMF ${notes.dtmf}]`, ...timed(at, at) });
     } else if (notes.role === 'user') {
-      const content = userText(notes);
-      if (content === undefined) continue;
+      const content = userText(notes) ?? (notes.transcriptionFailed ? TRANSCRIPTION_FAILED_TEXT : undefined);
+      if (content === undefined) {
+        drop('audio_only_turn');
+        continue;
+      }
       const start = notes.audioStartMs !== undefined ? audioTime(notes.audioStartMs) : instant(notes.speechStartedAt ?? notes.itemAt);
       const end = notes.audioStartMs !== undefined ? audioTime(notes.audioEndMs) : instant(notes.speechStoppedAt);
       messages.push({ role: 'user', content, ...timed(start, end) });
     } else if (notes.role === 'bot') {
       const content = notes.responseText ?? notes.outputDoneText ?? notes.itemText;
-      if (content === undefined) continue;
-      const start = instant(response?.createdAt ?? notes.outputAddedAt ?? notes.itemAt);
-      const end = instant(response?.doneAt ?? notes.outputDoneAt);
-      const interrupted = notes.truncated || response?.cancelled === true;
+      if (content === undefined) {
+        drop('audio_only_turn');
+        continue;
+      }
+      // Played to the caller (WebRTC / SIP) when the log says so; else generated.
+      const played = response?.playbackStartedAt !== undefined;
+      const start = instant((played ? response?.playbackStartedAt : response?.createdAt) ?? notes.outputAddedAt ?? notes.itemAt);
+      const end = instant(played ? (response?.playbackStoppedAt ?? response?.playbackClearedAt) : (response?.doneAt ?? notes.outputDoneAt));
+      const interrupted = notes.truncated || response?.cancelled === true || (played && response?.playbackClearedAt !== undefined);
       messages.push({ role: 'bot', content, ...timed(start, end), ...(interrupted ? { interrupted: true } : {}) });
-    } else if (notes.role === 'system' && notes.itemText !== undefined) {
-      messages.push({ role: 'system', content: notes.itemText, ...timed(instant(notes.itemAt), undefined) });
+    } else if (notes.role === 'system') {
+      if (notes.itemText === undefined) drop('empty_message');
+      else messages.push({ role: 'system', content: notes.itemText, ...timed(instant(notes.itemAt), undefined) });
+    } else if (notes.argumentsDoneAt !== undefined) {
+      // Arguments streamed for an item the log never shows: no name to store the call under.
+      drop('function_call_without_item');
     }
   }
   return messages;
+}
+
+/** An MCP tool call: the call, then its output, or its error (is_error). Both run on the server. */
+function mcpMessages(
+  notes: ItemNotes,
+  mcp: NonNullable<ItemNotes['mcp']>,
+  callAt: StackTime | undefined,
+  endedAt: StackTime | undefined,
+  drop: (kind: string) => void,
+): StackMessage[] {
+  const id = notes.mcpId;
+  if (id === undefined || mcp.name === '') {
+    drop('mcp_call_without_item');
+    return [];
+  }
+  const call: StackMessage = {
+    role: 'function_call',
+    content: '',
+    ...(callAt ? { start: callAt, end: callAt } : {}),
+    data: { id, name: mcp.name, arguments: jsonText(mcp.arguments) || '{}' },
+  };
+  const at = endedAt ? { start: endedAt, end: endedAt } : {};
+  if (mcp.error !== undefined)
+    return [call, { role: 'function_call_result', content: '', ...at, data: { id, name: mcp.name, result: jsonText(mcp.error) }, is_error: true }];
+  if (mcp.output !== undefined) return [call, { role: 'function_call_result', content: '', ...at, data: { id, name: mcp.name, result: jsonText(mcp.output) } }];
+  return [call];
 }
 
 /** What the caller said: the finished transcription, else its deltas, else text the item carries. */
@@ -415,12 +580,14 @@ function userText(notes: ItemNotes): string | undefined {
 }
 
 function read(transcript: unknown): TranscriptReading {
-  const found = eventsOf(transcript);
-  if (!found) return { ok: false, path: '', message: 'must be the session\'s Realtime API events: an array, or { "events": [...] }' };
+  const reading = readEventLog(transcript, EVENT_LOG);
+  if (!reading.ok) return reading;
   const log = new SessionLog();
   try {
-    for (const [index, event] of found.events.entries()) log.readEvent(event, `${found.prefix}[${index}]`, index);
-    return { ok: true, messages: toMessages(log) };
+    for (const [index, logged] of reading.events.entries()) log.readEvent(logged, index);
+    const messages = toMessages(log);
+    const dropped = Object.keys(log.dropped).length > 0 ? { dropped: log.dropped } : {};
+    return { ok: true, messages, ...(log.instants.length > 0 ? { instants: log.instants } : {}), ...dropped };
   } catch (error) {
     if (error instanceof Unreadable) return { ok: false, path: error.path, message: error.message };
     throw error;

@@ -16,106 +16,11 @@ import {
   openaiRealtimeEvents,
 } from '../../../fixtures/sources/stacks/openai-chat/other-stacks';
 import { ultravoxInboundWithTools, ultravoxInterrupted, ultravoxLowercaseRoles } from '../../../fixtures/sources/stacks/ultravox/calls';
-import { ingestedAs } from '../../../support/ingested';
 
 const options = (source?: SourceName): IngestOptions => ({ source, webCallNumber: undefined });
 
-const ingested = (envelope: unknown) => ingestedAs('openai-chat', envelope);
-
 describe('openai-chat: OpenAI chat-completions messages', () => {
-  it('maps an inbound call with tool calls and results, field by field', () => {
-    const { call, untimedMessages } = ingested(openaiChatInboundWithTools);
-    expect(call).toEqual({
-      id: 'pipecat-call-1',
-      startedAt: '2025-06-02T15:00:00.000Z',
-      endedAt: '2025-06-02T15:00:16.000Z',
-      customer: { number: '+16505551234' },
-      phoneNumber: '+14155550100',
-      messages: [
-        { role: 'system', content: 'You are Sam, the front desk of Harbor Dental.', start_time: 0, end_time: 0 },
-        { role: 'bot', content: 'Harbor Dental, this is Sam. How can I help?', start_time: 0, end_time: 0 },
-        { role: 'user', content: 'Can I move my cleaning to Friday?', start_time: 3.2, end_time: 3.2 },
-        { role: 'bot', content: 'Let me check Friday.', start_time: 6, end_time: 6 },
-        { role: 'function_call', content: '', start_time: 6, end_time: 6, data: { id: 'call_1', name: 'find_slots', arguments: '{"day":"friday"}' } },
-        // The IN_PROGRESS placeholder is gone; the untimed result takes the time of the message before.
-        {
-          role: 'function_call_result',
-          content: '',
-          start_time: 6,
-          end_time: 6,
-          data: { id: 'call_1', name: 'find_slots', result: '{"slots":["09:00","14:30"]}' },
-        },
-        { role: 'bot', content: 'Friday has 9 and 2:30. Which works?', start_time: 8.5, end_time: 8.5 },
-        { role: 'user', content: '2:30 please.', start_time: 11, end_time: 11 },
-        {
-          role: 'function_call',
-          content: '',
-          start_time: 12,
-          end_time: 12,
-          data: { id: 'call_2', name: 'book_slot', arguments: '{"day":"friday","time":"14:30"}' },
-        },
-        { role: 'function_call_result', content: '', start_time: 12.8, end_time: 12.8, data: { id: 'call_2', name: 'book_slot', result: '{"booked":true}' } },
-        { role: 'bot', content: 'Booked: Friday at 2:30. Bye!', start_time: 13.5, end_time: 13.5 },
-      ],
-      endedReason: 'customer-hangup',
-      recordingUrl: 'https://recordings.example.com/pipecat-call-1.wav',
-      metadata: { bot: 'harbor-dental', pipecat: '1.0.2' },
-    });
-    expect(untimedMessages).toBe(2);
-  });
-
-  it('puts a caller transcript logged after the reply at its earlier timestamp, and keeps the interruption flag', () => {
-    const { call, untimedMessages } = ingested(openaiChatLateTranscript);
-    expect(call).toEqual({
-      id: 'agents-call-2',
-      startedAt: '2025-06-03T09:30:00.000Z',
-      endedAt: '2025-06-03T09:30:10.400Z',
-      customer: { number: '+442079460958' },
-      messages: [
-        { role: 'system', content: 'Be brief.', start_time: 0, end_time: 0 },
-        { role: 'bot', content: 'Hi, you have reached Northwind Support.', start_time: 0.5, end_time: 0.5 },
-        { role: 'user', content: 'Where is my order A-1009?', start_time: 3.1, end_time: 3.1 },
-        { role: 'bot', content: 'Your order ships tomorrow.', start_time: 6.2, end_time: 6.2 },
-        { role: 'bot', content: 'It left our warehouse this morning and should', start_time: 9, end_time: 9, interrupted: true },
-        { role: 'user', content: 'Sorry, can it go to my office instead?', start_time: 10.4, end_time: 10.4 },
-      ],
-    });
-    expect(untimedMessages).toBe(1);
-  });
-
-  it('reads start_time / end_time in seconds: overlapping turns survive, an unanswered IN_PROGRESS stays', () => {
-    const { call, untimedMessages } = ingested(openaiChatInterrupted);
-    expect(call).toEqual({
-      id: 'loop-call-3',
-      startedAt: '2025-06-04T18:00:00.000Z',
-      endedAt: '2025-06-04T18:00:20.000Z',
-      customer: { number: '+16505559999' },
-      agent_id: 42,
-      run_id: 7001,
-      messages: [
-        { role: 'bot', content: 'Hello, Lakeside Pharmacy.', start_time: 0.3, end_time: 1.8 },
-        { role: 'user', content: 'Is my prescription ready?', start_time: 2.4, end_time: 4 },
-        {
-          role: 'function_call',
-          content: '',
-          start_time: 4.3,
-          end_time: 4.3,
-          data: { id: 'call_rx', name: 'prescription_status', arguments: '{"patient":"+16505559999"}' },
-        },
-        {
-          role: 'function_call_result',
-          content: '',
-          start_time: 4.4,
-          end_time: 4.4,
-          data: { id: 'call_rx', name: 'prescription_status', result: 'IN_PROGRESS' },
-        },
-        { role: 'bot', content: 'I am checking that for you now, it can take a', start_time: 5, end_time: 8.2, interrupted: true },
-        { role: 'user', content: 'Actually I will call back later.', start_time: 7.6, end_time: 9.9 },
-        { role: 'bot', content: 'Of course, goodbye!', start_time: 10.5, end_time: 11.7 },
-      ],
-    });
-    expect(untimedMessages).toBeUndefined();
-  });
+  // The calls these fixtures make are in the conformance corpus (test/conformance/openai-chat/).
 
   it('refuses a tool call without a function name, naming its path in the transcript', () => {
     expect(parseIngestBody(openaiChatNamelessTool, options('openai-chat'))).toEqual({
@@ -137,6 +42,15 @@ describe('openai-chat: OpenAI chat-completions messages', () => {
     expect(issuePath([{ role: 'tool', tool_call_id: 'nope', content: 'x' }])).toEqual(['transcript[0].tool_call_id']);
     expect(issuePath([{ role: 'tool', content: 'x' }])).toEqual(['transcript[0].tool_call_id']);
     expect(issuePath({ chat: [] })).toEqual(['transcript']);
+    expect(issuePath([{ role: 'user', content: 'Hi' }, 42])).toEqual(['transcript[1]']);
+    expect(issuePath([{ role: 'model', content: 'Hi' }])).toEqual(['transcript[0].role']);
+    expect(issuePath([{ role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'custom', custom: { input: 'x' } }] }])).toEqual([
+      'transcript[0].tool_calls[0].custom.name',
+    ]);
+    expect(issuePath([{ role: 'assistant', content: null, function_call: { arguments: '{}' } }])).toEqual(['transcript[0].function_call.name']);
+    expect(issuePath([{ role: 'function', content: '{}' }])).toEqual(['transcript[0].name']);
+    expect(issuePath([{ type: 'function_call', name: 'f', arguments: '{}' }])).toEqual(['transcript[0].call_id']);
+    expect(issuePath([{ type: 'function_call_output', call_id: 'gone', output: 'ok' }])).toEqual(['transcript[0].call_id']);
   });
 
   it('takes a tool name from the tool message itself when no call has its id', () => {
@@ -163,10 +77,24 @@ describe('openai-chat: OpenAI chat-completions messages', () => {
   });
 
   describe('recognises', () => {
-    it('takes chat message lists, bare or as { messages }', () => {
+    it('takes chat message lists, bare or as { messages }, legacy function messages and Responses API items', () => {
       for (const envelope of [openaiChatInboundWithTools, openaiChatLateTranscript, openaiChatInterrupted]) {
         expect(openaiChatFormat.recognises(envelope.transcript)).toBe(true);
       }
+      expect(
+        openaiChatFormat.recognises([
+          { role: 'assistant', content: null, function_call: { name: 'f', arguments: '{}' } },
+          { role: 'function', name: 'f', content: '{}' },
+        ]),
+      ).toBe(true);
+      expect(
+        openaiChatFormat.recognises([
+          { role: 'user', content: 'hi' },
+          { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hello', annotations: [] }] },
+          { type: 'function_call', call_id: 'c1', name: 'f', arguments: '{}' },
+          { type: 'function_call_output', call_id: 'c1', output: 'ok' },
+        ]),
+      ).toBe(true);
     });
 
     it('leaves the other stacks and junk alone', () => {
@@ -182,8 +110,10 @@ describe('openai-chat: OpenAI chat-completions messages', () => {
         ultravoxLowercaseRoles.transcript,
         [
           { role: 'user', content: 'hi' },
-          { role: 'function', name: 'f', content: '{}' },
+          { role: 'model', content: 'hello' },
         ],
+        [{ type: 'message', role: 'assistant', content: ['LiveKit content is bare strings'] }],
+        [{ type: 'agent_handoff', new_agent_id: 'billing' }],
       ];
       for (const transcript of [...others, ...junk]) expect(openaiChatFormat.recognises(transcript)).toBe(false);
     });

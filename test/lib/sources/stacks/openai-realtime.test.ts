@@ -5,13 +5,9 @@ import { type IngestOptions, parseIngestBody } from '../../../../lib/ingest';
 import type { SourceName } from '../../../../lib/sources';
 import { openaiRealtimeFormat } from '../../../../lib/sources/stacks/openai-realtime';
 import { realtimeBetaUnstamped, realtimeBetaUnstampedEvents } from '../../../fixtures/sources/stacks/openai-realtime/beta-unstamped';
-import { realtimeInboundWithTool, realtimeInboundWithToolEvents } from '../../../fixtures/sources/stacks/openai-realtime/inbound-with-tool';
-import { realtimeInterruptedLateTranscript } from '../../../fixtures/sources/stacks/openai-realtime/interrupted-late-transcript';
-import { ingestedAs } from '../../../support/ingested';
+import { realtimeInboundWithToolEvents } from '../../../fixtures/sources/stacks/openai-realtime/inbound-with-tool';
 
 const options = (source?: SourceName): IngestOptions => ({ source, webCallNumber: undefined });
-
-const ingested = (envelope: unknown) => ingestedAs('openai-realtime', envelope);
 
 const issuesOf = (envelope: unknown) => {
   const result = parseIngestBody(envelope, options('openai-realtime'));
@@ -23,70 +19,16 @@ const envelope = (transcript: unknown, extra: Record<string, unknown> = {}) => (
 const T = Date.parse('2025-06-06T10:00:00.000Z');
 
 /** `read` on inline events, for rules the fixtures do not isolate. */
-function readMessages(events: unknown[]) {
+function readLog(events: unknown[]) {
   const reading = openaiRealtimeFormat.read(events);
   if (!reading.ok) throw new Error(`${reading.path}: ${reading.message}`);
-  return reading.messages;
+  return reading;
 }
 
-describe('openai-realtime: session event logs', () => {
-  it('maps a GA inbound call with a function call and its result (sent by the app, echoed by the server), field by field', () => {
-    const { call, untimedMessages } = ingested(realtimeInboundWithTool);
-    expect(untimedMessages).toBeUndefined();
-    expect(call).toEqual({
-      id: 'rt-call-bright-smile-1',
-      startedAt: '2025-06-02T15:00:00.000Z',
-      endedAt: '2025-06-02T15:00:16.000Z',
-      customer: { number: '+16505551234' },
-      phoneNumber: '+14155550100',
-      endedReason: 'customer-ended-call',
-      metadata: { twilioCallSid: 'CA5f1e0c9a8b7d6e5f4a3b2c1d0e9f8a7b' },
-      messages: [
-        // response.created 310 ms .. response.done 2980 ms
-        { role: 'bot', content: 'Thanks for calling Bright Smile Dental, this is Maya. How can I help?', start_time: 0.31, end_time: 2.98 },
-        // audio_start_ms 4100 / audio_end_ms 6900 from session.created, not the transcription's arrival
-        { role: 'user', content: 'Hi, I need to move my cleaning to Thursday morning.', start_time: 4.1, end_time: 6.9 },
-        {
-          role: 'function_call',
-          content: '',
-          start_time: 7.91,
-          end_time: 7.91,
-          data: { id: 'call_Qm3x8KdT2vYp', name: 'reschedule_appointment', arguments: '{"day":"thursday","time_of_day":"morning"}' },
-        },
-        {
-          role: 'function_call_result',
-          content: '',
-          start_time: 8.4,
-          end_time: 8.4,
-          data: { id: 'call_Qm3x8KdT2vYp', name: 'reschedule_appointment', result: '{"confirmed":true,"day":"Thursday","time":"10:00"}' },
-        },
-        { role: 'bot', content: "You're all set for Thursday at ten. Anything else I can help with?", start_time: 8.5, end_time: 11.82 },
-        { role: 'user', content: "No, that's everything. Thanks!", start_time: 12.48, end_time: 13.65 },
-        { role: 'bot', content: "You're welcome, have a great day!", start_time: 13.95, end_time: 15.3 },
-      ],
-    });
-  });
+const readMessages = (events: unknown[]) => readLog(events).messages;
 
-  it('marks a cancelled response interrupted and places a late caller transcript by its audio, before the reply it triggered', () => {
-    const { call, untimedMessages } = ingested(realtimeInterruptedLateTranscript);
-    expect(untimedMessages).toBeUndefined();
-    expect(call).toEqual({
-      id: 'rt-call-hours-2',
-      // No startedAt given: the earliest instant, the first caller turn (audio 700 ms after the log's first receipt).
-      startedAt: '2025-06-03T09:30:00.700Z',
-      endedAt: '2025-06-03T09:30:12.000Z',
-      customer: { number: '+442079460958' },
-      phoneNumber: '+14155550100',
-      messages: [
-        { role: 'user', content: 'What are your opening hours this week?', start_time: 0, end_time: 1.54 },
-        { role: 'bot', content: 'We are open Monday to Friday from eight to six, and on', start_time: 1.83, end_time: 4.64, interrupted: true },
-        { role: 'user', content: 'Sorry, are you open on Saturday?', start_time: 4.35, end_time: 6.05 },
-        { role: 'bot', content: 'Yes, on Saturdays we are open from nine to one.', start_time: 6.33, end_time: 7.95 },
-        { role: 'user', content: 'Great, thanks.', start_time: 9.2, end_time: 10.05 },
-        { role: 'bot', content: 'You are welcome. Goodbye!', start_time: 10.4, end_time: 11.3 },
-      ],
-    });
-  });
+describe('openai-realtime: session event logs', () => {
+  // The calls of the fixtures are in the conformance corpus (test/conformance/openai-realtime/).
 
   it('needs startedAt when the log has no receipt times at all', () => {
     const { startedAt: _s, endedAt: _e, ...withoutTimes } = realtimeBetaUnstamped;
@@ -163,8 +105,8 @@ describe('openai-realtime: reading rules', () => {
     expect(messages).toEqual([{ role: 'bot', content: 'Let me explain the whole', start: { epochMs: T }, end: { epochMs: T + 900 }, interrupted: true }]);
   });
 
-  it('drops a function call cut off with its cancelled response (never made), and a response cancelled before it said anything', () => {
-    const messages = readMessages([
+  it('leaves out a function call cut off with its cancelled response (never made), and a response cancelled before it said anything, counting both', () => {
+    const { messages, dropped } = readLog([
       {
         type: 'response.done',
         response: {
@@ -179,6 +121,42 @@ describe('openai-realtime: reading rules', () => {
       },
     ]);
     expect(messages).toEqual([]);
+    expect(dropped).toEqual({ cancelled_function_call: 1, audio_only_turn: 1 });
+  });
+
+  it('counts a caller turn never transcribed, and content parts that are neither text nor speech', () => {
+    const { messages, dropped } = readLog([
+      { type: 'input_audio_buffer.speech_started', item_id: 'item_1', audio_start_ms: 100 },
+      { type: 'input_audio_buffer.speech_stopped', item_id: 'item_1', audio_end_ms: 900 },
+      {
+        type: 'conversation.item.create',
+        item: {
+          type: 'message',
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Here is the receipt.' },
+            { type: 'input_image', image_url: 'data:image/png;base64,AAAA' },
+          ],
+        },
+      },
+    ]);
+    expect(messages).toEqual([{ role: 'user', content: 'Here is the receipt.' }]);
+    expect(dropped).toEqual({ audio_only_turn: 1, input_image_part: 1 });
+  });
+
+  it('reads a wrapped entry with its stamp like a flat one', () => {
+    expect(
+      readMessages([
+        { received_at: T, event: { type: 'response.created', response: { id: 'resp_1' } } },
+        {
+          received_at: T + 500,
+          event: {
+            type: 'response.done',
+            response: { id: 'resp_1', output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hi.' }] }] },
+          },
+        },
+      ]),
+    ).toEqual([{ role: 'bot', content: 'Hi.', start: { epochMs: T }, end: { epochMs: T + 500 } }]);
   });
 
   it('accepts receipt times as epoch seconds and ISO 8601 too', () => {
@@ -229,6 +207,18 @@ describe('openai-realtime: refused logs name the part that cannot be read', () =
       'a negative audio offset',
       envelope([{ type: 'input_audio_buffer.speech_started', item_id: 'item_1', audio_start_ms: -20 }], { startedAt: '2025-06-06T10:00:00Z' }),
       'transcript[0].audio_start_ms',
+    ],
+    [
+      'a DTMF event without its key',
+      envelope([{ type: 'input_audio_buffer.dtmf_event_received', received_at: 1_751_000_000 }], { startedAt: '2025-06-06T10:00:00Z' }),
+      'transcript[0].event',
+    ],
+    [
+      'an MCP call without its name',
+      envelope([{ type: 'response.done', response: { id: 'resp_1', output: [{ id: 'mcp_1', type: 'mcp_call', server_label: 's', arguments: '{}' }] } }], {
+        startedAt: '2025-06-06T10:00:00Z',
+      }),
+      'transcript[0].response.output[0].name',
     ],
     [
       'response output that is not a list',

@@ -1,0 +1,3 @@
+import { openaiChatInboundWithTools } from '../../fixtures/sources/stacks/openai-chat/calls';
+
+export default openaiChatInboundWithTools;

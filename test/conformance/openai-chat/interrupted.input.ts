@@ -1,0 +1,3 @@
+import { openaiChatInterrupted } from '../../fixtures/sources/stacks/openai-chat/calls';
+
+export default openaiChatInterrupted;

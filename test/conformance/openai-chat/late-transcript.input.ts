@@ -1,0 +1,3 @@
+import { openaiChatLateTranscript } from '../../fixtures/sources/stacks/openai-chat/calls';
+
+export default openaiChatLateTranscript;

@@ -1,0 +1,3 @@
+import { realtimeInboundWithTool } from '../../fixtures/sources/stacks/openai-realtime/inbound-with-tool';
+
+export default realtimeInboundWithTool;
