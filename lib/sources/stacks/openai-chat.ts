@@ -10,6 +10,7 @@
  */
 import { type Json, jsonText, list, record, text } from '../read';
 import { instantFrom, type StackFormat, type StackMessage, type StackTime, stackSource, type TranscriptReading } from './envelope';
+import { withPipecatConventions } from './pipecat';
 
 const CHAT_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
 
@@ -172,7 +173,8 @@ export const openaiChatFormat: StackFormat = {
     const found = chatMessagesOf(transcript);
     return found !== undefined && found.messages.length > 0 && found.messages.every(looksLikeChatMessage);
   },
-  read: readChatMessages,
+  // Pipecat's LLMContext is OpenAI chat with turn markers and async-tool messages: resolved first.
+  read: (transcript) => withPipecatConventions(transcript, readChatMessages),
 };
 
 export const openaiChat = stackSource(openaiChatFormat);
