@@ -218,9 +218,15 @@ class SessionReader {
       this.bot.interrupted = true;
       return;
     }
-    // The flag can come after a tool call ended the agent's words: it is the last agent turn that was cut.
-    const last = this.messages.at(-1) as (StackMessage & { interrupted?: boolean }) | undefined;
-    if (last?.role === 'bot') last.interrupted = true;
+    // The flag can come after a tool call ended the agent's words: the last agent turn since the caller's was cut.
+    for (let index = this.messages.length - 1; index >= 0; index--) {
+      const message = this.messages[index] as StackMessage & { interrupted?: boolean };
+      if (message.role === 'user') return;
+      if (message.role === 'bot' && !this.empty.has(message)) {
+        message.interrupted = true;
+        return;
+      }
+    }
   }
 
   private closeBot(at: number | undefined): void {
