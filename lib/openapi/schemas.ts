@@ -99,7 +99,7 @@ export const CekuraPushBodySchema = v.object({
   calls: v.pipe(v.array(CekuraPushCallSchema), v.minLength(1), v.maxLength(100)),
 });
 
-/** The body a self-built stack sends at the end of a call (`?source=livekit|openai-chat|openai-realtime|ultravox`). */
+/** The body a self-built stack sends at the end of a call (`?source=livekit|pipecat|openai-chat|openai-realtime|gemini-live|ultravox`). */
 export const StackCallSchema = v.object({
   id: v.string(),
   customer: v.object({ number: v.pipe(v.string(), v.description('E.164')), name: v.optional(v.string()) }),
@@ -114,7 +114,7 @@ export const StackCallSchema = v.object({
   transcript: v.pipe(
     v.union([v.array(v.unknown()), OpenObject]),
     v.description(
-      "The framework's own export, unchanged: a LiveKit session report / chat_history / items / ChatContext JSON, OpenAI chat messages, OpenAI Realtime events, or Ultravox messages",
+      "The framework's own export, unchanged: a LiveKit session report / chat_history / items / ChatContext JSON, OpenAI chat messages, Pipecat's LLMContext messages or turn events, OpenAI Realtime events, Gemini Live messages, or Ultravox messages",
     ),
   ),
 });

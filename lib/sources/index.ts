@@ -5,9 +5,11 @@ import { elevenlabs } from './platforms/elevenlabs';
 import { retell } from './platforms/retell';
 import { vapi } from './platforms/vapi';
 import { SOURCE_NAMES, type Source, type SourceName } from './source';
+import { geminiLive } from './stacks/gemini-live';
 import { livekit } from './stacks/livekit';
 import { openaiChat } from './stacks/openai-chat';
 import { openaiRealtime } from './stacks/openai-realtime';
+import { pipecat } from './stacks/pipecat';
 import { ultravox } from './stacks/ultravox';
 
 export type { Normalised, NormaliseOptions, Source, SourceName } from './source';
@@ -21,8 +23,10 @@ export const SOURCES: Record<SourceName, Source> = {
   elevenlabs,
   cekura,
   livekit,
+  pipecat,
   'openai-chat': openaiChat,
   'openai-realtime': openaiRealtime,
+  'gemini-live': geminiLive,
   ultravox,
 };
 

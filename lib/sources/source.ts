@@ -14,8 +14,10 @@ export const SOURCE_NAMES = [
   'elevenlabs',
   'cekura',
   'livekit',
+  'pipecat',
   'openai-chat',
   'openai-realtime',
+  'gemini-live',
   'ultravox',
 ] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];

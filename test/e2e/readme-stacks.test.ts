@@ -10,17 +10,20 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseIngestBody } from '../../lib/ingest';
 import type { SourceName } from '../../lib/sources';
+import { geminiNodeCall, geminiPythonCall } from '../fixtures/sources/stacks/gemini-live/calls';
 import { openaiChatInboundWithTools } from '../fixtures/sources/stacks/openai-chat/calls';
 import { realtimeInboundWithTool } from '../fixtures/sources/stacks/openai-realtime/inbound-with-tool';
+import { pipecatContextCall } from '../fixtures/sources/stacks/pipecat/calls';
 import { ultravoxInboundWithTools } from '../fixtures/sources/stacks/ultravox/calls';
 import { useLocalApp } from '../support/local-app';
 
 const README = readFileSync(join(__dirname, '..', '..', 'docs', 'sources.md'), 'utf8');
 const SECTION = README.split('## Calls from self-built stacks')[1]?.split('\n## ')[0] ?? '';
 
-function block(language: 'python' | 'js'): string {
-  const code = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(SECTION)?.[1];
-  if (!code) throw new Error(`no ${language} block in docs/sources.md's self-built stacks section`);
+function block(language: 'python' | 'js', heading?: string): string {
+  const text = heading === undefined ? SECTION : (SECTION.split(`\n### ${heading}\n`)[1]?.split('\n### ')[0] ?? '');
+  const code = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(text)?.[1];
+  if (!code) throw new Error(`no ${language} block in docs/sources.md's self-built stacks section${heading === undefined ? '' : ` under ${heading}`}`);
   return code;
 }
 
@@ -51,6 +54,8 @@ describe("docs/sources.md: self-built stacks' snippets", () => {
   it.each([
     ['openai-chat', openaiChatInboundWithTools as Envelope],
     ['ultravox', ultravoxInboundWithTools as Envelope],
+    ['pipecat', pipecatContextCall as Envelope],
+    ['gemini-live', geminiPythonCall as Envelope],
   ] as const)('python3: send_call("%s", ...) stores the call exactly as POST /calls?source= does', async (source, envelope) => {
     const file = join(dir, `${source}.json`);
     writeFileSync(file, JSON.stringify({ id: envelope.id, number: envelope.customer.number, transcript: envelope.transcript, fields: fieldsOf(envelope) }));
@@ -61,18 +66,18 @@ describe("docs/sources.md: self-built stacks' snippets", () => {
     expect(await readBack(call)).toEqual([call]);
   });
 
-  it.each([['openai-realtime', realtimeInboundWithTool as Envelope]] as const)(
-    'node: sendCall("%s", ...) stores the call exactly as POST /calls?source= does',
-    async (source, envelope) => {
-      const file = join(dir, `${source}.json`);
-      writeFileSync(file, JSON.stringify({ id: envelope.id, number: envelope.customer.number, transcript: envelope.transcript, fields: fieldsOf(envelope) }));
-      const script = `${block('js')}\nconst call = JSON.parse(require('node:fs').readFileSync(${JSON.stringify(file)}, 'utf8'));\nsendCall(${JSON.stringify(source)}, call.id, call.number, call.transcript, call.fields).then((answer) => console.log(JSON.stringify(answer)));\n`;
-      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { env: env() });
-      expect(JSON.parse(stdout)).toMatchObject({ stored: 1, ids: [envelope.id] });
-      const call = expected(envelope, source);
-      expect(await readBack(call)).toEqual([call]);
-    },
-  );
+  it.each([
+    ['openai-realtime', realtimeInboundWithTool as Envelope],
+    ['gemini-live', geminiNodeCall as Envelope],
+  ] as const)('node: sendCall("%s", ...) stores the call exactly as POST /calls?source= does', async (source, envelope) => {
+    const file = join(dir, `${source}.json`);
+    writeFileSync(file, JSON.stringify({ id: envelope.id, number: envelope.customer.number, transcript: envelope.transcript, fields: fieldsOf(envelope) }));
+    const script = `${block('js')}\nconst call = JSON.parse(require('node:fs').readFileSync(${JSON.stringify(file)}, 'utf8'));\nsendCall(${JSON.stringify(source)}, call.id, call.number, call.transcript, call.fields).then((answer) => console.log(JSON.stringify(answer)));\n`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { env: env() });
+    expect(JSON.parse(stdout)).toMatchObject({ stored: 1, ids: [envelope.id] });
+    const call = expected(envelope, source);
+    expect(await readBack(call)).toEqual([call]);
+  });
 
   it('node: recordRealtimeEvent stamps each event with the time it was seen, as the openai-realtime source reads it', async () => {
     const script = `${block('js')}\nrecordRealtimeEvent({ type: 'session.created' });\nrecordRealtimeEvent({ type: 'response.done' });\nconsole.log(JSON.stringify(realtimeEvents));\n`;
@@ -81,5 +86,121 @@ describe("docs/sources.md: self-built stacks' snippets", () => {
     const events = JSON.parse(stdout) as Array<{ type: string; received_at: number }>;
     expect(events.map((e) => e.type)).toEqual(['session.created', 'response.done']);
     for (const event of events) expect(event.received_at).toBeGreaterThanOrEqual(before);
+  });
+  /** Runs python3 on the shared block, a section's block and `tail`; what `tail` prints, parsed. */
+  const python = async (heading: string, tail: string): Promise<unknown> => {
+    const { stdout } = await promisify(execFile)('python3', ['-c', `${block('python')}\n${block('python', heading)}\n${tail}`], { env: env() });
+    return JSON.parse(stdout);
+  };
+  /** The call the adapter stores from a log the snippet built and sent, compared with what was read back. */
+  const expectStored = async (source: SourceName, id: string, transcript: unknown, fields: Record<string, unknown> = {}) => {
+    const call = expected({ id, customer: { number: '+16505551234' }, transcript, ...fields }, source);
+    expect(await readBack(call)).toEqual([call]);
+    return call as unknown as { messages: Array<{ role: string; content: string }> };
+  };
+
+  it('python3: the Pipecat section logs turn events with their class name and stamp, and sends them as pipecat', async () => {
+    // The two turn-event dataclasses with Pipecat's fields (processors/aggregators/llm_response_universal.py).
+    const tail = `
+@dataclasses.dataclass
+class UserTurnStoppedMessage:
+    content: str
+    timestamp: str
+    user_id: str = None
+
+@dataclasses.dataclass
+class AssistantTurnStoppedMessage:
+    content: str
+    interrupted: bool
+    timestamp: str
+
+from datetime import datetime, timezone
+now = lambda: datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+log_turn(AssistantTurnStoppedMessage(content="Hi, this is Riley.", interrupted=False, timestamp=now()))
+log_turn(UserTurnStoppedMessage(content="Are you open today?", timestamp=now()))
+answer = send_call("pipecat", "readme-pipecat-turns", "+16505551234", pipecat_turns)
+print(json.dumps({"answer": answer, "transcript": pipecat_turns}))
+`;
+    const { answer, transcript } = (await python('Pipecat', tail)) as { answer: unknown; transcript: Array<Record<string, unknown>> };
+    expect(answer).toMatchObject({ stored: 1, ids: ['readme-pipecat-turns'] });
+    expect(transcript.map((entry) => [entry.type, typeof entry.received_at])).toEqual([
+      ['AssistantTurnStoppedMessage', 'number'],
+      ['UserTurnStoppedMessage', 'number'],
+    ]);
+    const call = await expectStored('pipecat', 'readme-pipecat-turns', transcript);
+    expect(call.messages.map((message) => [message.role, message.content])).toEqual([
+      ['bot', 'Hi, this is Riley.'],
+      ['user', 'Are you open today?'],
+    ]);
+  });
+
+  it("python3: the Pipecat section's context_messages turns LLM-specific messages into JSON the pipecat source counts", async () => {
+    const tail = `
+@dataclasses.dataclass
+class LLMSpecificMessage:
+    llm: str
+    message: object
+
+class Context:
+    def get_messages(self):
+        return [{"role": "assistant", "content": "✓ Hello!"}, LLMSpecificMessage(llm="google", message={"type": "thought", "text": "greet"}), {"role": "user", "content": "Hi."}]
+
+print(json.dumps(send_call("pipecat", "readme-pipecat-context", "+16505551234", context_messages(Context()), startedAt="2026-03-02T15:00:00Z")))
+`;
+    expect(await python('Pipecat', tail)).toMatchObject({
+      stored: 1,
+      ids: ['readme-pipecat-context'],
+      dropped: { 'readme-pipecat-context': { llm_specific_message: 1 } },
+    });
+  });
+
+  it('python3: the Gemini Live section stamps SDK models and sent dicts, and sends the log as gemini-live', async () => {
+    // A stand-in for google-genai's pydantic models: model_dump as the SDK's (snake_case).
+    const tail = `
+class Message:
+    def __init__(self, fields): self.fields = fields
+    def model_dump(self, mode=None, exclude_none=False): return self.fields
+
+log_gemini(Message({"server_content": {"input_transcription": {"text": " Table for two?"}}}))
+log_gemini(Message({"tool_call": {"function_calls": [{"id": "fc-1", "name": "find_table", "args": {"party": 2}}]}}))
+log_gemini({"tool_response": {"function_responses": [{"id": "fc-1", "name": "find_table", "response": {"free": True}}]}}, "sent_at")
+log_gemini(Message({"server_content": {"output_transcription": {"text": "Yes, table 4."}}}))
+log_gemini(Message({"server_content": {"turn_complete": True}}))
+answer = send_call("gemini-live", "readme-gemini-py", "+16505551234", gemini_log)
+print(json.dumps({"answer": answer, "transcript": gemini_log}))
+`;
+    const { answer, transcript } = (await python('Gemini Live', tail)) as { answer: unknown; transcript: Array<Record<string, unknown>> };
+    expect(answer).toMatchObject({ stored: 1, ids: ['readme-gemini-py'] });
+    expect(transcript.map((entry) => ('sent_at' in entry ? 'sent' : typeof entry.received_at))).toEqual(['number', 'number', 'sent', 'number', 'number']);
+    const call = await expectStored('gemini-live', 'readme-gemini-py', transcript);
+    expect(call.messages.map((message) => message.role)).toEqual(['user', 'function_call', 'function_call_result', 'bot']);
+  });
+
+  it("node: the Gemini Live section's logGemini keeps the SDK message's fields and stamps each, as the gemini-live source reads them", async () => {
+    // The SDK builds each LiveServerMessage with Object.assign on a class instance: own fields, getters on the prototype.
+    const tail = `
+class LiveServerMessage { get text() { return 'not logged'; } }
+const received = (fields) => Object.assign(new LiveServerMessage(), fields);
+logGemini(received({ serverContent: { outputTranscription: { text: 'Hello, Trattoria Roma.' } } }));
+logGemini(received({ serverContent: { turnComplete: true } }));
+logGemini({ toolResponse: { functionResponses: [] } }, 'sent_at');
+console.log(JSON.stringify(geminiLog));
+`;
+    const before = Date.now();
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', `${block('js')}\n${block('js', 'Gemini Live')}\n${tail}`], { env: env() });
+    const log = JSON.parse(stdout) as Array<Record<string, unknown>>;
+    expect(log.map((entry) => Object.keys(entry))).toEqual([
+      ['serverContent', 'received_at'],
+      ['serverContent', 'received_at'],
+      ['toolResponse', 'sent_at'],
+    ]);
+    for (const entry of log) expect(Number(entry.received_at ?? entry.sent_at)).toBeGreaterThanOrEqual(before);
+    const parsed = parseIngestBody(
+      { id: 'readme-gemini-node', customer: { number: '+16505551234' }, transcript: log },
+      { source: undefined, webCallNumber: undefined },
+    );
+    expect(parsed.ok && parsed.calls.map(({ source, call }) => [source, call.messages.map((message) => message.content)])).toEqual([
+      ['gemini-live', ['Hello, Trattoria Roma.']],
+    ]);
   });
 });

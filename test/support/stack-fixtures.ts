@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SourceName } from '../../lib/sources';
 
-export const STACKS = ['livekit', 'openai-chat', 'openai-realtime', 'ultravox'] as const satisfies readonly SourceName[];
+export const STACKS = ['livekit', 'openai-chat', 'openai-realtime', 'ultravox', 'pipecat', 'gemini-live'] as const satisfies readonly SourceName[];
 export type Stack = (typeof STACKS)[number];
 
 /**

@@ -31,6 +31,7 @@
 import { type Json, jsonText, list, record, text } from '../read';
 import { countDropped, type DroppedCounts } from '../source';
 import { instantFrom, type StackFormat, type StackMessage, type StackTime, stackSource, type TranscriptReading } from './envelope';
+import { withPipecatConventions } from './pipecat';
 
 const CHAT_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 const SPEAKER_ROLES = new Set(['system', 'developer', 'user', 'assistant']);
@@ -393,7 +394,8 @@ export const openaiChatFormat: StackFormat = {
     const found = chatMessagesOf(transcript);
     return found !== undefined && found.messages.length > 0 && found.messages.every(looksLikeEntry);
   },
-  read: readChatMessages,
+  // Pipecat's LLMContext is OpenAI chat with turn markers and async-tool messages: resolved first.
+  read: (transcript) => withPipecatConventions(transcript, readChatMessages),
 };
 
 export const openaiChat = stackSource(openaiChatFormat);

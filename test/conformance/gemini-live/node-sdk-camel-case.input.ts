@@ -1,0 +1,3 @@
+import { geminiNodeCall } from '../../fixtures/sources/stacks/gemini-live/calls';
+
+export default geminiNodeCall;

@@ -1,0 +1,3 @@
+import { geminiPythonCall } from '../../fixtures/sources/stacks/gemini-live/calls';
+
+export default geminiPythonCall;

@@ -1,0 +1,3 @@
+import { geminiOrphanResponseCall } from '../../fixtures/sources/stacks/gemini-live/calls';
+
+export default geminiOrphanResponseCall;

@@ -1,0 +1,3 @@
+import { geminiUnstampedCall } from '../../fixtures/sources/stacks/gemini-live/calls';
+
+export default geminiUnstampedCall;

@@ -1,0 +1,3 @@
+import { pipecatContextCancelledAsync } from '../../fixtures/sources/stacks/pipecat/calls';
+
+export default pipecatContextCancelledAsync;

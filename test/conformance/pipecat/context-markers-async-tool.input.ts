@@ -1,0 +1,3 @@
+import { pipecatContextCall } from '../../fixtures/sources/stacks/pipecat/calls';
+
+export default pipecatContextCall;

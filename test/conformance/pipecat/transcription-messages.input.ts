@@ -1,0 +1,3 @@
+import { pipecatTranscriptionMessagesCall } from '../../fixtures/sources/stacks/pipecat/calls';
+
+export default pipecatTranscriptionMessagesCall;

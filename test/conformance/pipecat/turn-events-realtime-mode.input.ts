@@ -1,0 +1,3 @@
+import { pipecatRealtimeTurnEventsCall } from '../../fixtures/sources/stacks/pipecat/calls';
+
+export default pipecatRealtimeTurnEventsCall;

@@ -1,0 +1,3 @@
+import { pipecatTurnEventsCall } from '../../fixtures/sources/stacks/pipecat/calls';
+
+export default pipecatTurnEventsCall;
