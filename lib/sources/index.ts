@@ -5,9 +5,12 @@ import { elevenlabs } from './platforms/elevenlabs';
 import { retell } from './platforms/retell';
 import { vapi } from './platforms/vapi';
 import { SOURCE_NAMES, type Source, type SourceName } from './source';
+import { deepgramVoiceAgent } from './stacks/deepgram-voice-agent';
 import { livekit } from './stacks/livekit';
+import { novaSonic } from './stacks/nova-sonic';
 import { openaiChat } from './stacks/openai-chat';
 import { openaiRealtime } from './stacks/openai-realtime';
+import { twilioConversationRelay } from './stacks/twilio-conversation-relay';
 import { ultravox } from './stacks/ultravox';
 
 export type { Normalised, NormaliseOptions, Source, SourceName } from './source';
@@ -24,6 +27,9 @@ export const SOURCES: Record<SourceName, Source> = {
   'openai-chat': openaiChat,
   'openai-realtime': openaiRealtime,
   ultravox,
+  'twilio-conversation-relay': twilioConversationRelay,
+  'deepgram-voice-agent': deepgramVoiceAgent,
+  'nova-sonic': novaSonic,
 };
 
 /** The first source whose shape the payload has, in SOURCE_NAMES order. */

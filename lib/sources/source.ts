@@ -17,6 +17,9 @@ export const SOURCE_NAMES = [
   'openai-chat',
   'openai-realtime',
   'ultravox',
+  'twilio-conversation-relay',
+  'deepgram-voice-agent',
+  'nova-sonic',
 ] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
