@@ -100,6 +100,13 @@ function endNotBeforeStart<T extends Timed>() {
   );
 }
 
+/**
+ * How long the agent took to answer a turn, in seconds, as the stack measured it (Deepgram's
+ * `AgentStartedSpeaking`): extra keys on an agent message, which Cekura ignores.
+ */
+export const LATENCY_KEYS = ['total_latency', 'tts_latency', 'ttt_latency'] as const;
+const LatencySchema = v.optional(v.pipe(v.number('must be a number of seconds'), v.finite('must be a finite number'), v.minValue(0, 'must be >= 0')));
+
 const TextMessageSchema = v.pipe(
   v.object({
     role: v.picklist(['system', 'bot', 'user']),
@@ -107,6 +114,9 @@ const TextMessageSchema = v.pipe(
     ...timing,
     /** The speaker was cut off (an extra key: Cekura ignores keys it does not know). */
     interrupted: v.optional(v.boolean('must be true or false')),
+    total_latency: LatencySchema,
+    tts_latency: LatencySchema,
+    ttt_latency: LatencySchema,
   }),
   endNotBeforeStart(),
 );

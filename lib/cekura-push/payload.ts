@@ -6,7 +6,7 @@
  * Payload: `{ agent_id: <int>, calls: [{ id, startedAt, endedAt, messages, to_phone_number,
  * from_phone_number, run_id, endedReason, metadata }] }`, header `X-CEKURA-API-KEY`.
  */
-import type { Call } from '../call';
+import { type Call, LATENCY_KEYS } from '../call';
 import { runIdFromCall } from './runs';
 import { isAllowedCekuraUrl } from './urls';
 
@@ -30,6 +30,9 @@ export interface WebhookMessage {
   data?: { id: string; name: string; arguments?: string; result?: string };
   interrupted?: boolean;
   is_error?: boolean;
+  total_latency?: number;
+  tts_latency?: number;
+  ttt_latency?: number;
 }
 
 export interface WebhookCall {
@@ -57,6 +60,18 @@ export interface PayloadOptions {
   messageTimes?: MessageTimeUnit;
   /** Run ids found for calls that carry none (by call id); a call's own run id wins. */
   runIds?: ReadonlyMap<string, number>;
+}
+
+type Latencies = Partial<Record<(typeof LATENCY_KEYS)[number], number>>;
+
+/** The answer latencies a stack measured on an agent message (Deepgram's), passed on as they are. */
+function latenciesOf(message: Call['messages'][number]): Latencies {
+  const latencies: Latencies = {};
+  for (const key of LATENCY_KEYS) {
+    const value = (message as Record<string, unknown>)[key];
+    if (typeof value === 'number') latencies[key] = value;
+  }
+  return latencies;
 }
 
 /** An agent id from configuration (CDK context or env, so possibly a string): a positive integer. */
@@ -91,6 +106,7 @@ export function toWebhookCall(
       ...('data' in m ? { data: { ...m.data } } : {}),
       ...('interrupted' in m && m.interrupted !== undefined ? { interrupted: m.interrupted } : {}),
       ...('is_error' in m && m.is_error !== undefined ? { is_error: m.is_error } : {}),
+      ...latenciesOf(m),
     })),
     ...(call.phoneNumber !== undefined ? { to_phone_number: call.phoneNumber } : {}),
     from_phone_number: call.customer.number,

@@ -6,10 +6,13 @@ import { retell } from './platforms/retell';
 import { vapi } from './platforms/vapi';
 import { SOURCE_NAMES, type Source, type SourceName } from './source';
 import { geminiLive } from './stacks/gemini-live';
+import { deepgramVoiceAgent } from './stacks/deepgram-voice-agent';
 import { livekit } from './stacks/livekit';
+import { novaSonic } from './stacks/nova-sonic';
 import { openaiChat } from './stacks/openai-chat';
 import { openaiRealtime } from './stacks/openai-realtime';
 import { pipecat } from './stacks/pipecat';
+import { twilioConversationRelay } from './stacks/twilio-conversation-relay';
 import { ultravox } from './stacks/ultravox';
 
 export type { Normalised, NormaliseOptions, Source, SourceName } from './source';
@@ -28,6 +31,9 @@ export const SOURCES: Record<SourceName, Source> = {
   'openai-realtime': openaiRealtime,
   'gemini-live': geminiLive,
   ultravox,
+  'twilio-conversation-relay': twilioConversationRelay,
+  'deepgram-voice-agent': deepgramVoiceAgent,
+  'nova-sonic': novaSonic,
 };
 
 /** The first source whose shape the payload has, in SOURCE_NAMES order. */

@@ -19,6 +19,9 @@ export const SOURCE_NAMES = [
   'openai-realtime',
   'gemini-live',
   'ultravox',
+  'twilio-conversation-relay',
+  'deepgram-voice-agent',
+  'nova-sonic',
 ] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 

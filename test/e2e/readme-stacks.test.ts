@@ -14,6 +14,9 @@ import { geminiNodeCall, geminiPythonCall } from '../fixtures/sources/stacks/gem
 import { openaiChatInboundWithTools } from '../fixtures/sources/stacks/openai-chat/calls';
 import { realtimeInboundWithTool } from '../fixtures/sources/stacks/openai-realtime/inbound-with-tool';
 import { pipecatContextCall } from '../fixtures/sources/stacks/pipecat/calls';
+import { deepgramRefillWithTool } from '../fixtures/sources/stacks/deepgram-voice-agent/calls';
+import { novaOrderStatusWithTool } from '../fixtures/sources/stacks/nova-sonic/calls';
+import { relayOutboundPartialPrompts } from '../fixtures/sources/stacks/twilio-conversation-relay/calls';
 import { ultravoxInboundWithTools } from '../fixtures/sources/stacks/ultravox/calls';
 import { useLocalApp } from '../support/local-app';
 
@@ -21,7 +24,7 @@ const README = readFileSync(join(__dirname, '..', '..', 'docs', 'sources.md'), '
 const SECTION = README.split('## Calls from self-built stacks')[1]?.split('\n## ')[0] ?? '';
 
 function block(language: 'python' | 'js', heading?: string): string {
-  const text = heading === undefined ? SECTION : (SECTION.split(`\n### ${heading}\n`)[1]?.split('\n### ')[0] ?? '');
+  const text = heading === undefined ? SECTION : (SECTION.split(`\n### ${heading}`)[1]?.split('\n### ')[0] ?? '');
   const code = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(text)?.[1];
   if (!code) throw new Error(`no ${language} block in docs/sources.md's self-built stacks section${heading === undefined ? '' : ` under ${heading}`}`);
   return code;
@@ -203,4 +206,54 @@ console.log(JSON.stringify(geminiLog));
       ['gemini-live', ['Hello, Trattoria Roma.']],
     ]);
   });
+
+  /** A logged stack's events as the app saw them, stamps removed: the snippet's log stamps them anew. */
+  const unstamped = (transcript: unknown): Array<{ direction: 'received' | 'sent'; message: Record<string, unknown> }> => {
+    const entries = (Array.isArray(transcript) ? transcript : (transcript as { events: unknown[] }).events) as Array<Record<string, unknown>>;
+    return entries.map(({ received_at: _r, sent_at, ...message }) => ({ direction: sent_at === undefined ? 'received' : 'sent', message }));
+  };
+  const LOGGED = [
+    ['twilio-conversation-relay', relayOutboundPartialPrompts as Envelope],
+    ['deepgram-voice-agent', deepgramRefillWithTool as Envelope],
+    ['nova-sonic', novaOrderStatusWithTool as Envelope],
+  ] as const;
+  const LOGGED_HEADING = 'Twilio ConversationRelay, Deepgram Voice Agent and Amazon Nova Sonic';
+
+  it.each(LOGGED)(
+    'python3: CallLog stamps each message both ways, and send_call("%s", ...) stores it as POST /calls?source= does',
+    async (source, envelope) => {
+      const file = join(dir, `logged-${source}.json`);
+      writeFileSync(
+        file,
+        JSON.stringify({ id: envelope.id, number: envelope.customer.number, events: unstamped(envelope.transcript), fields: fieldsOf(envelope) }),
+      );
+      const script = `${block('python')}\n${block('python', LOGGED_HEADING)}\nwith open(${JSON.stringify(file)}) as f:\n    call = json.load(f)\nlog = CallLog()\nfor entry in call["events"]:\n    getattr(log, entry["direction"])(entry["message"])\nprint(json.dumps({"answer": send_call(${JSON.stringify(source)}, call["id"], call["number"], log.events, **call["fields"]), "events": log.events}))\n`;
+      const before = Date.now();
+      const { stdout } = await promisify(execFile)('python3', ['-c', script], { env: env() });
+      const { answer, events } = JSON.parse(stdout) as { answer: unknown; events: Array<Record<string, number>> };
+      expect(answer).toMatchObject({ stored: 1, ids: [envelope.id] });
+      for (const event of events) expect(event.received_at ?? event.sent_at).toBeGreaterThanOrEqual(before - 1000);
+      const call = expected({ ...envelope, transcript: events }, source);
+      expect(await readBack(call)).toEqual([call]);
+    },
+  );
+
+  it.each(LOGGED)(
+    'node: createCallLog stamps each message both ways, and sendCall("%s", ...) stores it as POST /calls?source= does',
+    async (source, envelope) => {
+      const file = join(dir, `logged-${source}-node.json`);
+      writeFileSync(
+        file,
+        JSON.stringify({ id: envelope.id, number: envelope.customer.number, events: unstamped(envelope.transcript), fields: fieldsOf(envelope) }),
+      );
+      const script = `${block('js')}\n${block('js', LOGGED_HEADING)}\nconst call = JSON.parse(require('node:fs').readFileSync(${JSON.stringify(file)}, 'utf8'));\nconst log = createCallLog();\nfor (const entry of call.events) log[entry.direction](entry.message);\nsendCall(${JSON.stringify(source)}, call.id, call.number, log.events, call.fields).then((answer) => console.log(JSON.stringify({ answer, events: log.events })));\n`;
+      const before = Date.now();
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { env: env() });
+      const { answer, events } = JSON.parse(stdout) as { answer: unknown; events: Array<Record<string, number>> };
+      expect(answer).toMatchObject({ stored: 1, ids: [envelope.id] });
+      for (const event of events) expect(event.received_at ?? event.sent_at).toBeGreaterThanOrEqual(before - 1000);
+      const call = expected({ ...envelope, transcript: events }, source);
+      expect(await readBack(call)).toEqual([call]);
+    },
+  );
 });

@@ -15,7 +15,9 @@
  * - never shift: end_time >= start_time; an instant up to MESSAGE_TIME_RULE.toleranceS before
  *   startedAt (clock skew) is the start, earlier is refused with the message's path, one after
  *   endedAt is refused by CallSchema's shared rule;
- * - a non-empty export that yields no message at all is refused, saying what the format expects.
+ * - a non-empty export that yields no message at all is refused, saying what the format expects;
+ * - an export that names its own call (Twilio ConversationRelay's `setup`: call id and numbers) gives
+ *   `defaults` for `id`, `customer` and `phoneNumber`; what the envelope gives wins.
  */
 import type { CallInput } from '../../call';
 import { MESSAGE_TIME_RULE } from '../../call/message-times';
@@ -44,9 +46,18 @@ export type TranscriptReading =
       instants?: number[];
       /** What the export held that did not become a message, by kind. */
       dropped?: DroppedCounts;
+      /** The call's id and numbers as the export names them, for an envelope that leaves them out. */
+      defaults?: CallDefaults;
     }
   /** `path` is within the export, e.g. `items[3].arguments`. */
   | { ok: false; path: string; message: string };
+
+/** What an export may say about its own call (only a format with `namesTheCall` gives them). */
+export interface CallDefaults {
+  id?: string;
+  customer?: { number: string };
+  phoneNumber?: string;
+}
 
 export interface StackFormat {
   name: SourceName;
@@ -55,11 +66,16 @@ export interface StackFormat {
   /** What the format reads, for a 400 when a forced `?source=` reads no message at all: "a list of ... events". */
   expects: string;
   read(transcript: unknown): TranscriptReading;
+  /** The export names its call (`defaults`), so the envelope may leave out `id`. */
+  namesTheCall?: boolean;
 }
 
-/** The envelope of a stack's call: an id and an export that is not plain text (Vapi and Retell send text). */
-export function isStackEnvelope(body: Json | undefined): body is Json & { transcript: unknown } {
-  return body !== undefined && 'id' in body && typeof body.transcript === 'object' && body.transcript !== null;
+/**
+ * The envelope of a stack's call: an id (unless the export names its call) and an export that is
+ * not plain text (Vapi and Retell send text).
+ */
+export function isStackEnvelope(body: Json | undefined, idInExport = false): body is Json & { transcript: unknown } {
+  return body !== undefined && (idInExport || 'id' in body) && typeof body.transcript === 'object' && body.transcript !== null;
 }
 
 export function stackSource(format: StackFormat): Source {
@@ -67,7 +83,7 @@ export function stackSource(format: StackFormat): Source {
     name: format.name,
     detect(payload) {
       const body = record(payload);
-      return isStackEnvelope(body) && format.recognises(body.transcript);
+      return isStackEnvelope(body, format.namesTheCall) && format.recognises(body.transcript);
     },
     normalise: (payload, options) => normaliseStackCall(payload, options, format),
   };
@@ -99,7 +115,8 @@ function givenInstant(body: Json, field: 'startedAt' | 'endedAt'): { ms: number 
 
 export function normaliseStackCall(payload: unknown, options: NormaliseOptions, format: StackFormat): Normalised {
   const body = record(payload);
-  if (!isStackEnvelope(body)) return { kind: 'refused', path: 'transcript', message: `is required: the ${format.name} export, as the framework gives it` };
+  if (!isStackEnvelope(body, format.namesTheCall))
+    return { kind: 'refused', path: 'transcript', message: `is required: the ${format.name} export, as the framework gives it` };
   const reading = format.read(body.transcript);
   if (!reading.ok) return { kind: 'refused', path: joinTranscriptPath(reading.path), message: reading.message };
   if (reading.messages.length === 0 && !isEmptyExport(body.transcript)) {
@@ -159,14 +176,15 @@ export function normaliseStackCall(payload: unknown, options: NormaliseOptions, 
 
   const lastS = messages.reduce((max, m) => Math.max(max, m.end_time), 0);
   const endMs = givenEnd.ms ?? Math.max(startMs + lastS * 1000, hasInstants ? latest : startMs);
-  const customer = body.customer ?? (options.webCallNumber !== undefined ? { number: options.webCallNumber } : undefined);
+  const defaults = reading.defaults ?? {};
+  const customer = body.customer ?? defaults.customer ?? (options.webCallNumber !== undefined ? { number: options.webCallNumber } : undefined);
 
   const call = defined({
-    id: body.id,
+    id: body.id ?? defaults.id,
     startedAt: new Date(startMs).toISOString(),
     endedAt: new Date(endMs).toISOString(),
     customer,
-    phoneNumber: body.phoneNumber ?? undefined,
+    phoneNumber: body.phoneNumber ?? defaults.phoneNumber,
     messages,
     endedReason: body.endedReason ?? undefined,
     recordingUrl: body.recordingUrl ?? undefined,

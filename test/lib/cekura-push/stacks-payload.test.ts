@@ -8,6 +8,7 @@
 import * as v from 'valibot';
 import { buildWebhookPayload } from '../../../lib/cekura-push/payload';
 import { parseIngestBody } from '../../../lib/ingest';
+import { deepgramRefillWithTool } from '../../fixtures/sources/stacks/deepgram-voice-agent/calls';
 import { STACKS, stackFixtures } from '../../support/stack-fixtures';
 
 const ReferenceMessage = v.looseObject({
@@ -73,5 +74,18 @@ describe("the push built from each stack's fixtures", () => {
       if (m.role === 'function_call') called.add(m.data!.id);
       if (m.role === 'function_call_result') expect([m.data!.id, called.has(m.data!.id)]).toEqual([m.data!.id, true]);
     }
+  });
+});
+
+describe('latencies a stack measured', () => {
+  it("are pushed on the agent's messages as the source stored them (Deepgram's AgentStartedSpeaking)", () => {
+    const parsed = parseIngestBody(deepgramRefillWithTool, { source: 'deepgram-voice-agent', webCallNumber: undefined });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const [sent] = buildWebhookPayload([parsed.calls[0]!.call], { agentId: 4321 }).calls;
+    expect(sent!.messages.filter((m) => m.total_latency !== undefined).map((m) => [m.role, m.total_latency, m.tts_latency, m.ttt_latency])).toEqual([
+      ['bot', 0.41, 0.18, 0.23],
+      ['bot', 1.65, 0.2, 1.45],
+      ['bot', 0.43, 0.17, 0.26],
+    ]);
   });
 });

@@ -1,0 +1,3 @@
+import { deepgramRefillWithTool } from '../../fixtures/sources/stacks/deepgram-voice-agent/calls';
+
+export default deepgramRefillWithTool;

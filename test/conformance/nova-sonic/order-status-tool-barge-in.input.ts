@@ -1,0 +1,3 @@
+import { novaOrderStatusWithTool } from '../../fixtures/sources/stacks/nova-sonic/calls';
+
+export default novaOrderStatusWithTool;

@@ -1,0 +1,3 @@
+import { novaUnwrappedUnstamped } from '../../fixtures/sources/stacks/nova-sonic/calls';
+
+export default novaUnwrappedUnstamped;

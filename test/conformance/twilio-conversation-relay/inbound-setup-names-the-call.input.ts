@@ -1,0 +1,3 @@
+import { relayInboundFromSetup } from '../../fixtures/sources/stacks/twilio-conversation-relay/calls';
+
+export default relayInboundFromSetup;

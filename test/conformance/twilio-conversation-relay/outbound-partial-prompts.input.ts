@@ -1,0 +1,3 @@
+import { relayOutboundPartialPrompts } from '../../fixtures/sources/stacks/twilio-conversation-relay/calls';
+
+export default relayOutboundPartialPrompts;

@@ -1,0 +1,3 @@
+import { relayUnstamped } from '../../fixtures/sources/stacks/twilio-conversation-relay/calls';
+
+export default relayUnstamped;
