@@ -31,7 +31,7 @@
 import { type Json, jsonText, list, record, text } from '../read';
 import { countDropped, type DroppedCounts } from '../source';
 import { instantFrom, type StackFormat, type StackMessage, type StackTime, stackSource, type TranscriptReading } from './envelope';
-import { withPipecatConventions } from './pipecat';
+import { RESOLVED_AWAY, withPipecatConventions } from './pipecat';
 
 const CHAT_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 const SPEAKER_ROLES = new Set(['system', 'developer', 'user', 'assistant']);
@@ -237,6 +237,8 @@ class ChatListReader {
   }
 
   read(index: number, at: string): Refusal | undefined {
+    // An entry Pipecat's conventions resolved into nothing (a marker-only reply, an async-tool placeholder).
+    if (this.messages[index] === RESOLVED_AWAY) return undefined;
     const message = record(this.messages[index]);
     if (!message) return refusal(at, 'must be a chat message: an object with a role');
     const times = timesOf(message, at);

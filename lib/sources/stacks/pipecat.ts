@@ -116,10 +116,13 @@ function showsPipecatConventions(messages: unknown[]): boolean {
 
 /**
  * Pipecat's conventions resolved into plain chat messages, index for index (what is not a message
- * becomes `null`, so paths into the export stay right): markers stripped, marker-only replies and
+ * becomes RESOLVED_AWAY, so paths into the export stay right): markers stripped, marker-only replies and
  * async-tool placeholders removed, each finished async result turned into the `tool` message of
  * its call where it arrived. Plain chat lists come back unchanged.
  */
+/** Stands where a Pipecat entry that is not a chat message was: the chat reader skips it. */
+export const RESOLVED_AWAY: unique symbol = Symbol('resolved away by Pipecat conventions');
+
 export function resolvePipecatConventions(messages: unknown[]): { messages: unknown[]; dropped: DroppedCounts } {
   const dropped: DroppedCounts = {};
   const finished = new Set<string>();
@@ -132,14 +135,14 @@ export function resolvePipecatConventions(messages: unknown[]): { messages: unkn
     if (!message) return value;
     if (isLlmSpecific(message)) {
       countDropped(dropped, 'llm_specific_message');
-      return null;
+      return RESOLVED_AWAY;
     }
     const payload = asyncToolPayload(message);
     if (payload) {
       if (payload.status === 'finished') return { role: 'tool', tool_call_id: payload.toolCallId, content: payload.result ?? '' };
       if (payload.result !== undefined) countDropped(dropped, 'async_tool_partial_result');
       else if (!finished.has(payload.toolCallId)) countDropped(dropped, 'async_tool_unfinished');
-      return null;
+      return RESOLVED_AWAY;
     }
     if (message.role !== 'assistant') return value;
     const said = contentText(message.content);
@@ -148,7 +151,7 @@ export function resolvePipecatConventions(messages: unknown[]): { messages: unkn
     const left = contentText(content) ?? '';
     if (left === '' && !('tool_calls' in message && Array.isArray(message.tool_calls) && message.tool_calls.length > 0)) {
       countDropped(dropped, 'turn_marker');
-      return null;
+      return RESOLVED_AWAY;
     }
     return { ...message, content };
   });
