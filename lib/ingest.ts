@@ -76,11 +76,8 @@ export function parseIngestBody(body: unknown, options: IngestOptions = DEFAULT_
         });
       // Issues of a converted payload point into the converted call, so name the source.
       else
-        issues.push(
-          ...toFieldIssues(result.issues, at).map((issue) =>
-            SAME_FIELD_NAMES.has(source.name) ? issue : { ...issue, message: `${issue.message} (in the call converted from ${source.name})` },
-          ),
-        );
+        for (const issue of toFieldIssues(result.issues, at))
+          issues.push(SAME_FIELD_NAMES.has(source.name) ? issue : { ...issue, message: `${issue.message} (in the call converted from ${source.name})` });
     }
   });
   return issues.length > 0 ? { ok: false, issues } : { ok: true, calls: lastWins(calls), ignored };

@@ -240,9 +240,9 @@ export async function forwardCalls(calls: readonly Call[], options: ForwardOptio
   // Agents are independent: one slow agent's retries do not hold the others back.
   const outcomes = await Promise.all(plan.batches.map((batch) => sendBatch(batch, options, apiKey)));
   for (const [i, outcome] of outcomes.entries()) {
-    result.sent.push(...outcome.sent);
-    result.failed.push(...outcome.failed);
-    result.routes.push(...plan.batches[i]!.routes);
+    result.sent = result.sent.concat(outcome.sent);
+    result.failed = result.failed.concat(outcome.failed);
+    result.routes = result.routes.concat(plan.batches[i]!.routes);
   }
   return result;
 }
@@ -264,7 +264,7 @@ async function sendBatch(planned: PlannedBatch, options: ForwardOptions, apiKey:
         attempts: outcome.attempts,
         runIds: Object.fromEntries(batch.flatMap((c) => (runIds.has(c.id) ? [[c.id, runIds.get(c.id)]] : []))),
       });
-      result.sent.push(...batch.map((c) => c.id));
+      for (const call of batch) result.sent.push(call.id);
       return;
     }
     if (!outcome.retryable && batch.length > 1) {
@@ -279,9 +279,8 @@ async function sendBatch(planned: PlannedBatch, options: ForwardOptions, apiKey:
       response: outcome.reason,
       attempts: outcome.attempts,
     });
-    result.failed.push(
-      ...batch.map((c) => ({ id: c.id, permanent: !outcome.retryable, status: outcome.status, reason: outcome.reason, attempts: outcome.attempts })),
-    );
+    for (const c of batch)
+      result.failed.push({ id: c.id, permanent: !outcome.retryable, status: outcome.status, reason: outcome.reason, attempts: outcome.attempts });
   };
   await send(planned.calls);
   return result;
