@@ -1,7 +1,7 @@
 /**
  * A small stand-in for API Gateway's HTTP API: matches the shared route table, builds payload
- * format 2.0 events as API Gateway does (lower-case headers, decoded query parameters with repeated
- * keys joined by commas, so `+` arrives as a space) and maps handler results back to HTTP: the
+ * format 2.0 events as API Gateway does (lower-case headers, repeated headers joined by commas, decoded
+ * query parameters with repeated keys joined by commas, so `+` arrives as a space) and maps handler results back to HTTP: the
  * answer to a HEAD without its body. Reports each request (method, path, status, time) to `onRequest`.
  */
 
@@ -70,11 +70,16 @@ export function matchRoute(method: string, requestPath: string): { route: Compil
   return { route, pathParameters };
 }
 
+/**
+ * As API Gateway decodes them. Without a prototype, as a Lambda's JSON.parse of the event builds
+ * them: `__proto__` stays a parameter (not the map's prototype), and `constructor` or `toString` are
+ * not found on an empty map.
+ */
 function decodeQuery(rawQueryString: string): Record<string, string> | undefined {
   if (rawQueryString === '') return undefined;
-  const params: Record<string, string> = {};
+  const params: Record<string, string> = Object.create(null);
   for (const [key, value] of new URLSearchParams(rawQueryString)) {
-    params[key] = key in params ? `${params[key]},${value}` : value;
+    params[key] = Object.hasOwn(params, key) ? `${params[key]},${value}` : value;
   }
   return params;
 }
@@ -87,9 +92,11 @@ export function buildEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyE
   const method = (req.method ?? 'GET').toUpperCase();
   const { route, pathParameters } = matchRoute(method, rawPath);
 
+  // Every header given more than once is joined with commas, as API Gateway does. (`req.headers`
+  // keeps only the first Authorization, Content-Type, Host...: a second key would go unseen locally.)
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+  for (const [name, values] of Object.entries(req.headersDistinct)) {
+    if (values !== undefined && name !== 'cookie') headers[name] = values.join(',');
   }
   // Text bodies arrive as text, as API Gateway sends them; bytes that are not UTF-8 go as base64
   // so the handlers' strict UTF-8 check refuses them instead of storing U+FFFD.
