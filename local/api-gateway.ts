@@ -26,6 +26,16 @@ export interface ApiServerOptions {
   onRequest?: (entry: RequestLogEntry) => void;
 }
 
+/**
+ * Keep-alive: an idle connection is kept open 5 s longer than clients are told (`Keep-Alive:
+ * timeout=5`, Node's default). A client reuses an idle connection until about the advertised time
+ * (undici, behind fetch, checks on a coarse timer); a server closing at that very moment resets the
+ * request just sent on it: `fetch failed … read ECONNRESET`, on a POST that is not retried (the load
+ * test's flake; `npm run import` after a pause). Node 24's `keepAliveTimeoutBuffer` does the same.
+ */
+export const KEEP_ALIVE_ADVERTISED_S = 5;
+export const KEEP_ALIVE_HELD_MS = (KEEP_ALIVE_ADVERTISED_S + 5) * 1_000;
+
 /** API Gateway's own payload limit for HTTP APIs. */
 const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 const TEXT_CONTENT = /^(text\/|application\/(.+\+)?(json|xml|x-www-form-urlencoded|javascript))/i;
@@ -195,8 +205,10 @@ function reportWhenDone(req: IncomingMessage, res: ServerResponse, onRequest: Ap
 const jsonError = (code: string, message: string) => JSON.stringify({ error: { code, message } });
 
 export function createApiServer(handlers: Record<LambdaName, HttpHandler>, options: ApiServerOptions = {}): Server {
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     reportWhenDone(req, res, options.onRequest);
+    // Else Node advertises the time it holds the connection, and the margin is gone.
+    res.setHeader('keep-alive', `timeout=${KEEP_ALIVE_ADVERTISED_S}`);
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
@@ -221,4 +233,8 @@ export function createApiServer(handlers: Record<LambdaName, HttpHandler>, optio
         });
     });
   });
+  server.keepAliveTimeout = KEEP_ALIVE_HELD_MS;
+  // Above the keep-alive time, as Node asks, so an idle connection is never cut as a slow request.
+  server.headersTimeout = KEEP_ALIVE_HELD_MS + 1_000;
+  return server;
 }

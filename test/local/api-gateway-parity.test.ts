@@ -205,3 +205,33 @@ describe('repeated and odd query parameters get the same answer deployed and loc
     expect(servers.operations).toEqual(['put cekura-header', 'put push-1']);
   });
 });
+
+describe('keep-alive (issue 22)', () => {
+  const servers = useServers();
+
+  it('keeps an idle connection open past the time it advertises, so a request sent at that time is answered, not reset', async () => {
+    const socket = connect(servers.echoPort, '127.0.0.1');
+    const answers: string[] = [];
+    let closed = false;
+    socket.on('data', (chunk) => answers.push(chunk.toString('utf8')));
+    socket.on('close', () => {
+      closed = true;
+    });
+    socket.on('error', () => undefined);
+    const request = 'GET /calls HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+    const answered = async (count: number) => {
+      while (answers.length < count && !closed) await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    socket.write(request);
+    await answered(1);
+    const advertised = Number(/\r\nkeep-alive: timeout=(\d+)\r\n/i.exec(answers[0] ?? '')?.[1]);
+    expect(advertised).toBe(5);
+    // A client reuses the connection until about the advertised time (fetch's undici: a little less, checked on a coarse timer).
+    await new Promise((resolve) => setTimeout(resolve, (advertised + 1) * 1_000));
+    expect(closed).toBe(false);
+    socket.write(request);
+    await answered(2);
+    expect(answers[1]).toMatch(/^HTTP\/1\.1 204 /);
+    socket.destroy();
+  }, 30_000);
+});
