@@ -17,6 +17,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import type { Call } from '../lib/call';
 import { type DeadLetterSender, sqsDeadLetterSender } from '../lib/cekura-push/dead-letters';
 import { CEKURA_ENV, CEKURA_KEY_PLACEHOLDER, cekuraConfigFromEnv, type ForwardOptions, forwardCalls } from '../lib/cekura-push/forward';
+import { RunLookupCache } from '../lib/cekura-push/runs';
 import { logger } from '../lib/logger';
 import { isSmokeCall } from '../lib/operations/smoke';
 import { secretsProvider } from '../lib/secrets/api-keys';
@@ -118,6 +119,8 @@ export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchRespon
     lambdaHandler = createForwarderHandler({
       forward: {
         ...config,
+        // Kept for the container's lifetime: batches arriving close together share each agent's lookup.
+        runLookup: config.runLookup && { ...config.runLookup, lookups: new RunLookupCache() },
         apiKey: async () => {
           // Re-read every few minutes, so pasting the key into the secret needs no redeploy; the
           // shared provider's client has timeouts, so a hung Secrets Manager fails the batch quickly.

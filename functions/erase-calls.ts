@@ -14,7 +14,7 @@ import middy from '@middy/core';
 import httpEventNormalizer from '@middy/http-event-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { errors } from '../lib/http/errors';
-import { HANDLER_OPTIONS, jsonErrors, jsonResponse, requireApiKey } from '../lib/http/middleware';
+import { HANDLER_OPTIONS, jsonErrors, jsonResponse, refuseRepeatedQueryParameters, requireApiKey } from '../lib/http/middleware';
 import { logger } from '../lib/logger';
 import { parseEraseQuery } from '../lib/operations/erase';
 import { runtimeFromEnv } from '../lib/runtime';
@@ -48,6 +48,7 @@ export function createEraseHandler(deps: EraseDependencies) {
       .use(jsonErrors())
       .use(httpEventNormalizer())
       .use(requireApiKey(deps.keys))
+      .use(refuseRepeatedQueryParameters('Nothing was deleted: fix the listed parameters.'))
       .handler(async (event, context) => {
         const parsed = parseEraseQuery(event.queryStringParameters ?? {});
         if (!parsed.ok) throw errors.validation(parsed.issues, 'Nothing was deleted: fix the listed parameters.');

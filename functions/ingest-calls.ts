@@ -19,6 +19,7 @@ import {
   limitJsonShape,
   normaliseContentType,
   refuseInexactNumbers,
+  refuseRepeatedQueryParameters,
   requireApiKey,
   requireUtf8Body,
 } from '../lib/http/middleware';
@@ -47,6 +48,7 @@ export function createIngestHandler(deps: IngestDependencies) {
     .use(jsonErrors())
     .use(httpEventNormalizer())
     .use(requireApiKey(deps.keys, { cekuraHeader: true }))
+    .use(refuseRepeatedQueryParameters(NOTHING_STORED))
     .use(limitBodySize(deps.maxBodyBytes))
     .use(normaliseContentType())
     .use(requireUtf8Body(NOTHING_STORED))

@@ -8,7 +8,7 @@ import middy from '@middy/core';
 import httpEventNormalizer from '@middy/http-event-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { errors } from '../lib/http/errors';
-import { HANDLER_OPTIONS, headWithoutBody, jsonErrors, jsonResponse, requireApiKey } from '../lib/http/middleware';
+import { HANDLER_OPTIONS, headWithoutBody, jsonErrors, jsonResponse, refuseRepeatedQueryParameters, requireApiKey } from '../lib/http/middleware';
 import { logger } from '../lib/logger';
 import { encodeCursor, MAX_RESPONSE_BYTES, nextPageQueryString, parseReadQuery } from '../lib/query';
 import { runtimeFromEnv } from '../lib/runtime';
@@ -34,6 +34,7 @@ export function createReadHandler(deps: ReadDependencies) {
       .use(jsonErrors())
       .use(httpEventNormalizer())
       .use(requireApiKey(deps.keys))
+      .use(refuseRepeatedQueryParameters())
       .handler(async (event) => {
         const params = event.queryStringParameters ?? {};
         const at = now();

@@ -14,6 +14,16 @@ import { type FieldIssue, toFieldIssues } from './validation';
 
 export const MAX_CALLS_PER_REQUEST = 100;
 
+/**
+ * How far ahead of the server's clock a call's `startedAt` may be. A call cannot have started in the
+ * future, but the clock that stamped it (a platform's, a phone system's, the sender's) is not ours:
+ * 5 minutes is the tolerance HTTP APIs give a client's clock (AWS SigV4 signatures, the Vapi signature
+ * timestamps this adapter checks), far above NTP-synchronised drift, far below a time zone written as
+ * UTC (an hour or more). A call dated later would outlive retention (its TTL counts from startedAt):
+ * a year-9999 call would never expire.
+ */
+export const MAX_START_AHEAD_MS = 5 * 60_000;
+
 /** Sources whose fields keep their names in the converted call, so an issue's path points into the payload as sent. */
 const SAME_FIELD_NAMES: ReadonlySet<SourceName> = new Set(['custom', 'cekura-push']);
 
@@ -33,6 +43,8 @@ export type IngestParseResult =
 export interface IngestOptions extends NormaliseOptions {
   /** The format of every payload; undefined to detect it per payload. */
   source: SourceName | undefined;
+  /** The server's clock (epoch ms), against which a `startedAt` in the future is refused; Date.now() by default. */
+  now?: number;
 }
 
 const DEFAULT_OPTIONS: IngestOptions = { source: undefined, webCallNumber: undefined };
@@ -79,7 +91,14 @@ export function parseIngestBody(body: unknown, options: IngestOptions = DEFAULT_
       issues.push({ path: joinPath(at, normalised.path), message: normalised.message });
     } else {
       const result = v.safeParse(CallSchema, normalised.call);
-      if (result.success)
+      const startsIn = result.success ? Date.parse(result.output.startedAt) - (options.now ?? Date.now()) : 0;
+      if (startsIn > MAX_START_AHEAD_MS) {
+        const converted = SAME_FIELD_NAMES.has(source.name) ? '' : ` (in the call converted from ${source.name})`;
+        issues.push({
+          path: joinPath(at, 'startedAt'),
+          message: `is ${describeAhead(startsIn)} ahead of the server's clock: a call cannot start in the future (at most ${MAX_START_AHEAD_MS / 60_000} minutes of clock difference are accepted); check the sender's clock and time zone${converted}`,
+        });
+      } else if (result.success)
         calls.push({
           source: source.name,
           call: result.output,
@@ -88,11 +107,8 @@ export function parseIngestBody(body: unknown, options: IngestOptions = DEFAULT_
         });
       // Issues of a converted payload point into the converted call, so name the source.
       else
-        issues.push(
-          ...toFieldIssues(result.issues, at).map((issue) =>
-            SAME_FIELD_NAMES.has(source.name) ? issue : { ...issue, message: `${issue.message} (in the call converted from ${source.name})` },
-          ),
-        );
+        for (const issue of toFieldIssues(result.issues, at))
+          issues.push(SAME_FIELD_NAMES.has(source.name) ? issue : { ...issue, message: `${issue.message} (in the call converted from ${source.name})` });
     }
   });
   return issues.length > 0 ? { ok: false, issues } : { ok: true, calls: lastWins(calls), ignored };
@@ -129,6 +145,13 @@ function clearlyMeant(item: unknown) {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
   if (PUSH_ONLY_KEYS.some((key) => key in item) && !('customer' in item)) return SOURCES['cekura-push'];
   return CUSTOM_CALL_KEYS.filter((key) => key in item).length >= 3 ? SOURCES.custom : undefined;
+}
+
+function describeAhead(ms: number): string {
+  const minutes = ms / 60_000;
+  if (minutes < 120) return `${Math.round(minutes)} minutes`;
+  const hours = minutes / 60;
+  return hours < 48 ? `${Math.round(hours)} hours` : `${Math.round(hours / 24)} days`;
 }
 
 function joinPath(prefix: string, path: string): string {

@@ -203,12 +203,12 @@ function checkWindow(from: number, to: number, maxWindowDays: number, path: stri
 
 function maxDefined(values: (number | undefined)[]): number | undefined {
   const defined = values.filter((x): x is number => x !== undefined);
-  return defined.length === 0 ? undefined : Math.max(...defined);
+  return defined.length === 0 ? undefined : defined.reduce((a, b) => Math.max(a, b));
 }
 
 function minDefined(values: (number | undefined)[]): number | undefined {
   const defined = values.filter((x): x is number => x !== undefined);
-  return defined.length === 0 ? undefined : Math.min(...defined);
+  return defined.length === 0 ? undefined : defined.reduce((a, b) => Math.min(a, b));
 }
 
 /** The query string of the next page: the request's own parameters, with the cursor replaced. */

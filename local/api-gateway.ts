@@ -1,7 +1,7 @@
 /**
  * A small stand-in for API Gateway's HTTP API: matches the shared route table, builds payload
- * format 2.0 events as API Gateway does (lower-case headers, decoded query parameters with repeated
- * keys joined by commas, so `+` arrives as a space) and maps handler results back to HTTP: the
+ * format 2.0 events as API Gateway does (lower-case headers, repeated headers joined by commas, decoded
+ * query parameters with repeated keys joined by commas, so `+` arrives as a space) and maps handler results back to HTTP: the
  * answer to a HEAD without its body. Reports each request (method, path, status, time) to `onRequest`.
  */
 
@@ -25,6 +25,16 @@ export interface ApiServerOptions {
   /** Called once per request, when its answer has been sent (or the client went away). */
   onRequest?: (entry: RequestLogEntry) => void;
 }
+
+/**
+ * Keep-alive: an idle connection is kept open 5 s longer than clients are told (`Keep-Alive:
+ * timeout=5`, Node's default). A client reuses an idle connection until about the advertised time
+ * (undici, behind fetch, checks on a coarse timer); a server closing at that very moment resets the
+ * request just sent on it: `fetch failed … read ECONNRESET`, on a POST that is not retried (the load
+ * test's flake; `npm run import` after a pause). Node 24's `keepAliveTimeoutBuffer` does the same.
+ */
+export const KEEP_ALIVE_ADVERTISED_S = 5;
+export const KEEP_ALIVE_HELD_MS = (KEEP_ALIVE_ADVERTISED_S + 5) * 1_000;
 
 /** API Gateway's own payload limit for HTTP APIs. */
 const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -70,11 +80,16 @@ export function matchRoute(method: string, requestPath: string): { route: Compil
   return { route, pathParameters };
 }
 
+/**
+ * As API Gateway decodes them. Without a prototype, as a Lambda's JSON.parse of the event builds
+ * them: `__proto__` stays a parameter (not the map's prototype), and `constructor` or `toString` are
+ * not found on an empty map.
+ */
 function decodeQuery(rawQueryString: string): Record<string, string> | undefined {
   if (rawQueryString === '') return undefined;
-  const params: Record<string, string> = {};
+  const params: Record<string, string> = Object.create(null);
   for (const [key, value] of new URLSearchParams(rawQueryString)) {
-    params[key] = key in params ? `${params[key]},${value}` : value;
+    params[key] = Object.hasOwn(params, key) ? `${params[key]},${value}` : value;
   }
   return params;
 }
@@ -87,9 +102,11 @@ export function buildEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyE
   const method = (req.method ?? 'GET').toUpperCase();
   const { route, pathParameters } = matchRoute(method, rawPath);
 
+  // Every header given more than once is joined with commas, as API Gateway does. (`req.headers`
+  // keeps only the first Authorization, Content-Type, Host...: a second key would go unseen locally.)
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+  for (const [name, values] of Object.entries(req.headersDistinct)) {
+    if (values !== undefined && name !== 'cookie') headers[name] = values.join(',');
   }
   // Text bodies arrive as text, as API Gateway sends them; bytes that are not UTF-8 go as base64
   // so the handlers' strict UTF-8 check refuses them instead of storing U+FFFD.
@@ -188,8 +205,10 @@ function reportWhenDone(req: IncomingMessage, res: ServerResponse, onRequest: Ap
 const jsonError = (code: string, message: string) => JSON.stringify({ error: { code, message } });
 
 export function createApiServer(handlers: Record<LambdaName, HttpHandler>, options: ApiServerOptions = {}): Server {
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     reportWhenDone(req, res, options.onRequest);
+    // Else Node advertises the time it holds the connection, and the margin is gone.
+    res.setHeader('keep-alive', `timeout=${KEEP_ALIVE_ADVERTISED_S}`);
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
@@ -214,4 +233,8 @@ export function createApiServer(handlers: Record<LambdaName, HttpHandler>, optio
         });
     });
   });
+  server.keepAliveTimeout = KEEP_ALIVE_HELD_MS;
+  // Above the keep-alive time, as Node asks, so an idle connection is never cut as a slow request.
+  server.headersTimeout = KEEP_ALIVE_HELD_MS + 1_000;
+  return server;
 }

@@ -5,6 +5,7 @@
  */
 import type { Call } from '../lib/call';
 import { CEKURA_ENV, cekuraConfigFromEnv, describeCekuraConfig, type ForwardOptions, forwardCalls } from '../lib/cekura-push/forward';
+import { RunLookupCache } from '../lib/cekura-push/runs';
 import { logger } from '../lib/logger';
 import { isSmokeCall } from '../lib/operations/smoke';
 
@@ -34,6 +35,8 @@ export function localPusherFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Fo
 export function createLocalPusher(options: Omit<ForwardOptions, 'signal'>, description = 'Cekura push'): LocalPusher {
   const abort = new AbortController();
   const pending = new Set<Promise<void>>();
+  // One per server: ingests arriving close together share each agent's run lookup.
+  const runLookup = options.runLookup && { lookups: new RunLookupCache(), ...options.runLookup };
   const idle = async () => {
     while (pending.size > 0) await Promise.allSettled([...pending]);
   };
@@ -43,7 +46,7 @@ export function createLocalPusher(options: Omit<ForwardOptions, 'signal'>, descr
       // `npm run smoke`'s synthetic call is never pushed to Cekura.
       const calls = stored.filter((call) => !isSmokeCall(call));
       if (abort.signal.aborted || calls.length === 0) return;
-      const run = forwardCalls(calls, { ...options, signal: abort.signal })
+      const run = forwardCalls(calls, { ...options, runLookup, signal: abort.signal })
         .then((result) => {
           if (result.failed.length > 0)
             logger.error('cekura push failed (local mode has no dead-letter queue: re-send the calls to push them again)', {

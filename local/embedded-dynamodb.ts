@@ -315,7 +315,7 @@ function tailBuffer(maxLines: number): { push(chunk: Buffer | string): void; tex
     push(chunk) {
       const parts = (partial + chunk.toString()).split(/\r?\n/);
       partial = parts.pop() ?? '';
-      lines.push(...parts.filter((l) => l.trim() !== ''));
+      for (const line of parts) if (line.trim() !== '') lines.push(line);
       if (lines.length > maxLines) lines.splice(0, lines.length - maxLines);
     },
     text() {

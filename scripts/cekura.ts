@@ -107,7 +107,7 @@ export async function readAdapterCalls(options: ReadOptions): Promise<ReadResult
     pages += result.pages;
     // A call re-sent while the backfill runs can move to a later day: keep its latest version once.
     for (const call of result.calls) byId.set(call.id, call);
-    invalid.push(...result.invalid);
+    for (const item of result.invalid) invalid.push(item);
   }
   const calls = [...byId.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
   return { calls, invalid };
@@ -128,7 +128,7 @@ async function readWindow(options: ReadOptions): Promise<ReadResult & { pages: n
     if (response.status !== 200) throw new Error(`GET /calls answered HTTP ${response.status}: ${describeApiError(text)}`);
     const page: unknown = JSON.parse(text);
     if (!Array.isArray(page)) throw new Error('GET /calls did not answer a JSON array: is --url the adapter?');
-    raw.push(...page);
+    for (const item of page) raw.push(item);
     pages += 1;
     options.onPage?.(raw.length, pages);
     const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(response.headers.get('link') ?? '')?.[1];
@@ -198,18 +198,17 @@ export async function backfill(
     const chunk = calls.slice(start, start + CHUNK);
     if (options.dryRun) {
       const plan = await planPush(chunk, settings);
-      summary.skipped.push(...plan.skipped);
-      summary.unrouted.push(...plan.unrouted.map((id) => byId.get(id)!));
-      summary.planned.push(...plan.batches);
+      for (const id of plan.skipped) summary.skipped.push(id);
+      for (const id of plan.unrouted) summary.unrouted.push(byId.get(id)!);
+      for (const batch of plan.batches) summary.planned.push(batch);
     } else {
       const result = await forwardCalls(chunk, settings);
       const routes = new Map(result.routes.map((r) => [r.id, r]));
-      summary.sent.push(...result.sent.map((id) => ({ route: routes.get(id)! })));
-      summary.skipped.push(...result.skipped);
-      summary.unrouted.push(...result.unrouted.map((id) => byId.get(id)!));
-      summary.failed.push(
-        ...result.failed.map((f) => ({ id: f.id, route: routes.get(f.id), reason: `${f.status ? `HTTP ${f.status}` : 'no answer'}: ${f.reason}` })),
-      );
+      for (const id of result.sent) summary.sent.push({ route: routes.get(id)! });
+      for (const id of result.skipped) summary.skipped.push(id);
+      for (const id of result.unrouted) summary.unrouted.push(byId.get(id)!);
+      for (const f of result.failed)
+        summary.failed.push({ id: f.id, route: routes.get(f.id), reason: `${f.status ? `HTTP ${f.status}` : 'no answer'}: ${f.reason}` });
     }
     options.onProgress?.(Math.min(start + CHUNK, calls.length), calls.length);
   }

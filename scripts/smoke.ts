@@ -311,7 +311,7 @@ export async function runSmoke(target: SmokeTarget, options: SmokeOptions = {}):
 
 /** One line per check, then a summary line. */
 export function formatResults(results: readonly CheckResult[]): string {
-  const width = Math.max(...results.map((r) => r.id.length));
+  const width = results.reduce((widest, r) => Math.max(widest, r.id.length), 0);
   const lines = results.map((r) => `${r.status.toUpperCase().padEnd(4)}  ${r.id.padEnd(width)}  ${r.detail}`);
   const count = (status: CheckStatus) => results.filter((r) => r.status === status).length;
   const failed = count('fail');

@@ -17,9 +17,10 @@
  */
 import type { Call } from '../call';
 import { logger } from '../logger';
+import { readCappedText } from './capped-body';
 import { buildWebhookPayload, describeRequest, type MessageTimeUnit, parseAgentId, type WebhookPayload, webhookRequest } from './payload';
 import { type AgentSource, groupByAgent, whyUnrouted } from './routing';
-import { fetchAgentRuns, matchRun, type RunsLookup, runIdFromCall } from './runs';
+import { matchRun, RunLookupCache, type RunsLookup, runIdFromCall } from './runs';
 import { FORWARD_DEFAULTS } from './settings';
 
 export { parseAgentMap } from './routing';
@@ -36,6 +37,10 @@ export {
 
 /** Longest piece of Cekura's answer kept in a log line or a dead-letter message. */
 const MAX_LOGGED_BODY = 1_000;
+/** Bytes of the webhook's answer read at most (only its start is kept): the rest is not downloaded. */
+const MAX_READ_BODY_BYTES = 64 * 1024;
+/** Without a cache of the caller's, lookups are not reused, but still at most a few at a time in this process. */
+const UNCACHED_LOOKUPS = new RunLookupCache({ ttlMs: 0 });
 
 export interface RunLookupOptions {
   apiBaseUrl: string;
@@ -48,6 +53,11 @@ export interface RunLookupOptions {
    * runs once). Without it, each push looks up again: runs start and end between pushes.
    */
   cache?: Map<number, Promise<RunsLookup>>;
+  /**
+   * Lookups reused for a short time across pushes, and bounded in number at once (the forwarder
+   * Lambda and local mode keep one for their lifetime). Without it: no reuse, the same bound.
+   */
+  lookups?: RunLookupCache;
 }
 
 export interface ForwardOptions {
@@ -190,8 +200,10 @@ async function resolveRuns(
   options: ForwardOptions,
   apiKey: string,
 ): Promise<CallRoute[]> {
-  const needLookup = items.some(({ item }) => runIdFromCall(item) === undefined);
-  const lookup = needLookup && options.runLookup && apiKey.trim() !== '' ? await lookupRuns(agentId, options.runLookup, options, apiKey) : undefined;
+  const needLookup = items.filter(({ item }) => runIdFromCall(item) === undefined);
+  const latestStart = needLookup.reduce((latest, { item }) => Math.max(latest, Date.parse(item.startedAt)), Number.NEGATIVE_INFINITY);
+  const lookup =
+    needLookup.length > 0 && options.runLookup && apiKey.trim() !== '' ? await lookupRuns(agentId, options.runLookup, options, apiKey, latestStart) : undefined;
   return items.map(({ item: call, agentFrom }): CallRoute => {
     const base = { id: call.id, agentId, agentFrom };
     const own = runIdFromCall(call);
@@ -211,10 +223,10 @@ async function resolveRuns(
   });
 }
 
-async function lookupRuns(agentId: number, lookup: RunLookupOptions, options: ForwardOptions, apiKey: string): Promise<RunsLookup> {
+async function lookupRuns(agentId: number, lookup: RunLookupOptions, options: ForwardOptions, apiKey: string, callsStartedAtMs: number): Promise<RunsLookup> {
   const cached = lookup.cache?.get(agentId);
   if (cached) return cached;
-  const pending = fetchAgentRuns(agentId, {
+  const fetchOptions = {
     apiBaseUrl: lookup.apiBaseUrl,
     apiKey,
     timeoutMs: lookup.timeoutMs,
@@ -222,7 +234,8 @@ async function lookupRuns(agentId: number, lookup: RunLookupOptions, options: Fo
     maxPages: lookup.maxPages,
     fetch: options.fetch,
     signal: options.signal,
-  }).then((result) => {
+  };
+  const pending = (lookup.lookups ?? UNCACHED_LOOKUPS).lookup(agentId, fetchOptions, callsStartedAtMs).then((result) => {
     if (result.ok) logger.info('cekura run lookup', { agentId, runs: result.runs.length, pages: result.pages, truncated: result.truncated });
     else logger.warn('cekura run lookup failed: pushing without run_id', { agentId, status: result.status, reason: result.reason });
     return result;
@@ -240,9 +253,9 @@ export async function forwardCalls(calls: readonly Call[], options: ForwardOptio
   // Agents are independent: one slow agent's retries do not hold the others back.
   const outcomes = await Promise.all(plan.batches.map((batch) => sendBatch(batch, options, apiKey)));
   for (const [i, outcome] of outcomes.entries()) {
-    result.sent.push(...outcome.sent);
-    result.failed.push(...outcome.failed);
-    result.routes.push(...plan.batches[i]!.routes);
+    result.sent = result.sent.concat(outcome.sent);
+    result.failed = result.failed.concat(outcome.failed);
+    result.routes = result.routes.concat(plan.batches[i]!.routes);
   }
   return result;
 }
@@ -264,7 +277,7 @@ async function sendBatch(planned: PlannedBatch, options: ForwardOptions, apiKey:
         attempts: outcome.attempts,
         runIds: Object.fromEntries(batch.flatMap((c) => (runIds.has(c.id) ? [[c.id, runIds.get(c.id)]] : []))),
       });
-      result.sent.push(...batch.map((c) => c.id));
+      for (const call of batch) result.sent.push(call.id);
       return;
     }
     if (!outcome.retryable && batch.length > 1) {
@@ -279,9 +292,8 @@ async function sendBatch(planned: PlannedBatch, options: ForwardOptions, apiKey:
       response: outcome.reason,
       attempts: outcome.attempts,
     });
-    result.failed.push(
-      ...batch.map((c) => ({ id: c.id, permanent: !outcome.retryable, status: outcome.status, reason: outcome.reason, attempts: outcome.attempts })),
-    );
+    for (const c of batch)
+      result.failed.push({ id: c.id, permanent: !outcome.retryable, status: outcome.status, reason: outcome.reason, attempts: outcome.attempts });
   };
   await send(planned.calls);
   return result;
@@ -317,7 +329,13 @@ async function attemptOnce(request: ReturnType<typeof webhookRequest>, apiKey: s
       signal,
       redirect: 'manual',
     });
-    const text = redact(await response.text().catch(() => ''), apiKey);
+    const text = redact(
+      await readCappedText(response, MAX_READ_BODY_BYTES).then(
+        ({ text: start }) => start,
+        () => '',
+      ),
+      apiKey,
+    );
     if (response.status >= 200 && response.status < 300) return { ok: true };
     return {
       ok: false,

@@ -12,10 +12,14 @@
  * several give none: a pooled caller number is reused while older runs still evaluate, and a wrong
  * run id would file the call under another test.
  *
- * The lookup never throws: a timeout, an error status or an unreadable answer is an outcome the
- * caller logs and pushes without a run id.
+ * The lookup never throws: a timeout, an error status, an unreadable or oversized answer is an
+ * outcome the caller logs and pushes without a run id. At most `maxPageBytes` of each page are read
+ * (streamed: the rest is not downloaded). `RunLookupCache` keeps one lookup per agent for a short
+ * time across pushes, and bounds how many run at once.
  */
+import { createHash } from 'node:crypto';
 import type { Call } from '../call';
+import { readCappedText } from './capped-body';
 import { isAllowedCekuraUrl } from './urls';
 
 export const RUN_LOOKUP_DEFAULTS = {
@@ -27,6 +31,11 @@ export const RUN_LOOKUP_DEFAULTS = {
   timeoutMs: 5_000,
   /** All pages of one agent together: a slow runs API delays a push by at most this. */
   totalTimeoutMs: 10_000,
+  /**
+   * Per page, read streaming and cut there. 100 runs are tens of KB; 4 MiB leaves room for runs
+   * carrying far more than the fields read here, and bounds memory to 5 pages of it.
+   */
+  maxPageBytes: 4 * 1024 * 1024,
 } as const;
 
 export const RUNS_PATH = '/test_framework/v1/runs/';
@@ -53,6 +62,8 @@ export interface FetchRunsOptions {
   maxPages?: number;
   timeoutMs?: number;
   totalTimeoutMs?: number;
+  /** Bytes read of one page's answer at most; beyond them the lookup stops (see fetchAgentRuns). */
+  maxPageBytes?: number;
   fetch?: typeof fetch;
   signal?: AbortSignal;
 }
@@ -82,9 +93,26 @@ export function runsUrl(apiBaseUrl: string, agentId: number, pageSize: number = 
   return url.toString();
 }
 
-/** Every run of an agent Cekura lists, page by page. Never throws. */
+/**
+ * Every run of an agent Cekura lists, page by page. Never throws. A page larger than `maxPageBytes`
+ * ends the lookup: a failure on the first page; later, the runs of the pages read, `truncated`, as
+ * when the page limit is reached.
+ */
 export async function fetchAgentRuns(agentId: number, options: FetchRunsOptions): Promise<RunsLookup> {
+  try {
+    return await fetchPages(agentId, options);
+  } catch (error) {
+    return {
+      ok: false,
+      status: undefined,
+      reason: redact(`unexpected: ${error instanceof Error ? error.message : String(error)}`, options.apiKey).slice(0, MAX_REASON),
+    };
+  }
+}
+
+async function fetchPages(agentId: number, options: FetchRunsOptions): Promise<RunsLookup> {
   const maxPages = options.maxPages ?? RUN_LOOKUP_DEFAULTS.maxPages;
+  const maxPageBytes = options.maxPageBytes ?? RUN_LOOKUP_DEFAULTS.maxPageBytes;
   const timeoutMs = options.timeoutMs ?? RUN_LOOKUP_DEFAULTS.timeoutMs;
   const totalTimeoutMs = options.totalTimeoutMs ?? RUN_LOOKUP_DEFAULTS.totalTimeoutMs;
   const overall = AbortSignal.timeout(totalTimeoutMs);
@@ -99,6 +127,7 @@ export async function fetchAgentRuns(agentId: number, options: FetchRunsOptions)
     const signal = AbortSignal.any([perRequest, overall, ...(options.signal ? [options.signal] : [])]);
     let status: number | undefined;
     let body: unknown;
+    let oversized = false;
     try {
       // redirect: 'manual': a redirect would carry the key somewhere we did not choose.
       const response = await (options.fetch ?? fetch)(url, {
@@ -107,9 +136,10 @@ export async function fetchAgentRuns(agentId: number, options: FetchRunsOptions)
         redirect: 'manual',
       });
       status = response.status;
-      const text = await response.text();
+      const { text, complete } = await readCappedText(response, maxPageBytes);
       if (status < 200 || status >= 300) return fail(status, `HTTP ${status}: ${text}`);
-      body = JSON.parse(text);
+      if (complete) body = JSON.parse(text);
+      else oversized = true;
     } catch (error) {
       if (overall.aborted) return fail(status, `no complete answer within ${totalTimeoutMs} ms (all pages)`);
       if (perRequest.aborted) return fail(status, `no answer within ${timeoutMs} ms`);
@@ -119,10 +149,14 @@ export async function fetchAgentRuns(agentId: number, options: FetchRunsOptions)
         error instanceof SyntaxError ? `the answer is not JSON: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       );
     }
+    if (oversized) {
+      const reason = `the answer is larger than ${maxPageBytes} bytes: not read further`;
+      return pages === 0 ? fail(status, reason) : { ok: true, runs, pages, truncated: true };
+    }
     pages += 1;
     const page = readPage(body);
     if (!page) return fail(status, 'the answer has no list of runs (expected { results: [...], next })');
-    runs.push(...page.runs);
+    for (const run of page.runs) runs.push(run);
     url = page.next === undefined ? undefined : sameOriginUrl(page.next, url, origin);
     if (page.next !== undefined && url === undefined) return { ok: true, runs, pages, truncated: true };
   }
@@ -198,4 +232,118 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function redact(text: string, apiKey: string): string {
   return apiKey === '' ? text : text.split(apiKey).join('[redacted]');
+}
+
+export const RUN_LOOKUP_CACHE_DEFAULTS = {
+  /** How long one agent's runs are reused by later pushes. */
+  ttlMs: 30_000,
+  /** Lookups in flight at once, all agents together; others wait for a slot within their own time budget. */
+  maxConcurrent: 4,
+  /**
+   * A list is reused for a call only when it was asked for at least this long after the call started:
+   * Cekura creates a run before it dials, so such a list holds the call's run even when the sender's
+   * clock is this much behind ours (`npm run verify` warns from a 60 s difference).
+   */
+  clockMarginMs: 60_000,
+} as const;
+
+export interface RunLookupCacheOptions {
+  ttlMs?: number;
+  maxConcurrent?: number;
+  clockMarginMs?: number;
+  /** Epoch ms; Date.now by default. */
+  now?: () => number;
+}
+
+interface CachedLookup {
+  askedAt: number;
+  result: Promise<RunsLookup>;
+}
+
+/**
+ * One lookup per agent (and API, and key), reused by the pushes of the next `ttlMs` when it was asked
+ * for after their calls started (see `clockMarginMs`); at most `maxConcurrent` lookups at a time, a
+ * lookup waiting for a slot counting that wait in its `totalTimeoutMs`. A failed lookup is not kept.
+ * Never throws: like fetchAgentRuns, every outcome is a RunsLookup.
+ */
+export class RunLookupCache {
+  private readonly entries = new Map<string, CachedLookup>();
+  private readonly waiting: Array<() => void> = [];
+  private active = 0;
+  private readonly ttlMs: number;
+  private readonly maxConcurrent: number;
+  private readonly clockMarginMs: number;
+  private readonly now: () => number;
+
+  constructor(options: RunLookupCacheOptions = {}) {
+    this.ttlMs = options.ttlMs ?? RUN_LOOKUP_CACHE_DEFAULTS.ttlMs;
+    this.maxConcurrent = Math.max(1, options.maxConcurrent ?? RUN_LOOKUP_CACHE_DEFAULTS.maxConcurrent);
+    this.clockMarginMs = options.clockMarginMs ?? RUN_LOOKUP_CACHE_DEFAULTS.clockMarginMs;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * The agent's runs for calls of which the latest started at `callsStartedAtMs` (epoch ms; undefined:
+   * any recent list will do).
+   */
+  lookup(agentId: number, options: FetchRunsOptions, callsStartedAtMs?: number): Promise<RunsLookup> {
+    const now = this.now();
+    for (const [key, entry] of this.entries) if (now - entry.askedAt >= this.ttlMs) this.entries.delete(key);
+    const key = [options.apiBaseUrl, agentId, createHash('sha256').update(options.apiKey).digest('base64url')].join('\n');
+    const cached = this.entries.get(key);
+    const notBefore = callsStartedAtMs === undefined ? Number.NEGATIVE_INFINITY : callsStartedAtMs + this.clockMarginMs;
+    if (cached && cached.askedAt >= notBefore) return cached.result;
+    const entry: CachedLookup = { askedAt: now, result: this.whenSlotFree(agentId, options) };
+    if (this.ttlMs > 0) {
+      this.entries.set(key, entry);
+      void entry.result.then((result) => {
+        if (!result.ok && this.entries.get(key) === entry) this.entries.delete(key);
+      });
+    }
+    return entry.result;
+  }
+
+  private async whenSlotFree(agentId: number, options: FetchRunsOptions): Promise<RunsLookup> {
+    const totalTimeoutMs = options.totalTimeoutMs ?? RUN_LOOKUP_DEFAULTS.totalTimeoutMs;
+    const started = Date.now();
+    if (!(await this.acquire(totalTimeoutMs, options.signal))) {
+      return { ok: false, status: undefined, reason: `no lookup slot free within ${totalTimeoutMs} ms (${this.maxConcurrent} lookups at a time)` };
+    }
+    try {
+      return await fetchAgentRuns(agentId, { ...options, totalTimeoutMs: Math.max(1, totalTimeoutMs - (Date.now() - started)) });
+    } finally {
+      this.release();
+    }
+  }
+
+  private acquire(timeoutMs: number, signal: AbortSignal | undefined): Promise<boolean> {
+    if (this.active < this.maxConcurrent) {
+      this.active += 1;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const grant = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', giveUp);
+        resolve(true);
+      };
+      const giveUp = () => {
+        const index = this.waiting.indexOf(grant);
+        if (index !== -1) this.waiting.splice(index, 1);
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', giveUp);
+        resolve(false);
+      };
+      const timer = setTimeout(giveUp, timeoutMs);
+      signal?.addEventListener('abort', giveUp, { once: true });
+      this.waiting.push(grant);
+    });
+  }
+
+  /** Hands the slot to the next lookup waiting, if any. */
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active -= 1;
+  }
 }

@@ -41,6 +41,35 @@ export function requireApiKey(keys: KeyCheckProvider, options: { cekuraHeader?: 
 }
 
 /**
+ * 400 naming each query parameter given more than once. API Gateway joins repeated parameters with
+ * commas in `queryStringParameters` (`?id=a&id=b` arrives as one id `a,b`), so they are counted in
+ * `rawQueryString`, which it passes as sent (local mode builds both the same way).
+ */
+export function refuseRepeatedQueryParameters(message?: string): HttpMiddleware {
+  return {
+    before: async (request) => {
+      const repeated = repeatedQueryParameters(request.event.rawQueryString ?? '');
+      if (repeated.length > 0)
+        throw errors.validation(
+          repeated.map((name) => ({ path: name, message: 'was given more than once: give each parameter once' })),
+          message,
+        );
+    },
+  };
+}
+
+/** The names (decoded) that a query string gives more than once, in order of first appearance. */
+export function repeatedQueryParameters(rawQueryString: string): string[] {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const [name] of new URLSearchParams(rawQueryString)) {
+    if (seen.has(name)) repeated.add(name);
+    seen.add(name);
+  }
+  return [...repeated];
+}
+
+/**
  * Media types are case-insensitive (RFC 9110), but @middy/http-json-body-parser matches
  * `application/json` case-sensitively: lower-case the Content-Type before it looks.
  */

@@ -32,7 +32,7 @@ export interface StorePayloadsOptions {
 }
 
 export async function storePayloads(body: unknown, options: StorePayloadsOptions): Promise<APIGatewayProxyStructuredResultV2> {
-  const parsed = parseIngestBody(body, { source: options.source, webCallNumber: options.webCallNumber });
+  const parsed = parseIngestBody(body, { source: options.source, webCallNumber: options.webCallNumber, now: (options.now ?? Date.now)() });
   if (!parsed.ok) throw errors.validation(parsed.issues, NOTHING_STORED);
 
   const { records, expired } = withoutExpired(

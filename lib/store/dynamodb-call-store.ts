@@ -145,7 +145,7 @@ export class DynamoCallStore implements CallStore, CallEraser {
         );
       const left = (result.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
       const leftPks = new Set(pkOf(left));
-      stored.push(...pkOf(pending).filter((pk) => !leftPks.has(pk)));
+      for (const pk of pkOf(pending)) if (!leftPks.has(pk)) stored.push(pk);
       if (left.length === 0) return { stored, notStored: [], unknown: [] };
       stalled = left.length < pending.length ? 0 : stalled + 1;
       pending = left;

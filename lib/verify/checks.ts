@@ -118,7 +118,7 @@ export type ShapeResult = CheckResult & { calls?: unknown[] };
 export function checkResponseShape(observed: Observed): ShapeResult {
   const id = 'shape';
   const title = '200, application/json, a bare array';
-  const fail = (...details: string[]): ShapeResult => ({ id, title, status: 'fail', details });
+  const fail = (details: string[]): ShapeResult => ({ id, title, status: 'fail', details });
   const problems: string[] = [];
   if (observed.status !== 200) problems.push(`status ${observed.status}, not 200`);
   const mediaType = observed.contentType?.split(';')[0]?.trim().toLowerCase();
@@ -128,7 +128,7 @@ export function checkResponseShape(observed: Observed): ShapeResult {
   try {
     body = JSON.parse(observed.body);
   } catch {
-    return fail(...problems, `the body is not JSON: ${JSON.stringify(observed.body.slice(0, 80))}`);
+    return fail([...problems, `the body is not JSON: ${JSON.stringify(observed.body.slice(0, 80))}`]);
   }
   if (!Array.isArray(body)) {
     if (typeof body === 'object' && body !== null) {
@@ -136,11 +136,11 @@ export function checkResponseShape(observed: Observed): ShapeResult {
         .filter(([, value]) => Array.isArray(value))
         .map(([key]) => key);
       const envelope = arrays.length > 0 ? `an envelope object (calls under ${arrays.map((k) => `"${k}"`).join(', ')})` : 'an object';
-      return fail(...problems, `the body is ${envelope}: Cekura needs a bare JSON array of calls`);
+      return fail([...problems, `the body is ${envelope}: Cekura needs a bare JSON array of calls`]);
     }
-    return fail(...problems, `the body is ${body === null ? 'null' : typeof body}, not a JSON array`);
+    return fail([...problems, `the body is ${body === null ? 'null' : typeof body}, not a JSON array`]);
   }
-  if (problems.length > 0) return fail(...problems);
+  if (problems.length > 0) return fail(problems);
   return { id, title, status: 'pass', details: [`a bare array of ${body.length} call(s)`], calls: body };
 }
 
@@ -242,8 +242,8 @@ export function checkTimes(calls: readonly unknown[], serverNowMs: number | unde
   const warnings: string[] = [];
   calls.forEach((raw, index) => {
     const problems = callTimeProblems(raw, `[${index}]`, serverNowMs);
-    failures.push(...problems.failures);
-    warnings.push(...problems.warnings);
+    for (const failure of problems.failures) failures.push(failure);
+    for (const warning of problems.warnings) warnings.push(warning);
   });
   const title = 'timestamps: ISO 8601, relative message times, in order';
   if (failures.length > 0) return { id: 'times', title, status: 'fail', details: [...failures, ...warnings] };

@@ -120,7 +120,7 @@ const MARK: Record<CheckResult['status'], string> = { pass: 'PASS', warn: 'WARN'
 
 /** A table for people: one row per check, its problems indented under it. */
 export function formatReport(result: VerifyReport): string {
-  const width = Math.max(...result.checks.map((c) => c.title.length));
+  const width = result.checks.reduce((widest, c) => Math.max(widest, c.title.length), 0);
   const lines = [`Verifying ${result.url}${result.number ? ` for ${result.number}` : ''}`, ''];
   for (const check of result.checks) {
     lines.push(

@@ -102,3 +102,25 @@ describe('calls already past retention when they arrive', () => {
     expect(pushed).toEqual(['kept']);
   });
 });
+
+describe('calls dated in the future (issue 22)', () => {
+  it('refuses a startedAt more than 5 minutes ahead of the server, naming it, and stores nothing of the request', async () => {
+    const { post, served } = await setup(90);
+    for (const startedAt of ['9999-12-31T23:58:00.000Z', '2030-01-01T00:00:00.000Z', new Date(Date.now() + 6 * 60_000).toISOString()]) {
+      const result = await post([sampleCall({ id: 'now' }, ago(0.01)), sampleCall({ id: `ahead-${startedAt}` }, startedAt)]);
+      expect(result).toMatchObject({
+        status: 400,
+        body: { error: { issues: [{ path: '[1].startedAt', message: expect.stringContaining('cannot start in the future') }] } },
+      });
+    }
+    // Not even the call of the same request dated now.
+    expect(await served(ago(1), new Date(Date.now() + 3_600_000).toISOString())).toEqual([]);
+  });
+
+  it('accepts a startedAt up to 5 minutes ahead (a sender whose clock runs a little fast)', async () => {
+    const { post, served } = await setup(90);
+    const startedAt = new Date(Date.now() + 4 * 60_000).toISOString();
+    expect((await post(sampleCall({ id: 'fast-clock' }, startedAt))).body).toEqual({ stored: 1, ids: ['fast-clock'] });
+    expect(await served(ago(1), new Date(Date.now() + 3_600_000).toISOString())).toEqual(['fast-clock:']);
+  });
+});

@@ -113,3 +113,33 @@ describe('a payload clearly meant for one format', () => {
     expect(result).toEqual({ ok: false, issues: [{ path: 'calls[0].id', message: 'is required' }] });
   });
 });
+
+describe('a startedAt in the future (issue 22)', () => {
+  const now = Date.parse('2026-12-04T12:00:00.000Z');
+  const at = (offsetMs: number) => new Date(now + offsetMs).toISOString();
+
+  it('is refused beyond 5 minutes ahead of the given clock, with the path of the field', () => {
+    expect(parseIngestBody(sampleCall({ id: 'a' }, at(5 * 60_000)), { source: undefined, webCallNumber: undefined, now }).ok).toBe(true);
+    const ahead = parseIngestBody([sampleCall({ id: 'b' }, at(5 * 60_000 + 1_000))], { source: undefined, webCallNumber: undefined, now });
+    expect(ahead).toEqual({
+      ok: false,
+      issues: [
+        {
+          path: '[0].startedAt',
+          message:
+            "is 5 minutes ahead of the server's clock: a call cannot start in the future (at most 5 minutes of clock difference are accepted); check the sender's clock and time zone",
+        },
+      ],
+    });
+    const farAhead = parseIngestBody({ calls: [sampleCall({ id: 'c' }, '9999-12-31T00:00:00.000Z')] }, { source: undefined, webCallNumber: undefined, now });
+    expect(farAhead).toMatchObject({ ok: false, issues: [{ path: 'calls[0].startedAt', message: expect.stringMatching(/^is 29\d{5} days ahead/) }] });
+  });
+
+  it('names the source a converted call came from', () => {
+    const observe = { call_id: 'o', timestamp: at(3_600_000), customer_number: '+16505551234', transcript_json: [] };
+    expect(parseIngestBody(observe, { source: undefined, webCallNumber: undefined, now })).toMatchObject({
+      ok: false,
+      issues: [{ path: 'startedAt', message: expect.stringMatching(/^is 60 minutes ahead .*\(in the call converted from cekura\)$/) }],
+    });
+  });
+});

@@ -82,7 +82,7 @@ export const cekura: Source = {
         };
       return { role, content: text(entry.content) ?? '', ...at };
     });
-    const durationMs = Math.max(0, ...messages.map((m) => m.end_time)) * 1000;
+    const durationMs = messages.reduce((latest, m) => Math.max(latest, m.end_time), 0) * 1000;
     return {
       kind: 'call',
       call: defined({

@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { CallSchema } from '../../../lib/call';
 import { type ForwardOptions, forwardCalls, isRetryableStatus } from '../../../lib/cekura-push/forward';
+import { RUN_LOOKUP_CACHE_DEFAULTS, RunLookupCache } from '../../../lib/cekura-push/runs';
 import { captureOutput, type FakeCekura, startFakeCekura } from '../../support/fake-cekura';
 import { sampleCall } from '../../support/fixtures';
 
@@ -337,5 +338,66 @@ describe('forwardCalls: run ids', () => {
     await forwardCalls([stored({ id: 'b' })], shared);
     expect(sentRuns()).toEqual({ a: 901, b: 901 });
     expect(cekura.runRequests).toHaveLength(1);
+  });
+});
+
+describe('forwardCalls: large answers and many lookups (issue 22)', () => {
+  const lookup = (extra = {}) => ({ runLookup: { apiBaseUrl: cekura.apiBaseUrl, timeoutMs: 5_000, totalTimeoutMs: 10_000, ...extra } });
+  const sentRuns = () => Object.fromEntries(cekura.requests.flatMap((r) => r.json.calls.map((c: SentCall) => [c.id, c.run_id])));
+
+  it('pushes without run_id, and does not throw, when a runs page is huge: 200,000 runs, or past the size cap', async () => {
+    const many = Array.from({ length: 200_000 }, (_, i) => ({ id: i + 1 }));
+    cekura.setRuns([], { reply: { status: 200, body: JSON.stringify({ next: null, results: many }) } });
+    const first = await forwardCalls([stored({ id: 'many-runs' })], options(lookup()));
+    expect(first.routes).toMatchObject([{ id: 'many-runs', run: 'no-match' }]);
+
+    const run = '{"id":7,"agent":42,"status":"running","inbound_number":"+16505551234"},';
+    cekura.setRuns([], { reply: { status: 200, body: `{"results":[${run.repeat(Math.ceil((8 * 1024 * 1024) / run.length))}{"id":8}]}` } });
+    const second = await forwardCalls([stored({ id: 'huge-page' })], options(lookup()));
+    expect(second.routes).toMatchObject([{ id: 'huge-page', run: 'lookup-failed', runId: undefined }]);
+    expect(sentRuns()).toEqual({ 'many-runs': undefined, 'huge-page': undefined });
+    expect(logs.text()).toContain('the answer is larger than 4194304 bytes');
+  });
+
+  it("keeps only the start of the webhook's answer, however long", async () => {
+    cekura.script({ status: 400, body: `{"detail":"${'x'.repeat(16 * 1024 * 1024)}"}` });
+    const result = await forwardCalls([stored({ id: 'refused' })], options());
+    expect(result.failed).toMatchObject([{ id: 'refused', permanent: true, status: 400 }]);
+    expect(result.failed[0]!.reason).toBe(`{"detail":"${'x'.repeat(1_000 - '{"detail":"'.length)}`);
+  });
+
+  it('shares one lookup per agent across pushes that share a RunLookupCache, and bounds lookups at once', async () => {
+    const agents = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`+1415555010${i}`, 100 + i]));
+    cekura.setRuns(
+      Object.entries(agents).map(([number, agent]) => ({ id: agent * 10, agent, status: 'running', inbound_number: '+16505551234', agent_number: number })),
+      { delayMs: 50 },
+    );
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const counting: typeof fetch = async (input, init) => {
+      const isLookup = String(input).includes('/runs/');
+      if (isLookup) mostInFlight = Math.max(mostInFlight, ++inFlight);
+      try {
+        const response = await fetch(input, init);
+        if (isLookup) await response.clone().text();
+        return response;
+      } finally {
+        if (isLookup) inFlight -= 1;
+      }
+    };
+    const calls = Object.keys(agents).map((number, i) => stored({ id: `c${i}`, phoneNumber: number }));
+    const lookups = new RunLookupCache({ maxConcurrent: 3 });
+    const shared = options({ agentId: undefined, agents, fetch: counting, ...lookup({ lookups }) });
+    await forwardCalls(calls, shared);
+    await forwardCalls(calls, shared);
+    expect(cekura.runRequests).toHaveLength(8);
+    expect(mostInFlight).toBe(3);
+    expect(Object.values(sentRuns())).toEqual(Object.values(agents).map((agent) => agent * 10));
+
+    // Without a cache of its own, a push still runs at most a few lookups at once (RUN_LOOKUP_CACHE_DEFAULTS).
+    mostInFlight = 0;
+    await forwardCalls(calls, options({ agentId: undefined, agents, fetch: counting, ...lookup() }));
+    expect(cekura.runRequests).toHaveLength(16);
+    expect(mostInFlight).toBe(RUN_LOOKUP_CACHE_DEFAULTS.maxConcurrent);
   });
 });

@@ -1,5 +1,5 @@
 /** Which Cekura run a call belongs to: its own id, the match rule, and the runs API over loopback HTTP. */
-import { type CekuraRun, fetchAgentRuns, matchRun, parseApiBaseUrl, runIdFromCall } from '../../../lib/cekura-push/runs';
+import { type CekuraRun, fetchAgentRuns, matchRun, parseApiBaseUrl, RUN_LOOKUP_DEFAULTS, RunLookupCache, runIdFromCall } from '../../../lib/cekura-push/runs';
 import { type FakeCekura, type FakeRun, startFakeCekura } from '../../support/fake-cekura';
 
 const KEY = 'ck_runs_SECRET_4242';
@@ -153,5 +153,180 @@ describe('parseApiBaseUrl', () => {
 
   it('refuses plain http to the network, a query, and what is not a URL', () => {
     for (const bad of ['http://api.cekura.ai', 'https://api.cekura.ai?x=1', 'api.cekura.ai', '', 42]) expect(() => parseApiBaseUrl(bad)).toThrow(/https URL/);
+  });
+});
+
+/** A fetch whose answers' bodies count the bytes the reader pulled from them. */
+function countingFetch(inner: typeof fetch = fetch) {
+  const counter = { bytesRead: 0, inFlight: 0, mostInFlight: 0 };
+  const wrapped: typeof fetch = async (input, init) => {
+    counter.inFlight += 1;
+    counter.mostInFlight = Math.max(counter.mostInFlight, counter.inFlight);
+    let response: Response;
+    try {
+      response = await inner(input, init);
+    } catch (error) {
+      counter.inFlight -= 1;
+      throw error;
+    }
+    const source = response.body;
+    if (!source) {
+      counter.inFlight -= 1;
+      return response;
+    }
+    const reader = source.getReader();
+    let open = true;
+    const close = () => {
+      if (open) counter.inFlight -= 1;
+      open = false;
+    };
+    const counted = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) {
+          close();
+          controller.close();
+          return;
+        }
+        counter.bytesRead += value.byteLength;
+        controller.enqueue(value);
+      },
+      async cancel(reason) {
+        close();
+        await reader.cancel(reason);
+      },
+    });
+    return new Response(counted, { status: response.status, headers: response.headers });
+  };
+  return { fetch: wrapped, counter };
+}
+
+/** An answer that never ends: 64 KiB chunks of a JSON list of runs, for as long as it is read. */
+function bottomlessRunsFetch(): typeof fetch {
+  return async () => {
+    const chunk = new TextEncoder().encode(`${'{"id":1,"agent":42,"status":"running"},'.repeat(1_600)}`);
+    let first = true;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(first ? new TextEncoder().encode('{"results":[') : chunk);
+        first = false;
+      },
+    });
+    return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+  };
+}
+
+describe('fetchAgentRuns with large answers (issue 22)', () => {
+  let cekura: FakeCekura;
+  beforeEach(async () => {
+    cekura = await startFakeCekura();
+  });
+  afterEach(async () => {
+    await cekura.close();
+  });
+  const fetchRuns = (overrides = {}) =>
+    fetchAgentRuns(42, { apiBaseUrl: cekura.apiBaseUrl, apiKey: KEY, timeoutMs: 5_000, totalTimeoutMs: 10_000, ...overrides });
+
+  it('reads a page of 200,000 runs without throwing (their spread into push threw a RangeError)', async () => {
+    const results = Array.from({ length: 200_000 }, (_, i) => ({ id: i + 1 }));
+    cekura.setRuns([], { reply: { status: 200, body: JSON.stringify({ count: results.length, next: null, results }) } });
+    const result = await fetchRuns();
+    expect(result).toMatchObject({ ok: true, pages: 1, truncated: false });
+    expect(result.ok && result.runs.length).toBe(200_000);
+  });
+
+  it('stops reading a huge runs page at the cap, from the loopback fake, and fails the lookup naming the cap', async () => {
+    const { fetch: counting, counter } = countingFetch();
+    // 24 MiB of runs, six times the 4 MiB cap.
+    const run = '{"id":7,"agent":42,"status":"running","inbound_number":"+16505551234"},';
+    const body = `{"count":1,"next":null,"results":[${run.repeat(Math.ceil((24 * 1024 * 1024) / run.length))}{"id":8}]}`;
+    cekura.setRuns([], { reply: { status: 200, body } });
+    const result = await fetchRuns({ fetch: counting });
+    expect(result).toEqual({ ok: false, status: 200, reason: `the answer is larger than ${RUN_LOOKUP_DEFAULTS.maxPageBytes} bytes: not read further` });
+    expect(counter.bytesRead).toBeLessThan(RUN_LOOKUP_DEFAULTS.maxPageBytes + 1024 * 1024);
+  });
+
+  it('stops reading an answer that never ends, and keeps the pages read before it', async () => {
+    const { fetch: counting, counter } = countingFetch(bottomlessRunsFetch());
+    expect(await fetchRuns({ fetch: counting, maxPageBytes: 1024 * 1024 })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('larger than 1048576 bytes'),
+    });
+    expect(counter.bytesRead).toBeLessThan(1024 * 1024 + 128 * 1024);
+
+    // Page 1 is read; page 2 never ends: the lookup keeps page 1's runs, truncated.
+    cekura.setRuns(
+      Array.from({ length: 3 }, (_, i) => ({ id: 300 + i, agent: 42, status: 'running', inbound_number: '+16505551234' })),
+      { pageSize: 1 },
+    );
+    const bottomless = bottomlessRunsFetch();
+    const secondPageBottomless: typeof fetch = (input, init) => (String(input).includes('page=2') ? bottomless(input, init) : fetch(input, init));
+    const result = await fetchRuns({ fetch: secondPageBottomless, maxPageBytes: 1024 * 1024 });
+    expect(result).toMatchObject({ ok: true, pages: 1, truncated: true });
+    expect(result.ok && result.runs.map((r) => r.id)).toEqual([300]);
+  });
+});
+
+describe('RunLookupCache (issue 22)', () => {
+  let cekura: FakeCekura;
+  beforeEach(async () => {
+    cekura = await startFakeCekura();
+    cekura.setRuns([
+      { id: 501, agent: 42, status: 'running', inbound_number: '+16505551234' },
+      ...[43, 44, 45, 46, 47, 48].map((agent) => ({ id: agent * 10, agent, status: 'running' })),
+    ]);
+  });
+  afterEach(async () => {
+    await cekura.close();
+  });
+  const options = (overrides = {}) => ({ apiBaseUrl: cekura.apiBaseUrl, apiKey: KEY, timeoutMs: 5_000, totalTimeoutMs: 10_000, ...overrides });
+
+  it("reuses an agent's lookup for calls that started before it (by the clock margin), for ttlMs", async () => {
+    let now = Date.parse('2026-12-04T12:00:00Z');
+    const cache = new RunLookupCache({ ttlMs: 30_000, clockMarginMs: 60_000, now: () => now });
+    const startedLongAgo = now - 5 * 60_000;
+    expect(await cache.lookup(42, options(), startedLongAgo)).toMatchObject({ ok: true, runs: [{ id: 501 }] });
+    now += 10_000;
+    await cache.lookup(42, options(), startedLongAgo);
+    expect(cekura.runRequests).toHaveLength(1);
+    // Another agent, another key: their own lookups.
+    await cache.lookup(43, options(), startedLongAgo);
+    await cache.lookup(42, options({ apiKey: 'another-key' }), startedLongAgo);
+    expect(cekura.runRequests).toHaveLength(3);
+    // A call that started less than the margin before the cached lookup: its run may be newer than the list.
+    await cache.lookup(42, options(), now - 10_000 - 59_000);
+    expect(cekura.runRequests).toHaveLength(4);
+    // Past ttlMs: asked again.
+    now += 30_000;
+    await cache.lookup(42, options(), startedLongAgo);
+    expect(cekura.runRequests).toHaveLength(5);
+  });
+
+  it('does not keep a failed lookup', async () => {
+    const cache = new RunLookupCache();
+    cekura.setRuns([], { reply: 503 });
+    expect(await cache.lookup(42, options(), 0)).toMatchObject({ ok: false, status: 503 });
+    cekura.setRuns([{ id: 9, agent: 42, status: 'running' }]);
+    expect(await cache.lookup(42, options(), 0)).toMatchObject({ ok: true, runs: [{ id: 9 }] });
+    expect(cekura.runRequests).toHaveLength(2);
+  });
+
+  it('runs at most maxConcurrent lookups at once; a lookup that waits past its budget fails, never throws', async () => {
+    cekura.setRuns([{ id: 1, agent: 42, status: 'running' }, ...[43, 44, 45, 46, 47, 48].map((agent) => ({ id: agent, agent, status: 'running' }))], {
+      delayMs: 100,
+    });
+    const { fetch: counting, counter } = countingFetch();
+    const cache = new RunLookupCache({ maxConcurrent: 2 });
+    const results = await Promise.all([42, 43, 44, 45, 46, 47, 48].map((agent) => cache.lookup(agent, options({ fetch: counting }), 0)));
+    expect(results.map((r) => r.ok)).toEqual([true, true, true, true, true, true, true]);
+    expect(counter.mostInFlight).toBe(2);
+
+    // One slot, held by a lookup that never gets an answer: the next gives up when its budget is spent.
+    cekura.setRuns([], { reply: 'timeout' });
+    const single = new RunLookupCache({ maxConcurrent: 1, ttlMs: 0 });
+    const hung = single.lookup(42, options({ timeoutMs: 400, totalTimeoutMs: 2_000 }), 0);
+    const waiting = single.lookup(43, options({ timeoutMs: 100, totalTimeoutMs: 100 }), 0);
+    expect(await waiting).toEqual({ ok: false, status: undefined, reason: 'no lookup slot free within 100 ms (1 lookups at a time)' });
+    expect(await hung).toMatchObject({ ok: false, reason: 'no answer within 400 ms' });
   });
 });
