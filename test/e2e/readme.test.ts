@@ -38,10 +38,7 @@ describe('README examples, after the banner export line', () => {
     // No keys given: the server generates dev keys, as `npm start` does on a fresh clone.
     READ_API_KEYS: '',
     INGEST_API_KEYS: '',
-    // As the README starts npm start for its replay examples.
-    WEBHOOK_SECRETS_VAPI: 'vapi-dev-token',
-    WEBHOOK_SECRETS_RETELL: 'retell-dev-key',
-    WEBHOOK_SECRETS_ELEVENLABS: 'el-dev-secret',
+    // No webhook secrets given either: the replay examples sign with the dev secrets the banner exports.
   });
 
   it('stores the example call, reads it back with each example GET, verifies it, and replays each platform webhook', async () => {
@@ -59,7 +56,7 @@ describe('README examples, after the banner export line', () => {
 
     // A shell with nothing but what the banner's line exports: no key comes from the test.
     const env = Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !['READ_KEY', 'INGEST_KEY', 'VERIFY_API_KEY', 'IMPORT_API_KEY'].includes(name)),
+      Object.entries(process.env).filter(([name]) => !['READ_KEY', 'INGEST_KEY', 'VERIFY_API_KEY', 'IMPORT_API_KEY', 'VAPI_WEBHOOK_SECRET', 'RETELL_WEBHOOK_SECRET', 'ELEVENLABS_WEBHOOK_SECRET'].includes(name)),
     );
     // Asynchronous: the server answering runs in this very process.
     const run = async (command: string) =>
