@@ -3,18 +3,19 @@
  * one reading of `--url`, a redirect never followed (a loopback server answering 307 to another
  * origin), a dead server named at once, and calls named by id.
  */
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SOURCE_NAMES } from '../../lib/sources';
 import { adapterUrls, payloadId, UsageError, verifyUrl } from '../../scripts/adapter-url';
 import { main as cekuraMain, readAdapterCalls } from '../../scripts/cekura';
 import { eraseCalls, main as eraseMain, outcomeLine } from '../../scripts/erase';
-import { importPayloads, main as importMain, readPayloads } from '../../scripts/import-calls';
+import { main as importMain, importPayloads, readPayloads } from '../../scripts/import-calls';
 import { main as keysMain } from '../../scripts/keys';
-import { main as smokeMain, runSmoke } from '../../scripts/smoke';
+import { runSmoke, main as smokeMain } from '../../scripts/smoke';
 import { main as verifyMain } from '../../scripts/verify';
 
 const collect = () => {
@@ -43,7 +44,9 @@ describe('--help: every CLI prints its usage and exits 0', () => {
     await importMain(['-h'], {}, { out: output.push, err: output.push });
     for (const name of SOURCE_NAMES) expect(output.text()).toContain(name);
     const refused = collect();
-    expect(await importMain(['--source', 'bland', '--url', 'http://localhost:3000', 'x.json'], { IMPORT_API_KEY: 'k' }, { out: refused.push, err: refused.push })).toBe(2);
+    expect(
+      await importMain(['--source', 'bland', '--url', 'http://localhost:3000', 'x.json'], { IMPORT_API_KEY: 'k' }, { out: refused.push, err: refused.push }),
+    ).toBe(2);
     expect(refused.text().split('\n')[0]).toBe(`--source "bland" is not a format this adapter reads: use one of ${SOURCE_NAMES.join(', ')}`);
   });
 });
@@ -137,13 +140,20 @@ describe('a 307 is a failure that says where it pointed, never followed (issue 2
     expect(outcomeLine(outcome, { number: '+16505551234' })).toMatch(pointed);
     expect(outcomeLine(outcome, { number: '+16505551234' })).toContain('Running it again will not help');
     const output = collect();
-    expect(await eraseMain(['--url', redirecting.url, '--number', '+16505551234', '--yes'], { ERASE_API_KEY: 'k' }, { out: output.push, err: output.push })).toBe(1);
+    expect(
+      await eraseMain(['--url', redirecting.url, '--number', '+16505551234', '--yes'], { ERASE_API_KEY: 'k' }, { out: output.push, err: output.push }),
+    ).toBe(1);
     expect(output.text()).toMatch(pointed);
     expect(redirecting.seen).toEqual(['DELETE /calls?number=%2B16505551234', 'DELETE /calls?number=%2B16505551234']);
   });
 
   it('import: stops at the first request, nothing stored', async () => {
-    const summary = await importPayloads(readPayloads('a.json', '[{"id":"a"},{"id":"b"}]'), { url: redirecting.url, key: 'k', source: undefined, sleep: async () => undefined });
+    const summary = await importPayloads(readPayloads('a.json', '[{"id":"a"},{"id":"b"}]'), {
+      url: redirecting.url,
+      key: 'k',
+      source: undefined,
+      sleep: async () => undefined,
+    });
     expect(summary.stored).toBe(0);
     expect(summary.stopped?.reason).toMatch(pointed);
     expect(redirecting.seen).toEqual(['POST /calls']);
@@ -160,14 +170,16 @@ describe('a 307 is a failure that says where it pointed, never followed (issue 2
   it('verify: reachable fails, naming where it pointed', async () => {
     const output = collect();
     expect(await verifyMain(['--url', redirecting.url, '--key', 'k'], {}, output.push)).toBe(1);
-    expect(output.text()).toMatch(/FAIL {2}reachable, no redirect\s*\n\s*- answered 307, a redirect to http:\/\/attacker\.invalid\/calls: Cekura does not follow redirects/);
+    expect(output.text()).toMatch(
+      /FAIL {2}reachable, no redirect\s*\n\s*- answered 307, a redirect to http:\/\/attacker\.invalid\/calls: Cekura does not follow redirects/,
+    );
     expect(redirecting.seen).toEqual(['GET /calls']);
   });
 
   it('cekura push: reading the calls stops, naming where it pointed', async () => {
-    await expect(readAdapterCalls({ url: redirecting.url, key: 'k', from: '2025-01-01T00:00:00Z', to: '2025-01-01T01:00:00Z', sleep: async () => undefined })).rejects.toThrow(
-      pointed,
-    );
+    await expect(
+      readAdapterCalls({ url: redirecting.url, key: 'k', from: '2025-01-01T00:00:00Z', to: '2025-01-01T01:00:00Z', sleep: async () => undefined }),
+    ).rejects.toThrow(pointed);
     expect(redirecting.seen).toHaveLength(1);
   });
 });
@@ -208,7 +220,9 @@ describe('a dead server fails at once, in one clear sentence', () => {
 
   it('cekura push: no retries', async () => {
     const waits: number[] = [];
-    await expect(readAdapterCalls({ url, key: 'k', from: '2025-01-01T00:00:00Z', to: '2025-01-01T01:00:00Z', sleep: async (ms) => void waits.push(ms) })).rejects.toThrow(refused);
+    await expect(
+      readAdapterCalls({ url, key: 'k', from: '2025-01-01T00:00:00Z', to: '2025-01-01T01:00:00Z', sleep: async (ms) => void waits.push(ms) }),
+    ).rejects.toThrow(refused);
     expect(waits).toEqual([]);
   });
 });
@@ -243,20 +257,26 @@ describe('erase asks before erasing a number', () => {
     const url = await deadUrl(); // never reached when not confirmed
     const asked: string[] = [];
     const output = collect();
-    const no = await eraseMain(['--url', url, '--number', '+16505551234'], { ERASE_API_KEY: 'k' }, {
-      out: output.push,
-      err: output.push,
-      ask: async (question) => {
-        asked.push(question);
-        return 'y';
+    const no = await eraseMain(
+      ['--url', url, '--number', '+16505551234'],
+      { ERASE_API_KEY: 'k' },
+      {
+        out: output.push,
+        err: output.push,
+        ask: async (question) => {
+          asked.push(question);
+          return 'y';
+        },
       },
-    });
+    );
     expect(no).toBe(1);
     expect(asked).toEqual([`Erase every call of +16505551234 at ${url}, all time? This cannot be undone. Type the number to confirm: `]);
     expect(output.lines).toEqual(['not confirmed ("y" is not +16505551234): nothing was erased.']);
 
     const yes = collect();
-    expect(await eraseMain(['--url', url, '--number', '+16505551234'], { ERASE_API_KEY: 'k' }, { out: yes.push, err: yes.push, ask: async () => '+16505551234' })).toBe(1);
+    expect(
+      await eraseMain(['--url', url, '--number', '+16505551234'], { ERASE_API_KEY: 'k' }, { out: yes.push, err: yes.push, ask: async () => '+16505551234' }),
+    ).toBe(1);
     // Confirmed, so it was sent (and the dead server is named).
     expect(yes.text()).toMatch(/ECONNREFUSED/);
 
@@ -270,7 +290,9 @@ describe('erase asks before erasing a number', () => {
   it('a 400 says running it again will not help', async () => {
     const server = createServer((req, res) => {
       req.resume();
-      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'invalid_request', message: 'bad', issues: [{ path: 'number', message: 'must be E.164' }] } }));
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 'invalid_request', message: 'bad', issues: [{ path: 'number', message: 'must be E.164' }] } }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
