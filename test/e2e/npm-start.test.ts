@@ -150,5 +150,6 @@ describe.each(variants)('npm start $name', ({ env, expectBackend, logFormat }) =
     expect(await eventually(() => !processGroupAlive(child.pid!))).toBe(true);
     expect(dynamoProcesses(dataDir)).toBe('');
     rmSync(dataDir, { recursive: true, force: true });
-  });
+    // npm, tsx, a JVM and a dozen pasted commands: minutes on a busy 2-core machine; each wait inside has its own deadline.
+  }, 300_000);
 });
