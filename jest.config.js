@@ -44,7 +44,9 @@ const common = {
 
 /** @type {import('jest').Config} */
 module.exports = {
-  testTimeout: 60_000,
+  // Many e2e tests start processes (npm, tsx, cdk, a JVM): at a load average of 25 on 2 cores (several
+  // suites at once) a minute was not enough for them. A test that hangs still fails, three minutes later.
+  testTimeout: 180_000,
   maxWorkers: 2,
   projects: [
     {

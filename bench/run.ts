@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: the product measured against its physical floor (see docs/performance.md).
  *
- *   npm run bench                       every row, full size; writes bench/results/latest.json
+ *   npm run bench                       every row, full size; writes bench/results/last-run.json (not tracked)
+ *   npm run bench -- --record           the same, and records a full run as bench/results/latest.json, the
+ *                                       published figures docs/performance.md quotes (commit it with the page)
  *   npm run bench -- --rows 1,2,5       only some rows
  *   npm run bench -- --calls 20000      row 3's large table at 20,000 calls instead of 100,000
  *   npm run bench -- --rows 7 --cost-calls 50000 --cost-reads 3 --cost-days 30
@@ -9,8 +11,8 @@
  *                                       each, days kept, messages per call with --cost-messages)
  *
  * Every figure is a ratio of two things measured side by side in this run, or a count. Exits 1 when
- * a row with a target misses it (or a row could not be measured). A run of fewer rows or a smaller
- * table is written to bench/results/partial.json.tmp, never over the full run's results.
+ * a row with a target misses it (or a row could not be measured). A plain run leaves every tracked
+ * file as it was; only --record, on a full run, replaces the published results.
  */
 import path from 'node:path';
 import { withDynamo } from './lib/dynamo';
@@ -31,13 +33,15 @@ interface Args {
   coldRuns: number;
   seconds: number;
   cost: { calls: number; readsPerCall: number; retentionDays: number; messages: number };
+  /** Also write the published results (bench/results/latest.json); full runs only. */
+  record: boolean;
 }
 
 const ALL_ROWS = [1, 2, 3, 4, 5, 6, 7, 9];
 const FULL = { largeCalls: 100_000, rounds: 400, coldRuns: 25, seconds: 10 };
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { rows: new Set(ALL_ROWS), ...FULL, cost: { ...COST_DEFAULTS } };
+  const args: Args = { rows: new Set(ALL_ROWS), ...FULL, cost: { ...COST_DEFAULTS }, record: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => {
@@ -64,9 +68,10 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--cost-reads') args.cost.readsPerCall = positive(value());
     else if (flag === '--cost-days') args.cost.retentionDays = positive(value());
     else if (flag === '--cost-messages') args.cost.messages = positive(value());
+    else if (flag === '--record') args.record = true;
     else if (flag === '--help' || flag === '-h') {
       console.log(
-        'usage: npm run bench -- [--rows 1,2,3,4,5,6,7,9] [--calls N (row 3, default 100000)] [--rounds N (rows 1-2)] [--cold-runs N >= 20 (row 5)] [--seconds N (row 6)]\n' +
+        'usage: npm run bench -- [--record (a full run only: also write bench/results/latest.json)] [--rows 1,2,3,4,5,6,7,9] [--calls N (row 3, default 100000)] [--rounds N (rows 1-2)] [--cold-runs N >= 20 (row 5)] [--seconds N (row 6)]\n' +
           '         [--cost-calls N] [--cost-reads N] [--cost-days N] [--cost-messages N] (row 7; defaults 10000 calls a month, 10 reads each, 90 days, 40 messages)',
       );
       process.exit(0);
@@ -126,13 +131,16 @@ async function main(): Promise<void> {
 
   const defaultCost = Object.entries(COST_DEFAULTS).every(([key, value]) => args.cost[key as keyof typeof COST_DEFAULTS] === value);
   const full = ALL_ROWS.every(want) && args.largeCalls === FULL.largeCalls && args.rounds >= FULL.rounds && args.seconds >= FULL.seconds && defaultCost;
-  const file = path.join(__dirname, 'results', full ? 'latest.json' : 'partial.json.tmp');
-  writeResults(file, { date: new Date().toISOString(), elapsedSeconds, args: { ...args, rows: [...args.rows] }, machine: machine(), table, rows });
+  const results = { date: new Date().toISOString(), elapsedSeconds, args: { ...args, rows: [...args.rows] }, machine: machine(), table, rows };
+  const files = [path.join(__dirname, 'results', 'last-run.json')];
+  if (args.record && full) files.push(path.join(__dirname, 'results', 'latest.json'));
+  for (const file of files) writeResults(file, results);
 
   console.log(`\n${table}\n`);
   console.log(
-    `${rows.length - failed.length} of ${rows.length} rows passed or informational; ${failed.length} failed. ${elapsedSeconds} s. Written to ${path.relative(process.cwd(), file)}`,
+    `${rows.length - failed.length} of ${rows.length} rows passed or informational; ${failed.length} failed. ${elapsedSeconds} s. Written to ${files.map((f) => path.relative(process.cwd(), f)).join(' and ')}`,
   );
+  if (args.record && !full) console.log('--record: not recorded, this was not a full run (every row, full size, the default cost inputs).');
   process.exitCode = failed.length > 0 ? 1 : 0;
 }
 

@@ -43,7 +43,7 @@ export class CekuraCallAdapterStack extends Stack {
     this.httpApi = new HttpApi(this, 'Http', { functions: this.functions.byName, settings });
 
     new CfnOutput(this, 'ApiUrl', {
-      description: 'Base URL to enter in Cekura as the transcript provider endpoint',
+      description: "The API's base URL: Cekura's pull endpoint is <ApiUrl>calls, and every npm run tool takes it as --url",
       value: this.httpApi.url,
     });
     new CfnOutput(this, 'ReadKeysSecretName', {

@@ -40,7 +40,14 @@ export interface WebhookDependencies {
   /** See StorePayloadsOptions.onStored (local mode: push to Cekura). */
   onStored?: ((calls: Call[]) => void) | undefined;
   now?: () => number;
+  /**
+   * Where a platform's secret is set, for the log line of a webhook refused because it has none:
+   * deployed, the secrets secret's entry (the default); locally, the environment variable.
+   */
+  secretSetting?: (platform: WebhookPlatform) => string;
 }
+
+const deployedSecretSetting = (platform: WebhookPlatform) => `the "${platform}" entry of the webhook secrets secret (stack output WebhookSecretsName)`;
 
 /** The URL the request reached, for Vapi HMAC payload formats with `{url}`. */
 function requestUrl(event: APIGatewayProxyEventV2): string {
@@ -80,9 +87,12 @@ export function createWebhookHandler(deps: WebhookDependencies) {
     const { body, isBase64Encoded, headers } = event;
     const rawBody = Buffer.from(body ?? '', isBase64Encoded ? 'base64' : 'utf8');
     const request = { headers: headers ?? {}, rawBody, nowMs: now(), method: event.requestContext.http.method, url: requestUrl(event) };
-    const verification = verifyWebhook(platform, request, (await deps.secrets())[platform]);
+    const secrets = (await deps.secrets())[platform];
+    const verification = verifyWebhook(platform, request, secrets);
     if (!verification.ok) {
-      logger.warn('webhook refused', { platform, reason: verification.reason });
+      // The answer stays a plain 401 (it tells a caller nothing); the log says what to set.
+      const reason = secrets.length === 0 ? `${verification.reason}: set ${(deps.secretSetting ?? deployedSecretSetting)(platform)}` : verification.reason;
+      logger.warn('webhook refused', { platform, reason });
       throw new ApiError(401, 'unauthorized', `The ${platform} webhook signature is missing or invalid.`);
     }
     return platform;

@@ -9,14 +9,15 @@ import { createIngestHandler } from '../functions/ingest-calls';
 import { createWebhookHandler } from '../functions/platform-webhook';
 import { createReadHandler } from '../functions/read-calls';
 import { loadConfig } from '../lib/config';
+import type { WebhookPlatform } from '../lib/platform-signatures/signatures';
 import type { LambdaName } from '../lib/routes';
-import { webhookSecretsProvider } from '../lib/secrets/webhook-secrets';
+import { webhookSecretsEnvName, webhookSecretsProvider } from '../lib/secrets/webhook-secrets';
 import { createDocumentClient } from '../lib/store/client';
 import { ensureCallsTable } from '../lib/store/create-table';
 import { DynamoCallStore } from '../lib/store/dynamodb-call-store';
 import { createApiServer, type HttpHandler, type RequestLogEntry } from './api-gateway';
 import { localPusherFromEnv } from './cekura-push';
-import { localKeyProvider, localKeys } from './dev-keys';
+import { localKeyProvider, localKeys, localWebhookSecrets } from './dev-keys';
 import { type DynamoBackend, startEmbeddedDynamo } from './embedded-dynamodb';
 
 export interface LocalAppOptions {
@@ -37,6 +38,8 @@ export interface LocalApp {
   port: number;
   dynamo: { backend: DynamoBackend | 'external'; endpoint: string };
   keys: { read: string[]; ingest: string[]; generated: boolean };
+  /** Each platform's webhook secret when it is one plain secret (dev secrets unless WEBHOOK_SECRETS_<PLATFORM> is set). */
+  webhookSecrets: Partial<Record<WebhookPlatform, string>>;
   tableName: string;
   stop(): Promise<void>;
 }
@@ -63,6 +66,7 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
     await ensureCallsTable(client, tableName);
     const store = new DynamoCallStore(client, { tableName });
     const keys = localKeys(env, dataDir);
+    const webhookSecrets = localWebhookSecrets(env, dataDir);
     // Re-read from dev-keys.json when it changes: `npm run keys -- rotate` needs no restart.
     const readKeys = localKeyProvider('read', env, dataDir);
     const ingestKeys = localKeyProvider('ingest', env, dataDir);
@@ -88,7 +92,8 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
       eraseCalls: createEraseHandler({ store, keys: ingestKeys }) as unknown as HttpHandler,
       platformWebhook: createWebhookHandler({
         store,
-        secrets: webhookSecretsProvider(env),
+        secrets: webhookSecretsProvider(webhookSecrets.env),
+        secretSetting: (platform) => webhookSecretsEnvName(platform),
         retentionDays: config.retentionDays,
         maxBodyBytes: config.maxBodyBytes,
         webCallNumber: config.webCallNumber,
@@ -109,6 +114,7 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
       port,
       dynamo: { backend: embedded?.backend ?? 'external', endpoint },
       keys,
+      webhookSecrets: webhookSecrets.printable,
       tableName,
       stop: async () => {
         server.closeAllConnections();

@@ -1,8 +1,10 @@
 /**
- * What `npm start` prints once it is up: the keys as one ready-to-paste `export` line, then commands
- * that use them as `$READ_KEY` / `$INGEST_KEY`, the names the README's examples use too, so both
- * work as written once that line is pasted.
+ * What `npm start` prints once it is up: the keys and the dev webhook secrets as one ready-to-paste
+ * `export` line, then commands that use them as `$READ_KEY` / `$INGEST_KEY` (and the signed replay
+ * examples of docs/sources.md as `$VAPI_WEBHOOK_SECRET`, ...), the names the documentation uses too,
+ * so all of it works as written once that line is pasted.
  */
+import { WEBHOOK_PLATFORMS, type WebhookPlatform } from '../lib/platform-signatures/signatures';
 import type { LocalApp } from './app';
 
 export const READY_LINE = 'Press Ctrl-C to stop.';
@@ -12,11 +14,21 @@ export function shellQuote(value: string): string {
   return /^[A-Za-z0-9_.,:/=@%+-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-/** `export READ_KEY=… INGEST_KEY=…` with the newest key of each scope (after a rotation, the one to switch to). */
-export function exportLine(keys: LocalApp['keys']): string {
+/** The shell variable the documentation's replay examples sign a platform's webhook with. */
+export const webhookSecretVariable = (platform: WebhookPlatform) => `${platform.toUpperCase()}_WEBHOOK_SECRET`;
+
+/**
+ * `export READ_KEY=… INGEST_KEY=… VAPI_WEBHOOK_SECRET=…` with the newest key of each scope (after a
+ * rotation, the one to switch to) and each platform's webhook secret that is one plain secret.
+ */
+export function exportLine(keys: LocalApp['keys'], webhookSecrets: LocalApp['webhookSecrets'] = {}): string {
   const read = keys.read[keys.read.length - 1] ?? '';
   const ingest = keys.ingest[keys.ingest.length - 1] ?? '';
-  return `export READ_KEY=${shellQuote(read)} INGEST_KEY=${shellQuote(ingest)}`;
+  const secrets = WEBHOOK_PLATFORMS.flatMap((platform) => {
+    const secret = webhookSecrets[platform];
+    return secret === undefined ? [] : [` ${webhookSecretVariable(platform)}=${shellQuote(secret)}`];
+  });
+  return `export READ_KEY=${shellQuote(read)} INGEST_KEY=${shellQuote(ingest)}${secrets.join('')}`;
 }
 
 /** A call that passes `npm run verify`: it ended now, lasted a minute, and its messages fall inside it. */
@@ -33,7 +45,7 @@ export function sampleCallJson(now: Date): string {
   });
 }
 
-type BannerApp = Pick<LocalApp, 'url' | 'dynamo' | 'tableName' | 'keys'>;
+type BannerApp = Pick<LocalApp, 'url' | 'dynamo' | 'tableName' | 'keys'> & Partial<Pick<LocalApp, 'webhookSecrets'>>;
 
 export function startupBanner(app: BannerApp, options: { now?: Date; nodeVersion?: string } = {}): string {
   const nodeVersion = options.nodeVersion ?? process.versions.node;
@@ -41,13 +53,19 @@ export function startupBanner(app: BannerApp, options: { now?: Date; nodeVersion
   const keysFrom = app.keys.generated
     ? 'Dev keys, generated once and kept in .data/dev-keys.json (set READ_API_KEYS / INGEST_API_KEYS to choose your own).'
     : 'Keys from READ_API_KEYS / INGEST_API_KEYS.';
+  const signed = WEBHOOK_PLATFORMS.filter((platform) => app.webhookSecrets?.[platform] !== undefined);
+  const secretsFrom =
+    signed.length === 0
+      ? ''
+      : `\nWebhook secrets (${signed.map(webhookSecretVariable).join(', ')}) sign the replay examples of docs/sources.md;\n` +
+        'dev secrets unless WEBHOOK_SECRETS_VAPI / _RETELL / _ELEVENLABS are set.';
   return `
 Cekura call adapter running at ${app.url}  (DynamoDB: ${app.dynamo.backend}, table ${app.tableName})
 ${nodeMajor < 22 ? `Node ${nodeVersion}: fine today; the AWS SDK's releases after the first week of January 2027 need Node 22+.\n` : ''}
-${keysFrom}
-Paste this line into your shell; the commands below and the README's examples then work as written:
+${keysFrom}${secretsFrom}
+Paste this line into your shell; the commands below and the documentation's examples then work as written:
 
-  ${exportLine(app.keys)}
+  ${exportLine(app.keys, app.webhookSecrets)}
 
 Store a call:
   curl -s -X POST ${app.url}/calls -H "Authorization: Bearer $INGEST_KEY" -H 'Content-Type: application/json' \\

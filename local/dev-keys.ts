@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type KeyCheck, keyCheck, parseKeyList } from '../lib/auth';
+import { WEBHOOK_PLATFORMS, type WebhookPlatform } from '../lib/platform-signatures/signatures';
 import type { KeyCheckProvider, KeyScope } from '../lib/secrets/api-keys';
+import { webhookSecretsEnvName } from '../lib/secrets/webhook-secrets';
 
 export interface LocalKeys {
   read: string[];
@@ -11,8 +13,11 @@ export interface LocalKeys {
   generated: boolean;
 }
 
-/** `<dataDir>/dev-keys.json`: each scope's keys, comma-separated like the deployed secrets, newest last. */
-type StoredKeys = Record<KeyScope, string>;
+/**
+ * `<dataDir>/dev-keys.json`: each scope's keys, comma-separated like the deployed secrets, newest
+ * last; and a dev webhook secret per platform (added to older files on the next start).
+ */
+type StoredKeys = Record<KeyScope, string> & { webhooks?: Partial<Record<WebhookPlatform, string>> };
 
 export const devKeysFile = (dataDir: string) => join(dataDir, 'dev-keys.json');
 
@@ -93,4 +98,45 @@ export function retireOldDevKeys(dataDir: string, scope: KeyScope): string[] {
   if (keys.length < 2) return [];
   writeStored(dataDir, { ...stored, [scope]: keys[keys.length - 1]! });
   return keys.slice(0, -1);
+}
+
+export function newDevWebhookSecret(platform: WebhookPlatform): string {
+  return `dev_${platform}_${randomBytes(18).toString('base64url')}`;
+}
+
+export interface LocalWebhookSecrets {
+  /** The environment local mode reads webhook secrets from: WEBHOOK_SECRETS_<PLATFORM> filled in with dev secrets where unset. */
+  env: NodeJS.ProcessEnv;
+  /** Each platform's secret to sign a replay with, when it is one plain secret (what the banner prints); the newest of a list. */
+  printable: Partial<Record<WebhookPlatform, string>>;
+  /** The platforms whose secret is a generated dev secret. */
+  generated: WebhookPlatform[];
+}
+
+/**
+ * Webhook secrets for local mode: WEBHOOK_SECRETS_<PLATFORM> when set (set but empty: no secret,
+ * so that platform's webhooks are refused), else a dev secret generated once and kept in
+ * dev-keys.json with the dev keys, so the documentation's signed replay examples work as pasted.
+ */
+export function localWebhookSecrets(env: NodeJS.ProcessEnv, dataDir: string): LocalWebhookSecrets {
+  const unset = WEBHOOK_PLATFORMS.filter((platform) => env[webhookSecretsEnvName(platform)] === undefined);
+  let stored = readStored(dataDir);
+  if (unset.length > 0 && unset.some((platform) => !stored?.webhooks?.[platform])) {
+    const base = stored ?? { read: newDevKey('read'), ingest: newDevKey('ingest') };
+    const webhooks = { ...base.webhooks };
+    for (const platform of unset) webhooks[platform] ??= newDevWebhookSecret(platform);
+    stored = { ...base, webhooks };
+    writeStored(dataDir, stored);
+  }
+  const filled: NodeJS.ProcessEnv = { ...env };
+  for (const platform of unset) filled[webhookSecretsEnvName(platform)] = stored!.webhooks![platform]!;
+  const printable: LocalWebhookSecrets['printable'] = {};
+  for (const platform of WEBHOOK_PLATFORMS) {
+    const value = filled[webhookSecretsEnvName(platform)] ?? '';
+    // JSON (a Vapi credential with options) has no one secret to print.
+    if (/^\s*[[{]/.test(value)) continue;
+    const newest = parseKeyList(value).at(-1);
+    if (newest) printable[platform] = newest;
+  }
+  return { env: filled, printable, generated: unset };
 }

@@ -38,18 +38,20 @@ import type { RunsLookup } from '../lib/cekura-push/runs';
 import { logger } from '../lib/logger';
 import { createDocumentClient } from '../lib/store/client';
 import { decodeStoredDoc } from '../lib/store/dynamodb-call-store';
-import { callsUrl } from './adapter-url';
+import { adapterFetch, adapterUrls, describeNetworkError, RedirectError, UnreachableError, UsageError } from './adapter-url';
 
 const USAGE = `usage:
-  npm run cekura -- push --url <adapter url> [--key <read key>] --from <ISO 8601> --to <ISO 8601> [--number <E.164>] [--page-size <1-1000>] [--dry-run]
-  npm run cekura -- redrive --queue <dead-letter queue url> --table <calls table> [--region <region>] [--dry-run]
+  ADAPTER_READ_KEY=<read key> npm run -s cekura -- push --url <ApiUrl> --from <ISO 8601> --to <ISO 8601> [--number <E.164>] [--page-size <1-1000>] [--dry-run]
+      pushes the window's calls, read through the adapter's GET /calls; --url is the stack's ApiUrl output,
+      with or without /calls (http://localhost:3000 for npm start); --key <read key> also works
+  npm run -s cekura -- redrive --queue <CekuraDeadLetterQueueUrl> --table <CallsTableName> [--region <region>] [--dry-run]
+      re-pushes what the forwarder dead-lettered (AWS credentials: sqs:ReceiveMessage, sqs:DeleteMessage, dynamodb:GetItem)
 settings: CEKURA_AGENT_ID and/or CEKURA_AGENTS (or CEKURA_PUSH=on), CEKURA_API_KEY; optional CEKURA_WEBHOOK_URL,
-CEKURA_API_BASE_URL, CEKURA_RUN_LOOKUP=off, CEKURA_MESSAGE_TIMES; the read key may be given as ADAPTER_READ_KEY`;
+CEKURA_API_BASE_URL, CEKURA_RUN_LOOKUP=off, CEKURA_MESSAGE_TIMES (relative-seconds, the default, or epoch-ms)
+exit code: 0 done, 1 something failed, 2 usage error or settings`;
 
 /** Calls per POST in a backfill (each agent's share of a chunk is one POST). */
 const CHUNK = 25;
-
-class UsageError extends Error {}
 
 export interface Output {
   out: (line: string) => void;
@@ -114,7 +116,7 @@ export async function readAdapterCalls(options: ReadOptions): Promise<ReadResult
 }
 
 async function readWindow(options: ReadOptions): Promise<ReadResult & { pages: number }> {
-  const endpoint = callsUrl(options.url);
+  const endpoint = adapterUrls(options.url).calls;
   endpoint.searchParams.set('from', options.from);
   endpoint.searchParams.set('to', options.to);
   endpoint.searchParams.set('limit', String(options.pageSize ?? 1000));
@@ -149,15 +151,17 @@ async function getWithRetries(url: URL, options: ReadOptions): Promise<Response>
   const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   for (let attempt = 1; ; attempt++) {
     try {
-      const response = await (options.fetch ?? fetch)(url, {
+      const response = await adapterFetch(url, {
         headers: { authorization: options.key, accept: 'application/json' },
-        signal: AbortSignal.timeout(30_000),
-        redirect: 'manual',
+        timeoutMs: 30_000,
+        fetch: options.fetch,
       });
       if ((response.status !== 429 && response.status < 500) || attempt >= 4) return response;
       await response.body?.cancel();
     } catch (error) {
-      if (attempt >= 4) throw new Error(`GET /calls failed: ${error instanceof Error ? error.message : String(error)}`);
+      // Nothing there, or sent elsewhere: retrying will not change it.
+      if (error instanceof RedirectError || error instanceof UnreachableError) throw new Error(`GET /calls: ${error.message}`);
+      if (attempt >= 4) throw new Error(`GET /calls failed: ${describeNetworkError(error, 30_000)}`);
     }
     await sleep(500 * 2 ** attempt);
   }
@@ -345,7 +349,9 @@ function parseCommandLine(argv: string[]) {
         region: { type: 'string' },
         'page-size': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
       },
+      strict: true,
     });
   } catch (error) {
     // Unknown options and missing values: a usage error, not a failure.
@@ -355,6 +361,10 @@ function parseCommandLine(argv: string[]) {
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Output): Promise<number> {
   const { values, positionals } = parseCommandLine(argv);
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
   const [command, ...rest] = positionals;
   const dryRun = values['dry-run'] ?? false;
   if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
@@ -362,6 +372,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Output): 
   if (command === 'push') {
     const key = values.key ?? env.ADAPTER_READ_KEY;
     if (!values.url || !key) throw new UsageError('push needs --url and the read key (--key or ADAPTER_READ_KEY)');
+    adapterUrls(values.url);
     const forward = pushSettings(env, dryRun, io.out);
     const from = instant('from', values.from);
     const to = instant('to', values.to);

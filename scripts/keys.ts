@@ -40,13 +40,29 @@ export function awsRotationSteps(scope: KeyScope, stackName = DEFAULT_STACK_NAME
   ].join('\n');
 }
 
+export const KEYS_USAGE = `usage: npm run keys -- rotate read|ingest | finish read|ingest | show
+  rotate read|ingest   adds a new key; the old ones stay valid (both work), locally without a restart;
+                       also prints the AWS CLI steps for a deployed stack (STACK_NAME, default ${DEFAULT_STACK_NAME})
+  finish read|ingest   removes every local key but the newest (once every client uses the new one)
+  show                 prints the local keys (DATA_DIR, default .data/dev-keys.json)
+exit code: 0 done, 2 usage error`;
+
+/** A command line that is not one of the usage's: exit 2. */
+export class KeysUsageError extends Error {
+  override name = 'KeysUsageError';
+}
+
 function scopeOf(value: string | undefined): KeyScope {
   if (value === 'read' || value === 'ingest') return value;
-  throw new Error(`say which key: read or ingest (got ${value === undefined ? 'nothing' : `"${value}"`})`);
+  throw new KeysUsageError(`say which key: read or ingest (got ${value === undefined ? 'nothing' : `"${value}"`})`);
 }
 
 export function runKeys(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, print: (line: string) => void = console.log): void {
   const [command, scopeArg] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    print(KEYS_USAGE);
+    return;
+  }
   const dataDir = env.DATA_DIR || '.data';
   const fixed = (scope: KeyScope) => (env[scope === 'read' ? 'READ_API_KEYS' : 'INGEST_API_KEYS'] ?? '').trim() !== '';
   switch (command) {
@@ -82,15 +98,23 @@ export function runKeys(argv: readonly string[], env: NodeJS.ProcessEnv = proces
       return;
     }
     default:
-      throw new Error('usage: npm run keys -- rotate read|ingest | finish read|ingest | show');
+      throw new KeysUsageError(command === undefined ? 'no command given' : `unknown command "${command}"`);
   }
 }
 
-if (require.main === module) {
+/** The command line: exit 0 done, 1 failed, 2 usage error (with the usage). */
+export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, print = console.log, printError = console.error): number {
   try {
-    runKeys(process.argv.slice(2));
+    runKeys(argv, env, print);
+    return 0;
   } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
+    if (error instanceof KeysUsageError) {
+      printError(`${error.message}\n${KEYS_USAGE}`);
+      return 2;
+    }
+    printError(error instanceof Error ? error.message : error);
+    return 1;
   }
 }
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

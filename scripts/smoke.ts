@@ -19,6 +19,7 @@ import { isDeepStrictEqual, parseArgs } from 'node:util';
 import * as v from 'valibot';
 import { type CallInput, CallSchema } from '../lib/call';
 import { SMOKE_ID_PREFIX, SMOKE_NUMBER } from '../lib/operations/smoke';
+import { adapterFetch, adapterUrls, describeNetworkError, RedirectError, UnreachableError, UsageError } from './adapter-url';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
@@ -158,16 +159,16 @@ interface Answer {
 }
 
 function client(baseUrl: string, timeoutMs: number) {
-  const base = baseUrl.replace(/\/+$/, '');
+  const { base } = adapterUrls(baseUrl);
   return async (method: string, path: string, options: { key?: string; body?: unknown } = {}): Promise<Answer> => {
     const headers: Record<string, string> = {};
     if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${base}${path}`, {
+    const response = await adapterFetch(`${base}${path}`, {
       method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.timeout(timeoutMs),
+      timeoutMs,
     });
     const contentType = response.headers.get('content-type') ?? '';
     const text = await response.text();
@@ -183,7 +184,7 @@ function client(baseUrl: string, timeoutMs: number) {
   };
 }
 
-const errorText = (error: unknown) => (error instanceof Error ? (error.name === 'TimeoutError' ? 'no answer in time' : error.message) : String(error));
+const errorText = (error: unknown) => (error instanceof RedirectError || error instanceof UnreachableError ? error.message : describeNetworkError(error));
 const short = (body: unknown) => (typeof body === 'string' ? body : JSON.stringify(body)).slice(0, 160);
 
 type Outcome = Omit<CheckResult, 'id'>;
@@ -202,12 +203,20 @@ export async function runSmoke(target: SmokeTarget, options: SmokeOptions = {}):
   const request = client(target.url, options.timeoutMs ?? 10_000);
   const settleMs = options.settleMs ?? 5_000;
   const results: CheckResult[] = [];
+  // Once the endpoint cannot be reached at all (nothing there, or a redirect), every other check would fail the same way.
+  let unreachable: string | undefined;
   const check = async (id: string, run: () => Promise<Outcome>): Promise<CheckResult> => {
     let result: CheckResult;
-    try {
-      result = { id, ...(await run()) };
-    } catch (error) {
-      result = { id, status: 'fail', detail: errorText(error) };
+    if (unreachable !== undefined) {
+      result = { id, status: 'skip', detail: `not run: ${unreachable}` };
+    } else {
+      try {
+        result = { id, ...(await run()) };
+      } catch (error) {
+        result = { id, status: 'fail', detail: errorText(error) };
+        if (error instanceof RedirectError || error instanceof UnreachableError)
+          unreachable = error instanceof RedirectError ? 'the endpoint redirects' : 'the endpoint cannot be reached';
+      }
     }
     results.push(result);
     return result;
@@ -321,8 +330,13 @@ export function formatResults(results: readonly CheckResult[]): string {
 
 const USAGE =
   'usage: npm run -s smoke -- --stack <stack name> [--region <region>]\n' +
-  '       SMOKE_READ_KEY=<read key> SMOKE_INGEST_KEY=<ingest key> npm run -s smoke -- --url <api url>\n' +
-  '       (--read-key / --ingest-key also work, and READ_KEY / INGEST_KEY as `npm start` prints them)';
+  '       SMOKE_READ_KEY=<read key> SMOKE_INGEST_KEY=<ingest key> npm run -s smoke -- --url <ApiUrl>\n' +
+  '  --stack       a deployed stack (CekuraCallAdapter by default in cdk/bin/app.ts): its outputs and keys are read\n' +
+  '                with your AWS credentials (cloudformation:DescribeStacks, secretsmanager:GetSecretValue,\n' +
+  '                sqs:GetQueueAttributes when push is on)\n' +
+  "  --url         any adapter: the stack's ApiUrl output, with or without /calls (http://localhost:3000 for npm start)\n" +
+  '  --read-key / --ingest-key  also work, and READ_KEY / INGEST_KEY as `npm start` prints them\n' +
+  'It stores a synthetic call under +12015550199, reads it back, erases it. exit code: 0 no check failed, 1 one did, 2 usage error';
 
 export interface MainDependencies {
   /** Stands in for the AWS clients (tests). */
@@ -381,6 +395,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     const ingestKey = values['ingest-key'] ?? env.SMOKE_INGEST_KEY ?? env.INGEST_KEY;
     if (!readKey || !ingestKey) {
       out(`--url needs both keys (--read-key and --ingest-key, or SMOKE_READ_KEY and SMOKE_INGEST_KEY)\n${USAGE}`);
+      return 2;
+    }
+    try {
+      adapterUrls(values.url!);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      out(`${error.message}\n${USAGE}`);
       return 2;
     }
     target = { url: values.url!, readKey, ingestKey, from: 'url' };

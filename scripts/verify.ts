@@ -8,10 +8,18 @@
  */
 import { parseArgs } from 'node:util';
 import { formatReport, verifyEndpoint } from '../lib/verify/run';
+import { UsageError, verifyUrl } from './adapter-url';
 
 const USAGE =
   'usage: VERIFY_API_KEY=<read key> npm run -s verify -- --url <endpoint> [--number +16505551234] [--json] [--strict] [--timeout-ms 30000]\n' +
-  '       (--key <read key> also works, but npm prints it in its banner unless -s is given)';
+  "  --url         the stack's ApiUrl output, with or without /calls (http://localhost:3000 for npm start),\n" +
+  '                or any other transcript endpoint, called exactly as given (its query string included)\n' +
+  '  --number      also check that calls for this customer number (E.164) are served\n' +
+  '  --json        print the report as JSON (with -s, stdout is the JSON alone)\n' +
+  '  --strict      exit 1 on a warning too\n' +
+  '  --timeout-ms  per request (default 30000)\n' +
+  '  --key         the read key (VERIFY_API_KEY is better: npm prints --key in its banner unless -s is given)\n' +
+  'exit code: 0 nothing failed, 1 a check failed, 2 usage error';
 
 export async function main(
   argv: string[],
@@ -47,8 +55,20 @@ export async function main(
     out(`--url and --key (or VERIFY_API_KEY) are required\n${USAGE}`);
     return 2;
   }
+  let url: URL;
+  try {
+    url = verifyUrl(values.url);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    out(`${error.message}\n${USAGE}`);
+    return 2;
+  }
   const timeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
-  const report = await verifyEndpoint({ url: values.url, key, number: values.number, timeoutMs });
+  if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
+    out(`--timeout-ms must be a whole number of milliseconds, got ${JSON.stringify(values['timeout-ms'])}\n${USAGE}`);
+    return 2;
+  }
+  const report = await verifyEndpoint({ url: url.href, key, number: values.number, timeoutMs });
   out(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
   const failed = report.counts.fail > 0 || (values.strict && report.counts.warn > 0);
   return failed ? 1 : 0;

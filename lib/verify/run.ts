@@ -4,6 +4,7 @@
  * pure checks of `checks.ts`. The key is only ever sent, never returned in the report.
  */
 import { randomBytes } from 'node:crypto';
+import { describeNetworkError } from '../network-errors';
 import {
   type AuthObservations,
   type CheckResult,
@@ -16,6 +17,7 @@ import {
   checkTimes,
   checkToolPairs,
   checkTransport,
+  isRedirect,
   type Observed,
   skipped,
 } from './checks';
@@ -52,15 +54,10 @@ async function observe(fetcher: typeof fetch, url: string, authorization: string
     contentType: response.headers.get('content-type') ?? undefined,
     body,
     date: response.headers.get('date') ?? undefined,
+    location: response.headers.get('location') ?? undefined,
     elapsedMs: now() - started,
   };
 }
-
-const describeError = (error: unknown) => {
-  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError') return 'timed out';
-  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(error);
-};
 
 export async function verifyEndpoint(options: VerifyOptions): Promise<VerifyReport> {
   const fetcher = options.fetch ?? fetch;
@@ -70,15 +67,15 @@ export async function verifyEndpoint(options: VerifyOptions): Promise<VerifyRepo
   const attempt = (authorization: string | undefined) =>
     observe(fetcher, options.url, authorization, timeoutMs, now).then(
       (observed) => ({ observed, error: undefined }),
-      (error: unknown) => ({ observed: undefined, error: describeError(error) }),
+      (error: unknown) => ({ observed: undefined, error: describeNetworkError(error, timeoutMs) }),
     );
 
   if (checks[0]!.status === 'fail' && !/^https?:/i.test(options.url)) return report(options, checks);
 
   // Exactly what Cekura sends: the configured URL, the key raw in Authorization.
   const primary = await attempt(options.key);
-  checks.push(checkReachable(primary.observed, primary.error));
-  if (!primary.observed) return report(options, checks);
+  checks.push(checkReachable(primary.observed, primary.error, options.url));
+  if (!primary.observed || isRedirect(primary.observed.status)) return report(options, checks);
 
   const wrongKey = `verify-wrong-${randomBytes(12).toString('hex')}`;
   const [bearer, wrong, missing] = await Promise.all([attempt(`Bearer ${options.key}`), attempt(wrongKey), attempt(undefined)]);

@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { eraseCalls, outcomeLine } from '../../scripts/erase';
+import { eraseCalls, main, outcomeLine } from '../../scripts/erase';
 import { sampleCall } from '../support/fixtures';
 import { useLocalApp } from '../support/local-app';
 
@@ -29,6 +29,14 @@ async function npmErase(args: string[], env: Record<string, string> = {}): Promi
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );
+}
+
+/** `main` as the command line runs it, with no terminal to ask on. */
+async function inProcess(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, env, { out: (line) => out.push(`${line}\n`), err: (line) => err.push(`${line}\n`), ask: undefined });
+  return { code, stdout: out.join(''), stderr: err.join('') };
 }
 
 describe('erasure on the local server', () => {
@@ -72,22 +80,31 @@ describe('erasure on the local server', () => {
 
   it('npm run erase: by number and by id, the key in ERASE_API_KEY, one line each, the key never printed', async () => {
     await store([sampleCall({ id: 'n1' }), sampleCall({ id: 'n2' }, '2000-01-10T00:00:00.000Z'), sampleCall({ id: 'keep', customer: { number: OTHER } })]);
-    const byNumber = await npmErase(['--url', local.app.url, '--number', NUMBER], { ERASE_API_KEY: INGEST_KEY });
+    // No terminal to ask on (a pipe): a number is erased only with --yes.
+    const unconfirmed = await npmErase(['--url', local.app.url, '--number', NUMBER], { ERASE_API_KEY: INGEST_KEY });
+    expect(unconfirmed).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `erasing every call of ${NUMBER} needs a confirmation, and there is no terminal to ask on: pass --yes to erase them. Nothing was erased.\n`,
+    });
+    expect(await servedIds(NUMBER)).toEqual(['n1', 'n2']);
+    const byNumber = await npmErase(['--url', local.app.url, '--number', NUMBER, '--yes'], { ERASE_API_KEY: INGEST_KEY });
     expect(byNumber).toEqual({ code: 0, stdout: `erased calls of ${NUMBER}: 2 calls deleted.\n`, stderr: '' });
-    const byId = await npmErase(['--url', `${local.app.url}/calls`, '--key', INGEST_KEY, '--id', 'keep']);
+    // In process from here: each npm run costs seconds on a busy machine.
+    const byId = await inProcess(['--url', `${local.app.url}/calls`, '--key', INGEST_KEY, '--id', 'keep']);
     expect(byId).toEqual({ code: 0, stdout: 'erased call "keep": 1 call deleted.\n', stderr: '' });
-    const again = await npmErase(['--url', local.app.url, '--id', 'keep'], { ERASE_API_KEY: INGEST_KEY });
+    const again = await inProcess(['--url', local.app.url, '--id', 'keep'], { ERASE_API_KEY: INGEST_KEY });
     expect(again.stdout).toBe('erased call "keep": 0 calls deleted (nothing was stored).\n');
     // h3 is the first test's call of the other number.
     expect([await servedIds(NUMBER), await servedIds(OTHER)]).toEqual([[], ['h3']]);
   });
 
-  it('npm run erase: exit 1 with one line for the read key, exit 2 for a usage error', async () => {
+  it('npm run erase: exit 1 with one line for the read key, saying repeating will not help; exit 2 for a usage error', async () => {
     await store([sampleCall({ id: 'still-here' })]);
-    const wrongKey = await npmErase(['--url', local.app.url, '--number', NUMBER], { ERASE_API_KEY: READ_KEY });
+    const wrongKey = await npmErase(['--url', local.app.url, '--number', NUMBER, '--yes'], { ERASE_API_KEY: READ_KEY });
     expect(wrongKey.code).toBe(1);
     expect(wrongKey.stderr.trimEnd().split('\n')).toEqual([
-      `erase of calls of ${NUMBER} not finished: 0 calls deleted; HTTP 401 (A valid API key is required in the Authorization header.): check that --key or ERASE_API_KEY holds an ingest key.`,
+      `erase of calls of ${NUMBER} failed: 0 calls deleted; HTTP 401 (A valid API key is required in the Authorization header.). Running it again will not help: the key was refused: check that --key or ERASE_API_KEY holds an ingest key (a read key cannot erase).`,
     ]);
     expect(wrongKey.stderr).not.toContain(READ_KEY);
     expect(await servedIds(NUMBER)).toEqual(['still-here']);
@@ -95,8 +112,9 @@ describe('erasure on the local server', () => {
       ['--url', local.app.url],
       ['--url', local.app.url, '--id', 'a', '--number', NUMBER],
       ['--id', 'a'],
+      ['--url', 'localhost:3000', '--id', 'a'],
     ]) {
-      expect([args, (await npmErase(args, { ERASE_API_KEY: INGEST_KEY })).code]).toEqual([args, 2]);
+      expect([args, (await inProcess(args, { ERASE_API_KEY: INGEST_KEY })).code]).toEqual([args, 2]);
     }
   });
 });

@@ -50,7 +50,8 @@ describe('npm run import', () => {
     );
     expect(failure?.code).toBe(1);
     expect(failure?.stdout).toContain('stored 4, ignored 1 (events without a call), expired 0 (past retention, not stored), refused 1');
-    expect(failure?.stdout).toMatch(/refused .*vapi\.json\[2\]: HTTP 400: .*startedAt/);
+    // Named by file, position and the call id the payload carries.
+    expect(failure?.stdout).toMatch(/refused .*vapi\.json\[2\] \(call "vapi-broken"\): HTTP 400: .*startedAt/);
 
     const response = await fetch(`${local.app.url}/calls?from=2025-05-19T00:00:00Z&to=2025-05-23T00:00:00Z`, { headers: { authorization: 'r' } });
     const ids = ((await response.json()) as Array<{ id: string }>).map((c) => c.id).sort();
@@ -137,7 +138,7 @@ describe('npm run import', () => {
       const ok = await importPayloads(readPayloads('a.json', '{"id":"a"}'), { url, key: 'k', source: undefined, sleep });
       expect([ok, seen, sleeps]).toEqual([{ stored: 1, ignored: 0, expired: 0, refused: [] }, [503, 429, 200], [400, 1000]]);
       const failed = await importPayloads(readPayloads('b.json', '{"id":"b"}'), { url, key: 'k', source: undefined, sleep, maxAttempts: 2 });
-      expect(failed.refused).toEqual([{ origin: 'b.json', reason: 'HTTP 500: try later' }]);
+      expect(failed.refused).toEqual([{ origin: 'b.json (call "b")', reason: 'HTTP 500: try later' }]);
     } finally {
       server.close();
     }

@@ -13,7 +13,13 @@ const ROOT = join(__dirname, '..', '..');
 function startNpm(env: Record<string, string>): { child: ChildProcess; output: () => string; ready: Promise<string> } {
   const child = spawn('npm', ['start'], {
     cwd: ROOT,
-    env: { ...process.env, DYNAMODB_ENDPOINT: '', PORT: '0', ...env },
+    // As on a fresh clone: no webhook secrets of the test runner's, so dev secrets are generated.
+    env: {
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('WEBHOOK_SECRETS_'))),
+      DYNAMODB_ENDPOINT: '',
+      PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -106,9 +112,17 @@ describe.each(variants)('npm start $name', ({ env, expectBackend, logFormat }) =
       expect(banner).toContain(`DynamoDB: ${expectBackend}`);
       // The probe used after Ctrl-C must see DynamoDB Local's JVM while it runs.
       expect(dynamoProcesses(dataDir) !== '').toBe(expectBackend === 'dynamodb-local');
-      const keys = JSON.parse(readFileSync(join(dataDir, 'dev-keys.json'), 'utf8')) as { read: string; ingest: string };
+      const keys = JSON.parse(readFileSync(join(dataDir, 'dev-keys.json'), 'utf8')) as {
+        read: string;
+        ingest: string;
+        webhooks: Record<'vapi' | 'retell' | 'elevenlabs', string>;
+      };
       const [exported, ...more] = bannerLines(banner, 'export ');
-      expect([exported, more]).toEqual([`export READ_KEY=${keys.read} INGEST_KEY=${keys.ingest}`, []]);
+      const { vapi, retell, elevenlabs } = keys.webhooks;
+      expect([exported, more]).toEqual([
+        `export READ_KEY=${keys.read} INGEST_KEY=${keys.ingest} VAPI_WEBHOOK_SECRET=${vapi} RETELL_WEBHOOK_SECRET=${retell} ELEVENLABS_WEBHOOK_SECRET=${elevenlabs}`,
+        [],
+      ]);
 
       // Pasted into a shell that has no key of its own: the export line first, then each command.
       const shellEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !['READ_KEY', 'INGEST_KEY', 'VERIFY_API_KEY'].includes(name)));
@@ -136,5 +150,6 @@ describe.each(variants)('npm start $name', ({ env, expectBackend, logFormat }) =
     expect(await eventually(() => !processGroupAlive(child.pid!))).toBe(true);
     expect(dynamoProcesses(dataDir)).toBe('');
     rmSync(dataDir, { recursive: true, force: true });
-  });
+    // npm, tsx, a JVM and a dozen pasted commands: minutes on a busy 2-core machine; each wait inside has its own deadline.
+  }, 300_000);
 });

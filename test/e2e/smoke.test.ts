@@ -101,6 +101,13 @@ describe('npm run smoke against the local server', () => {
     expect(await leftOver()).toEqual([]);
   });
 
+  it('takes the URL with /calls as well as without (the same checks pass)', async () => {
+    const out: string[] = [];
+    expect(await main(['--url', `${local.app.url}/calls/`], keysEnv(), { out: (text) => out.push(text), settleMs: 0 })).toBe(0);
+    expect(out.join('\n')).toMatch(/^smoke: 7 passed, 0 failed, 1 skipped: OK$/m);
+    expect(await leftOver()).toEqual([]);
+  });
+
   it('fails with exit 1 when the ingest key is wrong, and skips what needs a stored call', async () => {
     const run = await npmSmoke(['--url', local.app.url], { ...keysEnv(), SMOKE_INGEST_KEY: 'not-the-ingest-key' });
     expect(run.code).toBe(1);

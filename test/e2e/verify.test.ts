@@ -49,6 +49,13 @@ describe('verify against the local server', () => {
     expect(JSON.stringify(report)).not.toContain(READ_KEY);
   });
 
+  it('given the base URL (the stack ApiUrl), checks its /calls: no false "anyone can read these calls" from the viewer page', async () => {
+    const lines: string[] = [];
+    expect(await main(['--url', `${local.app.url}/`, '--key', READ_KEY, '--number', NUMBER], {}, (t) => lines.push(t))).toBe(0);
+    expect(lines.join('\n')).toContain(`Verifying ${local.app.url}/calls for ${NUMBER}`);
+    expect(lines.join('\n')).not.toContain('anyone can read');
+  });
+
   it('fails a number with no call, and a key that is not the read key', async () => {
     const missing = await verifyEndpoint({ url: `${local.app.url}/calls`, key: READ_KEY, number: '+442079460958' });
     expect([missing.ok, statusOf(missing).number]).toEqual([false, 'fail']);
@@ -136,7 +143,7 @@ describe('verify names what a broken endpoint gets wrong', () => {
   it('message times in epoch milliseconds', async () => {
     const report = await verify('/epoch-ms', NUMBER);
     expect(statusOf(report)).toMatchObject({ shape: 'pass', schema: 'pass', number: 'pass', times: 'fail' });
-    expect(detailsOf(report, 'times')[0]).toMatch(/^\[0\]\.messages\[0\]\.start_time is 1735725601500: looks like epoch milliseconds/);
+    expect(detailsOf(report, 'times')[0]).toMatch(/^call "call-1": \[0\]\.messages\[0\]\.start_time is 1735725601500: looks like epoch milliseconds/);
   });
 
   it('a wrong key, and no key, served', async () => {

@@ -92,7 +92,10 @@ describe('checkCallSchema', () => {
     const result = checkCallSchema([served(), bad]);
     expect(result.status).toBe('fail');
     expect(result.details).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^\[1\]\.customer: /), expect.stringMatching(/^\[1\]\.messages\[0\]\.role: /)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^call "call-1": \[1\]\.customer: /),
+        expect.stringMatching(/^call "call-1": \[1\]\.messages\[0\]\.role: /),
+      ]),
     );
   });
 });
@@ -107,7 +110,7 @@ describe('checkNumber', () => {
     const call = { ...served(), customer: { number: '16505551234' } };
     expect(checkNumber([call], '+16505551234')).toMatchObject({
       status: 'fail',
-      details: ['[0].customer.number is "16505551234": Cekura matches "+16505551234" exactly'],
+      details: ['call "call-1": [0].customer.number is "16505551234": Cekura matches "+16505551234" exactly'],
     });
   });
 });
@@ -135,12 +138,15 @@ describe('checkTimes', () => {
     const local = { ...served(), endedAt: '2025-01-01 10:01:00' };
     expect(checkTimes([local], serverNow).details).toEqual([expect.stringContaining('[0].endedAt: "2025-01-01 10:01:00" is not an ISO 8601')]);
     const backwards = { ...served(), endedAt: '2025-01-01T09:00:00Z' };
-    expect(checkTimes([backwards], serverNow)).toMatchObject({ status: 'fail', details: ['[0].endedAt is before startedAt'] });
+    expect(checkTimes([backwards], serverNow)).toMatchObject({ status: 'fail', details: ['call "call-1": [0].endedAt is before startedAt'] });
   });
   it('warns on messages past the call, out of order, or calls in the future', () => {
     const late = served();
     late.messages[3]!.end_time = 90;
-    expect(checkTimes([late], serverNow)).toMatchObject({ status: 'warn', details: ["[0].messages[3].end_time is 90 s, after the call's 60 s duration"] });
+    expect(checkTimes([late], serverNow)).toMatchObject({
+      status: 'warn',
+      details: ['call "call-1": [0].messages[3].end_time is 90 s, after the call\'s 60 s duration'],
+    });
     const unordered = served();
     unordered.messages.reverse();
     expect(checkTimes([unordered], serverNow)).toMatchObject({ status: 'warn', details: [expect.stringContaining('[0].messages[1] starts before')] });

@@ -14,7 +14,7 @@ describe('cdk synth -q', () => {
 
   it('synthesizes the stack offline and prints nothing', async () => {
     const env = { ...process.env, CDK_DISABLE_VERSION_CHECK: 'true', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' };
-    const { stdout, stderr } = await promisify(execFile)('npx', ['cdk', 'synth', '-q', '-o', out], { cwd: join(__dirname, '..', '..'), env, timeout: 120_000 });
+    const { stdout, stderr } = await promisify(execFile)('npx', ['cdk', 'synth', '-q', '-o', out], { cwd: join(__dirname, '..', '..'), env, timeout: 170_000 });
     // The CLI itself ends with one blank line on stderr; nothing else may be printed.
     expect({ stdout, stderr: stderr.trim() }).toEqual({ stdout: '', stderr: '' });
     expect(readdirSync(out)).toContain('CekuraCallAdapter.template.json');

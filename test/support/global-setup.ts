@@ -15,7 +15,9 @@ export default async function globalSetup(): Promise<void> {
         'or set DYNAMODB_ENDPOINT to a DynamoDB Local that is already running.',
     );
   }
-  const db = await startEmbeddedDynamo({ backend: 'dynamodb-local' });
+  // Local mode waits 30 s for the JVM; a test run shares the machine with other runs (load average 35 on 2
+  // cores was seen, and DynamoDB Local did not answer in 30 s), so it waits longer.
+  const db = await startEmbeddedDynamo({ backend: 'dynamodb-local', startTimeoutMs: 180_000 });
   process.env.DYNAMODB_ENDPOINT = db.endpoint;
   (globalThis as GlobalWithDynamo)[EMBEDDED_DYNAMO_KEY] = db;
 }

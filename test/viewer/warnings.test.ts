@@ -44,6 +44,17 @@ describe('callWarnings', () => {
     expect(callWarnings(call)).toEqual([{ level: 'fail', text: "messages[1].end_time is 90 s, after the call's 60 s duration" }]);
   });
 
+  it('warns on a message after the end even within the second ingest tolerates (a 0:00 call with a message at 0.5 s)', () => {
+    const call = { ...served(), endedAt: served().startedAt, messages: [{ role: 'bot', content: 'Hello!', start_time: 0.5, end_time: 0.5 }] };
+    const after = "after the call's 0 s duration (ingest accepts up to 1 s over; check endedAt)";
+    expect(callWarnings(call)).toEqual([
+      { level: 'warn', text: `messages[0].start_time is 0.5 s, ${after}` },
+      { level: 'warn', text: `messages[0].end_time is 0.5 s, ${after}` },
+    ]);
+    // At the end exactly, to the millisecond, is not after it.
+    expect(callWarnings({ ...call, messages: [{ role: 'bot', content: 'Hello!', start_time: 0, end_time: 0 }] })).toEqual([]);
+  });
+
   it('fails a number that is not E.164, naming the field', () => {
     const call = served();
     call.customer.number = '16505551234';
@@ -69,7 +80,7 @@ describe('the verify rules behind them', () => {
     const call = served();
     call.messages[1] = { ...call.messages[1], end_time: 90 };
     expect(callTimeProblems(call, '', undefined).warnings).toEqual(["messages[1].end_time is 90 s, after the call's 60 s duration"]);
-    expect(checkTimes([served(), call], undefined).details).toEqual(["[1].messages[1].end_time is 90 s, after the call's 60 s duration"]);
+    expect(checkTimes([served(), call], undefined).details).toEqual(['call "call-1": [1].messages[1].end_time is 90 s, after the call\'s 60 s duration']);
   });
 
   it('checkToolPairs warns (never fails) with the path of each unpaired message, and passes paired ones', () => {
@@ -79,7 +90,7 @@ describe('the verify rules behind them', () => {
       id: 'tools',
       title: 'tool calls paired with their results',
       status: 'warn',
-      details: ['[1].messages[2] calls tool "book" (id "tool_1") but no function_call_result has that id'],
+      details: ['call "call-1": [1].messages[2] calls tool "book" (id "tool_1") but no function_call_result has that id'],
     });
     expect(checkToolPairs([served()]).status).toBe('pass');
     expect(toolPairProblems({ messages: [{ role: 'function_call', data: {} }, { role: 'function_call_result' }] }, '')).toEqual([]);
