@@ -1,3 +1,5 @@
+import { amazonConnect } from './aws/amazon-connect';
+import { transcribeCallAnalytics } from './aws/transcribe-call-analytics';
 import { custom } from './cekura/custom';
 import { cekura } from './cekura/observe';
 import { cekuraPush } from './cekura/push';
@@ -24,6 +26,8 @@ export const SOURCES: Record<SourceName, Source> = {
   'openai-chat': openaiChat,
   'openai-realtime': openaiRealtime,
   ultravox,
+  'amazon-connect': amazonConnect,
+  'transcribe-call-analytics': transcribeCallAnalytics,
 };
 
 /** The first source whose shape the payload has, in SOURCE_NAMES order. */

@@ -17,6 +17,8 @@ export const SOURCE_NAMES = [
   'openai-chat',
   'openai-realtime',
   'ultravox',
+  'amazon-connect',
+  'transcribe-call-analytics',
 ] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
