@@ -59,15 +59,15 @@ export function parseAmazonConnectSettings(value: unknown, name = 'amazonConnect
   const { instanceArn, bucket, redacted, kmsKeyArn } = given;
   if (typeof instanceArn !== 'string' || !parseInstanceArn(instanceArn)) {
     throw new Error(
-      `${name}.instanceArn must be an Amazon Connect instance ARN (arn:aws:connect:<region>:<account>:instance/<id>), got ${JSON.stringify(instanceArn)}`,
+      `${name}: instanceArn must be an Amazon Connect instance ARN (arn:aws:connect:<region>:<account>:instance/<id>), got ${JSON.stringify(instanceArn)}`,
     );
   }
   if (typeof bucket !== 'string' || !BUCKET_NAME.test(bucket)) {
-    throw new Error(`${name}.bucket must be the name of the instance's S3 bucket (not an ARN or s3:// URL), got ${JSON.stringify(bucket)}`);
+    throw new Error(`${name}: bucket must be the name of the instance's S3 bucket (not an ARN or s3:// URL), got ${JSON.stringify(bucket)}`);
   }
-  if (redacted !== undefined && typeof redacted !== 'boolean') throw new Error(`${name}.redacted must be true or false, got ${JSON.stringify(redacted)}`);
+  if (redacted !== undefined && typeof redacted !== 'boolean') throw new Error(`${name}: redacted must be true or false, got ${JSON.stringify(redacted)}`);
   if (kmsKeyArn !== undefined && (typeof kmsKeyArn !== 'string' || !KMS_KEY_ARN.test(kmsKeyArn))) {
-    throw new Error(`${name}.kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), got ${JSON.stringify(kmsKeyArn)}`);
+    throw new Error(`${name}: kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), got ${JSON.stringify(kmsKeyArn)}`);
   }
   return { instanceArn, bucket, redacted: redacted ?? true, kmsKeyArn };
 }
