@@ -80,7 +80,7 @@ describe('docs/amazon-connect.md', () => {
     expect(command).toMatch(/^CDK_DISABLE_VERSION_CHECK=true npx cdk synth -q -c amazonConnect='\{.*\}'$/);
     const out = join(dir, 'cdk.out');
     const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' };
-    const { stdout, stderr } = await promisify(execFile)('bash', ['-c', `${command} -o ${out}`], { cwd: ROOT, env, timeout: 240_000 });
+    const { stdout, stderr } = await promisify(execFile)('bash', ['-c', `${command} -o ${out}`], { cwd: ROOT, env, timeout: 600_000 });
     expect({ stdout, stderr: stderr.trim() }).toEqual({ stdout: '', stderr: '' });
     const template = JSON.parse(readFileSync(join(out, 'CekuraCallAdapter.template.json'), 'utf8')) as {
       Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -93,5 +93,5 @@ describe('docs/amazon-connect.md', () => {
         detail: { bucket: { name: ['amazon-connect-5e9d2b7c4a01'] }, object: { key: [{ wildcard: 'Analysis/Voice/Redacted/*_analysis_redacted_*.json' }] } },
       },
     ]);
-  }, 300_000);
+  }, 660_000);
 });
