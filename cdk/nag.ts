@@ -48,6 +48,13 @@ export const NAG_REASONS = {
     "This queue is itself the dead-letter queue of the Cekura forwarder (the event source mapping's on-failure " +
     'destination, and where refused calls are sent). A dead-letter queue of a dead-letter queue would only move the ' +
     'problem; instead an alarm fires as soon as this queue holds a message, and messages are kept 14 days.',
+  connectAnalysisObjects:
+    'The Lambda reads the Contact Lens analysis files of one Amazon Connect instance, whose names (a date folder, the ' +
+    "contact id and a time) are only known when S3 reports each one. The wildcard covers exactly that prefix of the instance's " +
+    'bucket (Analysis/Voice/Redacted/ for redacted files), for s3:GetObject only: no other object, no listing, no writes.',
+  connectContacts:
+    'DescribeContact is authorized per contact, and the contacts to describe are only known when their analysis files arrive. ' +
+    'The wildcard is the contacts of this one Amazon Connect instance (<instance ARN>/contact/*), for connect:DescribeContact only.',
 } as const;
 
 const RULES = {
@@ -61,6 +68,8 @@ const RULES = {
   webhookSecretRotation: 'AwsSolutions::AwsSolutions-SMG4',
   cekuraKeyRotation: 'AwsSolutions::AwsSolutions-SMG4',
   cekuraDeadLetterQueue: 'AwsSolutions::AwsSolutions-SQS3',
+  connectAnalysisObjects: 'AwsSolutions::AwsSolutions-IAM5',
+  connectContacts: 'AwsSolutions::AwsSolutions-IAM5',
 } as const satisfies Record<keyof typeof NAG_REASONS, string>;
 
 export function acknowledgeNagFindings(stack: CekuraCallAdapterStack): void {
@@ -77,6 +86,20 @@ export function acknowledgeNagFindings(stack: CekuraCallAdapterStack): void {
     ack(cekura.fn, 'pinnedRuntime');
     ack(cekura.deadLetters, 'cekuraDeadLetterQueue');
     if (cekura.createdApiKey) ack(cekura.createdApiKey, 'cekuraKeyRotation');
+  }
+
+  const connect = stack.connectAnalysis;
+  if (connect) {
+    ack(connect.fn, 'pinnedRuntime');
+    // One finding per wildcard resource, each acknowledged by its exact resource: a new wildcard still fails synth.
+    Validations.of(connect.role).acknowledge({
+      id: `${RULES.connectAnalysisObjects}[Resource::arn:<AWS::Partition>:s3:::${connect.bucket}/${connect.analysisPrefix}*]`,
+      reason: NAG_REASONS.connectAnalysisObjects,
+    });
+    Validations.of(connect.role).acknowledge({
+      id: `${RULES.connectContacts}[Resource::${connect.instanceArn}/contact/*]`,
+      reason: NAG_REASONS.connectContacts,
+    });
   }
 
   for (const { routeKey, lambda } of ROUTES) {

@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { type AmazonConnectSettings, parseAmazonConnectSettings } from '../lib/amazon-connect/settings';
 import { E164_PATTERN } from '../lib/call/phone';
 import { FORWARD_DEFAULTS, parseAgentMap, parseMessageTimes, parsePushWindow } from '../lib/cekura-push/forward';
 import { type MessageTimeUnit, parseAgentId } from '../lib/cekura-push/payload';
@@ -231,4 +232,15 @@ function onOff(value: unknown, key: string): boolean | undefined {
   if (text === 'true' || text === 'on') return true;
   if (text === 'false' || text === 'off') return false;
   throw new Error(`Context "${key}" must be true or false ("on" or "off"), got ${JSON.stringify(value)}`);
+}
+
+/** The context key that turns the Amazon Connect pipeline on (docs/amazon-connect.md). */
+export const AMAZON_CONNECT_CONTEXT = 'amazonConnect';
+
+/**
+ * `amazonConnect`: `{ instanceArn, bucket, redacted?, kmsKeyArn? }`, an object in cdk.json or its JSON
+ * text with `-c`. Undefined (no pipeline) when unset; a value that is not valid stops synth, naming the field.
+ */
+export function loadAmazonConnectSettings(scope: Construct): AmazonConnectSettings | undefined {
+  return parseAmazonConnectSettings(scope.node.tryGetContext(AMAZON_CONNECT_CONTEXT), `Context "${AMAZON_CONNECT_CONTEXT}"`);
 }

@@ -5,10 +5,11 @@ import { AlarmTopic } from './constructs/alarms';
 import { ApiKeys } from './constructs/api-keys';
 import { CallsTable } from './constructs/calls-table';
 import { CekuraForwarder } from './constructs/cekura-forwarder';
+import { ConnectAnalysis } from './constructs/connect-analysis';
 import { Functions } from './constructs/functions';
 import { HttpApi } from './constructs/http-api';
 import { acknowledgeNagFindings } from './nag';
-import { loadCekuraPushSettings, loadSettings } from './settings';
+import { loadAmazonConnectSettings, loadCekuraPushSettings, loadSettings } from './settings';
 
 export const STACK_NAME = 'CekuraCallAdapter';
 
@@ -19,6 +20,8 @@ export class CekuraCallAdapterStack extends Stack {
   readonly httpApi: HttpApi;
   /** Only when push to Cekura is on (context `cekuraAgentId`, `cekuraAgents` or `cekuraPush`). */
   readonly cekuraForwarder: CekuraForwarder | undefined;
+  /** Only when context `amazonConnect` is set. */
+  readonly connectAnalysis: ConnectAnalysis | undefined;
   /** Only when context `alarmEmail` is set. */
   readonly alarmTopic: AlarmTopic | undefined;
 
@@ -76,11 +79,25 @@ export class CekuraCallAdapterStack extends Stack {
       });
     }
 
+    const amazonConnect = loadAmazonConnectSettings(this);
+    if (amazonConnect) {
+      this.connectAnalysis = new ConnectAnalysis(this, 'AmazonConnect', { calls: this.calls, settings, connect: amazonConnect });
+      new CfnOutput(this, 'ConnectDeadLetterQueueUrl', {
+        description: 'Amazon Connect analysis files that could not be stored as calls (one S3 event per message)',
+        value: this.connectAnalysis.deadLetters.queueUrl,
+      });
+      new CfnOutput(this, 'ConnectLogGroupName', {
+        description: 'Log of the Amazon Connect analysis Lambda: aws logs tail <name> --follow',
+        value: this.connectAnalysis.logGroup.logGroupName,
+      });
+    }
+
     if (settings.alarmEmail) {
       this.alarmTopic = new AlarmTopic(this, 'Alarms', { email: settings.alarmEmail, removalPolicy: settings.removalPolicy });
       this.alarmTopic.notify(
         this.httpApi.serverErrorsAlarm,
         ...(this.cekuraForwarder ? [this.cekuraForwarder.alarm, this.cekuraForwarder.callsWithoutAgentAlarm] : []),
+        ...(this.connectAnalysis ? [this.connectAnalysis.alarm] : []),
       );
       new CfnOutput(this, 'AlarmTopicArn', {
         description: `Alarm notifications (mailed to ${settings.alarmEmail} once the subscription is confirmed from AWS's email)`,

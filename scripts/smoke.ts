@@ -10,7 +10,8 @@
  * Checks, one line each: the OpenAPI description answers; missing and wrong keys get 401; a
  * synthetic call under a reserved test number (lib/operations/smoke.ts) is stored, read back exactly through
  * `GET /calls?number=` and `GET /calls/{number}`, and erased; the viewer page loads (skipped when the
- * endpoint has none); with push to Cekura on, its dead-letter queue is empty (--stack only). The
+ * endpoint has none); with push to Cekura on, its dead-letter queue is empty, and with Amazon Connect on,
+ * the Connect Lambda's (--stack only). The
  * synthetic call is erased whatever else failed. Exit 0 only when no check failed; 2 on a usage
  * error. No key is ever printed.
  */
@@ -36,6 +37,8 @@ export interface SmokeTarget {
   ingestKey: string;
   /** Set with --stack when push to Cekura is on. */
   deadLetterQueueUrl?: string | undefined;
+  /** Set with --stack when the Amazon Connect pipeline is on (context amazonConnect). */
+  connectDeadLetterQueueUrl?: string | undefined;
   /** Where the target came from: the DLQ check needs the stack. */
   from: 'stack' | 'url';
 }
@@ -62,6 +65,8 @@ export interface StackOutputs {
   readKeysSecretName: string;
   ingestKeysSecretName: string;
   deadLetterQueueUrl: string | undefined;
+  /** Only when the stack has one. */
+  connectDeadLetterQueueUrl?: string;
 }
 
 /** The outputs `cdk deploy` prints (cdk/stack.ts), by name; a missing one is named in the error. */
@@ -75,6 +80,7 @@ export function mapStackOutputs(outputs: readonly StackOutput[], stackName = 'th
     readKeysSecretName: byKey.get('ReadKeysSecretName')!,
     ingestKeysSecretName: byKey.get('IngestKeysSecretName')!,
     deadLetterQueueUrl: byKey.get('CekuraDeadLetterQueueUrl'),
+    ...(byKey.has('ConnectDeadLetterQueueUrl') ? { connectDeadLetterQueueUrl: byKey.get('ConnectDeadLetterQueueUrl')! } : {}),
   };
 }
 
@@ -102,6 +108,7 @@ export async function targetFromStack(stackName: string, clients: StackClients):
     readKey: newestKey(read, outputs.readKeysSecretName),
     ingestKey: newestKey(ingest, outputs.ingestKeysSecretName),
     deadLetterQueueUrl: outputs.deadLetterQueueUrl,
+    ...(outputs.connectDeadLetterQueueUrl ? { connectDeadLetterQueueUrl: outputs.connectDeadLetterQueueUrl } : {}),
     from: 'stack',
   };
 }
@@ -314,6 +321,18 @@ export async function runSmoke(target: SmokeTarget, options: SmokeOptions = {}):
     const depth = await options.queueDepth(target.deadLetterQueueUrl);
     return depth === 0 ? pass('empty') : fail(`${depth} message(s) waiting: calls that could not be pushed to Cekura (see npm run cekura -- redrive)`);
   });
+
+  // Only on a stack with the Amazon Connect pipeline: other deployments print no line for it.
+  const connectQueue = target.connectDeadLetterQueueUrl;
+  if (connectQueue) {
+    await check('connect dead-letter queue', async () => {
+      if (!options.queueDepth) return skip('no way to read the queue');
+      const depth = await options.queueDepth(connectQueue);
+      return depth === 0
+        ? pass('empty')
+        : fail(`${depth} message(s) waiting: Amazon Connect analysis files not stored (the Lambda's log says why; docs/amazon-connect.md)`);
+    });
+  }
 
   return results;
 }

@@ -1,3 +1,5 @@
+import { amazonConnect } from './aws/amazon-connect';
+import { transcribeCallAnalytics } from './aws/transcribe-call-analytics';
 import { custom } from './cekura/custom';
 import { cekura } from './cekura/observe';
 import { cekuraPush } from './cekura/push';
@@ -34,6 +36,8 @@ export const SOURCES: Record<SourceName, Source> = {
   'twilio-conversation-relay': twilioConversationRelay,
   'deepgram-voice-agent': deepgramVoiceAgent,
   'nova-sonic': novaSonic,
+  'amazon-connect': amazonConnect,
+  'transcribe-call-analytics': transcribeCallAnalytics,
 };
 
 /** The first source whose shape the payload has, in SOURCE_NAMES order. */

@@ -22,6 +22,8 @@ export const SOURCE_NAMES = [
   'twilio-conversation-relay',
   'deepgram-voice-agent',
   'nova-sonic',
+  'amazon-connect',
+  'transcribe-call-analytics',
 ] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 

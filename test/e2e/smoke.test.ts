@@ -207,6 +207,20 @@ describe('npm run smoke against the local server', () => {
       expect(out.join('\n')).not.toMatch(/old-|smoke-(read|ingest)-key/);
     });
 
+    it("looks at the Amazon Connect Lambda's dead-letter queue when the stack has one", async () => {
+      const connectOutput = { OutputKey: 'ConnectDeadLetterQueueUrl', OutputValue: 'https://sqs.us-east-1.amazonaws.com/1/connect-dlq' };
+      const { asked, stand } = clients(outputs([connectOutput]));
+      const out: string[] = [];
+      expect(await main(['--stack', 'CekuraCallAdapter'], {}, { stackClients: async () => stand, out: (t) => out.push(t) })).toBe(0);
+      expect(statuses(out.join('\n'))).toMatchObject({ 'dead-letter queue': 'SKIP', 'connect dead-letter queue': 'PASS' });
+      expect(asked).toContain('queue https://sqs.us-east-1.amazonaws.com/1/connect-dlq');
+
+      const full: string[] = [];
+      const withMessages = clients(outputs([connectOutput]), 3).stand;
+      expect(await main(['--stack', 'CekuraCallAdapter'], {}, { stackClients: async () => withMessages, out: (t) => full.push(t) })).toBe(1);
+      expect(full.join('\n')).toMatch(/^FAIL +connect dead-letter queue +3 message\(s\) waiting: Amazon Connect analysis files not stored/m);
+    });
+
     it('skips the queue when push is off, fails when it holds messages, and fails in one line when the stack is not there', async () => {
       const off: string[] = [];
       expect(await main(['--stack', 'CekuraCallAdapter'], {}, { stackClients: async () => clients(outputs()).stand, out: (t) => off.push(t) })).toBe(0);

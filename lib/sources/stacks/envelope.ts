@@ -18,6 +18,11 @@
  * - a non-empty export that yields no message at all is refused, saying what the format expects;
  * - an export that names its own call (Twilio ConversationRelay's `setup`: call id and numbers) gives
  *   `defaults` for `id`, `customer` and `phoneNumber`; what the envelope gives wins.
+ *
+ * A format whose export travels with a record of the call (Amazon Connect's contact) may supply
+ * the envelope's fields from it (`StackFormat.defaults`): what the envelope gives wins, field by field
+ * (metadata key by key), and its `{ seconds }` times may count from an instant other than the
+ * call's start (`timeZeroMs`: a recording that began after the call did).
  */
 import type { CallInput } from '../../call';
 import { MESSAGE_TIME_RULE } from '../../call/message-times';
@@ -59,14 +64,33 @@ export interface CallDefaults {
   phoneNumber?: string;
 }
 
+/**
+ * Envelope fields a format reads from the envelope itself (e.g. Amazon Connect's `contact`), used
+ * where the envelope leaves them out. `timeZeroMs`: the instant the export's `{ seconds }` times count
+ * from, when that is not the call's start.
+ */
+export interface StackDefaults {
+  id?: string;
+  customer?: { number: string };
+  phoneNumber?: string;
+  startedAt?: string;
+  endedAt?: string;
+  endedReason?: string;
+  recordingUrl?: string;
+  metadata?: Json;
+  timeZeroMs?: number;
+}
+
 export interface StackFormat {
   name: SourceName;
+  /** Optional: fields the envelope leaves out, read from the rest of the envelope (see StackDefaults). */
+  defaults?(envelope: Json): StackDefaults;
   /** Whether an export (the envelope's `transcript`) has this stack's shape, and no other's. */
   recognises(transcript: unknown): boolean;
   /** What the format reads, for a 400 when a forced `?source=` reads no message at all: "a list of ... events". */
   expects: string;
   read(transcript: unknown): TranscriptReading;
-  /** The export names its call (`defaults`), so the envelope may leave out `id`. */
+  /** The export names its call (its reading's `defaults`), so the envelope may leave out `id`. */
   namesTheCall?: boolean;
 }
 
@@ -82,7 +106,7 @@ export function stackSource(format: StackFormat): Source {
   return {
     name: format.name,
     detect(payload) {
-      const body = record(payload);
+      const { body } = withDefaults(record(payload), format);
       return isStackEnvelope(body, format.namesTheCall) && format.recognises(body.transcript);
     },
     normalise: (payload, options) => normaliseStackCall(payload, options, format),
@@ -105,6 +129,19 @@ function joinTranscriptPath(path: string): string {
   return path.startsWith('[') ? `transcript${path}` : `transcript.${path}`;
 }
 
+/** The envelope with the fields it leaves out taken from the format's defaults (what it gives wins). */
+function withDefaults(body: Json | undefined, format: StackFormat): { body: Json | undefined; timeZeroMs?: number } {
+  if (!body || !format.defaults || !format.recognises(body.transcript)) return { body };
+  const { timeZeroMs, metadata, ...defaults } = format.defaults(body);
+  const fields = Object.fromEntries(Object.entries(defaults).filter(([, value]) => value !== undefined));
+  const given = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined && value !== null));
+  const givenMetadata = record(body.metadata);
+  // A metadata that is not an object is kept as given, for CallSchema to refuse by its path.
+  const merged =
+    metadata === undefined || (body.metadata != null && !givenMetadata) ? {} : { metadata: givenMetadata ? { ...metadata, ...givenMetadata } : metadata };
+  return { body: { ...fields, ...given, ...merged }, ...(timeZeroMs === undefined ? {} : { timeZeroMs }) };
+}
+
 function givenInstant(body: Json, field: 'startedAt' | 'endedAt'): { ms: number | undefined } | { error: Normalised } {
   const value = body[field];
   if (value === undefined || value === null) return { ms: undefined };
@@ -114,7 +151,7 @@ function givenInstant(body: Json, field: 'startedAt' | 'endedAt'): { ms: number 
 }
 
 export function normaliseStackCall(payload: unknown, options: NormaliseOptions, format: StackFormat): Normalised {
-  const body = record(payload);
+  const { body, timeZeroMs } = withDefaults(record(payload), format);
   if (!isStackEnvelope(body, format.namesTheCall))
     return { kind: 'refused', path: 'transcript', message: `is required: the ${format.name} export, as the framework gives it` };
   const reading = format.read(body.transcript);
@@ -144,7 +181,8 @@ export function normaliseStackCall(payload: unknown, options: NormaliseOptions, 
   if (startMs === undefined) {
     return { kind: 'refused', path: 'startedAt', message: 'is required: the transcript has no instants to take the start of the call from' };
   }
-  const relative = (time: StackTime): number => seconds('epochMs' in time ? (time.epochMs - startMs) / 1000 : time.seconds);
+  const secondsShift = timeZeroMs === undefined ? 0 : (timeZeroMs - startMs) / 1000;
+  const relative = (time: StackTime): number => seconds('epochMs' in time ? (time.epochMs - startMs) / 1000 : time.seconds + secondsShift);
 
   let untimed = 0;
   let previousEnd = 0;
