@@ -3,6 +3,8 @@
  * Realtime events (server and client), as an app logs them, stamped with its receipt (`received_at`)
  * or sending (`sent_at`) time beside the event's fields, or wrapping the event.
  */
+
+import type * as BetaRealtime from 'openai/resources/beta/realtime/realtime';
 import type {
   ConversationItem,
   RealtimeClientEvent,
@@ -49,3 +51,6 @@ export const assistantAudio = (id: string, transcript: string): RealtimeConversa
   role: 'assistant',
   content: [{ type: 'output_audio', transcript }],
 });
+
+/** A beta Realtime event (`conversation.item.created`, `response.audio_transcript.done`, ...) as an app logs it. */
+export type LoggedBetaRealtimeEvent = (BetaRealtime.RealtimeServerEvent | BetaRealtime.RealtimeClientEvent) & Stamp;
