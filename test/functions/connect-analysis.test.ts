@@ -256,3 +256,14 @@ describe('a raw deployment (redacted: false)', () => {
     expect(calls[0].recordingUrl).toBe(`s3://${describedContact.Recordings[0]!.Location}`);
   });
 });
+
+describe('s3ObjectReader', () => {
+  it('reads a key an event gives URL-encoded (as S3 notifications encode keys) as well as one given as it is', async () => {
+    const key = 'Analysis/Voice/Redacted/2025/11/04/odd name:1.json';
+    await s3.send(new PutObjectCommand({ Bucket: CONNECT_BUCKET, Key: key, Body: '{"Channel":"VOICE"}' }));
+    const read = s3ObjectReader(s3);
+    await expect(read(CONNECT_BUCKET, key)).resolves.toBe('{"Channel":"VOICE"}');
+    await expect(read(CONNECT_BUCKET, 'Analysis/Voice/Redacted/2025/11/04/odd+name%3A1.json')).resolves.toBe('{"Channel":"VOICE"}');
+    await expect(read(CONNECT_BUCKET, 'Analysis/Voice/Redacted/2025/11/04/absent.json')).rejects.toMatchObject({ name: 'NoSuchKey' });
+  });
+});
