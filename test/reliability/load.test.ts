@@ -1,5 +1,5 @@
 /**
- * Load on the local server (loopback only, bounded in count and time): 5,000 mixed requests, reads
+ * Load on the local server (loopback only, bounded in count): 5,000 mixed requests, reads
  * and ingests, valid and invalid, 50 at a time. Every answer has the status its request calls for
  * (0 unexpected), every call answered 200 is readable afterwards, and memory stays flat: the heap
  * that survives a full GC does not grow with the requests served (RSS before and after is printed,
@@ -20,8 +20,11 @@ const CONCURRENCY = 50;
 const READ_KEY = 'load-read-key';
 const INGEST_KEY = 'load-ingest-key';
 const NUMBERS = ['+16505551234', '+14155550000', '+442079460958', '+61291234567', '+33142685300'];
-/** The whole run must end by itself within this. */
-const DEADLINE_MS = 150_000;
+/**
+ * jest's backstop only. Every planned request is sent however slow the machine is: cutting the run at
+ * a deadline made the count depend on the machine's load (1,866 of 5,000 sent on a loaded 2-core box).
+ */
+const BACKSTOP_MS = 15 * 60_000;
 
 interface Planned {
   kind: string;
@@ -160,7 +163,6 @@ test(
     const accepted = new Set<string>();
     const unexpected: string[] = [];
     const byKind = new Map<string, number>();
-    const deadline = Date.now() + DEADLINE_MS;
 
     const send = async (request: Planned) => {
       const response = await fetch(`${app.url}${request.path}`, request.init);
@@ -177,7 +179,7 @@ test(
       let index = 0;
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
-          while (index < list.length && Date.now() < deadline) await send(list[index++]!);
+          while (index < list.length) await send(list[index++]!);
         }),
       );
     };
@@ -228,5 +230,5 @@ test(
     expect(heap2 - heap1).toBeLessThan(12 * 1024 * 1024);
     expect(rssAfter - rssBefore).toBeLessThan(400 * 1024 * 1024);
   },
-  DEADLINE_MS + 30_000,
+  BACKSTOP_MS,
 );
