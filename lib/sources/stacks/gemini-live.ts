@@ -17,8 +17,9 @@
  * - `toolCallCancellation` is kept as a system message naming the cancelled calls, at its time.
  * - `clientContent` the app sent (text it put in the conversation) is a system message.
  * - What carries no conversation is counted in `dropped` by its field (`usageMetadata`, `goAway`,
- *   ...), and so are thought parts, agent turns with audio and no text (`audio_only_turn`),
- *   noise fragments and interim transcriptions.
+ *   ...), and so are thought parts, other parts of the model's turn (`model_part`: code it ran,
+ *   files), agent turns with audio and no text (`audio_only_turn`), noise fragments and interim
+ *   transcriptions.
  */
 import { type Json, jsonText, list, record, text } from '../read';
 import { countDropped, type DroppedCounts } from '../source';
@@ -171,6 +172,8 @@ class SessionReader {
       const said = text(part.text);
       if (said !== undefined && said !== '') this.botTurn(at).textParts.push(said);
       else if (field(part, 'inlineData')) this.botTurn(at).audio = true;
+      // Code the model ran, its results, files: not speech.
+      else if (said === undefined) countDropped(this.dropped, 'model_part');
     }
   }
 

@@ -58,6 +58,20 @@ describe('gemini-live: turns from fragments', () => {
     ]);
   });
 
+  it("counts the model's parts that are not speech (code it ran) and keeps its words", () => {
+    const log = [
+      {
+        serverContent: { modelTurn: { parts: [{ executableCode: { code: 'print(2+2)' } }, { text: 'It is 4.' }] } },
+        received_at: at(1),
+      },
+      { serverContent: { turnComplete: true }, received_at: at(2) },
+    ] satisfies GeminiLogEntry[];
+    const result = parseIngestBody(envelope(log), { source: 'gemini-live', webCallNumber: undefined });
+    expect(result.ok && result.calls.map(({ call, dropped }) => [call.messages.map((message) => message.content), dropped])).toEqual([
+      [['It is 4.'], { model_part: 1 }],
+    ]);
+  });
+
   it('reads entries wrapped as { received_at, event } and takes their stamps', () => {
     const log = [
       { received_at: at(1), event: { serverContent: { inputTranscription: { text: 'Hi.' } } } },
