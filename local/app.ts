@@ -9,6 +9,8 @@ import { createIngestHandler } from '../functions/ingest-calls';
 import { createWebhookHandler } from '../functions/platform-webhook';
 import { createReadHandler } from '../functions/read-calls';
 import { loadConfig } from '../lib/config';
+import { formatRecordingBuckets } from '../lib/recordings/location';
+import { recordingSignerFromEnv } from '../lib/recordings/signer';
 import type { LambdaName } from '../lib/routes';
 import { webhookSecretsProvider } from '../lib/secrets/webhook-secrets';
 import { createDocumentClient } from '../lib/store/client';
@@ -66,8 +68,11 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
     // Re-read from dev-keys.json when it changes: `npm run keys -- rotate` needs no restart.
     const readKeys = localKeyProvider('read', env, dataDir);
     const ingestKeys = localKeyProvider('ingest', env, dataDir);
+    // Recordings stored as S3 locations are served and pushed as signed links (RECORDING_BUCKETS).
+    const signRecording = recordingSignerFromEnv(env);
+    if (signRecording) options.onNotice?.(`Signing recording links for ${formatRecordingBuckets(config.recordingBuckets)}`);
     // Push to Cekura after each ingest, when CEKURA_AGENT_ID (and CEKURA_API_KEY) are set.
-    const pusher = localPusherFromEnv(env);
+    const pusher = localPusherFromEnv(env, { signRecording });
     const onStored = pusher && ((calls: Parameters<typeof pusher.push>[0]) => pusher.push(calls));
     if (pusher) options.onNotice?.(`Pushing stored calls to Cekura (${pusher.description})`);
 
@@ -76,6 +81,7 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
         store,
         keys: readKeys,
         maxWindowDays: config.maxWindowDays,
+        signRecording,
       }) as unknown as HttpHandler,
       ingestCalls: createIngestHandler({
         store,
@@ -83,6 +89,7 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
         retentionDays: config.retentionDays,
         maxBodyBytes: config.maxBodyBytes,
         webCallNumber: config.webCallNumber,
+        recordingBuckets: config.recordingBuckets,
         onStored,
       }) as unknown as HttpHandler,
       eraseCalls: createEraseHandler({ store, keys: ingestKeys }) as unknown as HttpHandler,
@@ -92,6 +99,7 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
         retentionDays: config.retentionDays,
         maxBodyBytes: config.maxBodyBytes,
         webCallNumber: config.webCallNumber,
+        recordingBuckets: config.recordingBuckets,
         onStored,
       }) as unknown as HttpHandler,
       fallback: fallbackHandler as unknown as HttpHandler,

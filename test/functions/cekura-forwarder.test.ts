@@ -119,6 +119,7 @@ describe('cekura forwarder handler', () => {
       {
         pk: 'custom#bad',
         callId: 'bad',
+        channel: 'webhook',
         status: 400,
         reason: '{"detail":"Run IDs not found or deleted: [1]"}',
         eventId: bad.eventID,

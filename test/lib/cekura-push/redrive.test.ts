@@ -197,7 +197,7 @@ describe('redrive of the dead-letter queue', () => {
     printRedrive(outcomes, false, (line) => lines.push(line));
     const text = lines.join('\n');
     expect(lines[0]).toBe('redriven 3, not redrivable 5, unrouted 0, failed 1');
-    expect(text).toMatch(/redriven\s+fixed {2}agent 31 \(by its agent number\) {2}run 5150 \(looked up\) {2}\(message deleted\)/);
+    expect(text).toMatch(/redriven\s+fixed {2}agent 31 \(by its agent number\) {2}run 5150 \(looked up\) {2}-> test-run webhook {2}\(message deleted\)/);
     expect(text).toMatch(/failed\s+still-bad {2}HTTP 400: \{"detail":"Invalid"\} \(left in the queue\)/);
     expect(text).toContain(`call ${storedKey('expired')} is no longer stored`);
     expect(text).toContain(`call ${storedKey('never-stored')} is no longer stored`);
