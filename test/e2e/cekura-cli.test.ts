@@ -174,7 +174,11 @@ describe('npm run cekura -- push', () => {
 
   it('with CEKURA_OBSERVE=on, sends the call no test run matches to Observe and says which way each call went', async () => {
     cekura.observeRequests.length = 0;
-    const run = await cekuraCli(['push', '--url', local.app.url, '--from', FROM, '--to', TO], { ...env, CEKURA_OBSERVE: 'on', CEKURA_REDACT_FIELDS: 'phone_number' });
+    const run = await cekuraCli(['push', '--url', local.app.url, '--from', FROM, '--to', TO], {
+      ...env,
+      CEKURA_OBSERVE: 'on',
+      CEKURA_REDACT_FIELDS: 'phone_number',
+    });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Cekura: 2 agent numbers mapped; run lookup on; production calls (no test run) to Observe');
     expect(run.stdout).toContain('sent 5, skipped 0, unrouted 1, failed 0');
