@@ -55,6 +55,11 @@ export const NAG_REASONS = {
   connectContacts:
     'DescribeContact is authorized per contact, and the contacts to describe are only known when their analysis files arrive. ' +
     'The wildcard is the contacts of this one Amazon Connect instance (<instance ARN>/contact/*), for connect:DescribeContact only.',
+  recordingObjects:
+    'A pre-signed link to a recording carries the permissions of the Lambda that signs it, so this role may read the ' +
+    "objects under exactly the bucket prefixes listed in context recordingBuckets (the user's recordings, e.g. Amazon " +
+    "Connect's CallRecordings/ prefix) and nothing else: no ListBucket, no other bucket. Object keys are per call and " +
+    'not known at deploy time, so the prefix can only be written with a trailing wildcard.',
 } as const;
 
 const RULES = {
@@ -70,6 +75,7 @@ const RULES = {
   cekuraDeadLetterQueue: 'AwsSolutions::AwsSolutions-SQS3',
   connectAnalysisObjects: 'AwsSolutions::AwsSolutions-IAM5',
   connectContacts: 'AwsSolutions::AwsSolutions-IAM5',
+  recordingObjects: 'AwsSolutions::AwsSolutions-IAM5',
 } as const satisfies Record<keyof typeof NAG_REASONS, string>;
 
 export function acknowledgeNagFindings(stack: CekuraCallAdapterStack): void {
@@ -81,8 +87,20 @@ export function acknowledgeNagFindings(stack: CekuraCallAdapterStack): void {
 
   for (const fn of Object.values(stack.functions.byName)) ack(fn, 'pinnedRuntime');
 
-  const cekura = stack.cekuraForwarder;
-  if (cekura) {
+  // Each listed prefix, on each role that signs recording links, by its exact resource.
+  const signers = [stack.functions.byName.readCalls, stack.cekuraForwarder?.fn, stack.cekuraObserveForwarder?.fn];
+  for (const fn of signers) {
+    if (!fn?.role) continue;
+    for (const { bucket, prefix } of stack.recordings.buckets) {
+      Validations.of(fn.role).acknowledge({
+        id: `${RULES.recordingObjects}[Resource::arn:<AWS::Partition>:s3:::${bucket}/${prefix}*]`,
+        reason: NAG_REASONS.recordingObjects,
+      });
+    }
+  }
+
+  for (const cekura of [stack.cekuraForwarder, stack.cekuraObserveForwarder]) {
+    if (!cekura) continue;
     ack(cekura.fn, 'pinnedRuntime');
     ack(cekura.deadLetters, 'cekuraDeadLetterQueue');
     if (cekura.createdApiKey) ack(cekura.createdApiKey, 'cekuraKeyRotation');

@@ -4,8 +4,17 @@ import type { Construct } from 'constructs';
 import { type AmazonConnectSettings, parseAmazonConnectSettings } from '../lib/amazon-connect/settings';
 import { E164_PATTERN } from '../lib/call/phone';
 import { FORWARD_DEFAULTS, parseAgentMap, parseMessageTimes, parsePushWindow } from '../lib/cekura-push/forward';
+import { parseRedactFields } from '../lib/cekura-push/observe';
 import { type MessageTimeUnit, parseAgentId } from '../lib/cekura-push/payload';
 import { parseApiBaseUrl, RUN_LOOKUP_DEFAULTS } from '../lib/cekura-push/runs';
+import {
+  formatRecordingBuckets,
+  parseLinkMinutes,
+  parseRecordingBucket,
+  RECORDING_DEFAULTS,
+  RECORDING_ENV,
+  type RecordingBucket,
+} from '../lib/recordings/location';
 
 /**
  * Deployment settings, read from CDK context (`cdk.json`, or `cdk deploy -c key=value`).
@@ -139,6 +148,10 @@ export interface CekuraPushSettings {
   apiBaseUrl: string;
   /** Whether the forwarder looks up the active run of calls that carry no run id. */
   runLookup: boolean;
+  /** Production calls (no test run) to Cekura Observe, through a second forwarder. */
+  observe: boolean;
+  /** Cekura's PII redaction for calls sent to Observe; undefined: the agent's own setting. */
+  redactFields: string[] | undefined;
 }
 
 export const CEKURA_CONTEXT = {
@@ -151,6 +164,8 @@ export const CEKURA_CONTEXT = {
   apiKeySecretArn: 'cekuraApiKeySecretArn',
   apiBaseUrl: 'cekuraApiBaseUrl',
   runLookup: 'cekuraRunLookup',
+  observe: 'cekuraObserve',
+  redactFields: 'cekuraRedactFields',
 } as const;
 
 export const CEKURA_CONTEXT_DEFAULTS = {
@@ -179,7 +194,16 @@ export function loadCekuraPushSettings(scope: Construct): CekuraPushSettings | u
   const push = onOff(raw('push'), CEKURA_CONTEXT.push);
   const agentId = raw('agentId');
   const agents = raw('agents');
-  if (push === false || (push === undefined && agentId === undefined && agents === undefined)) return undefined;
+  const observe = onOff(raw('observe'), CEKURA_CONTEXT.observe) ?? false;
+  if (push === false || (push === undefined && agentId === undefined && agents === undefined)) {
+    if (observe) {
+      throw new Error(
+        `Context "${CEKURA_CONTEXT.observe}" needs the push to Cekura on (${CEKURA_CONTEXT.agentId}, ${CEKURA_CONTEXT.agents} or ${CEKURA_CONTEXT.push}=true): Observe uses its agents and run lookup`,
+      );
+    }
+    return undefined;
+  }
+  const redactFields = raw('redactFields');
 
   const webhookUrl = String(raw('webhookUrl') ?? FORWARD_DEFAULTS.url);
   if (!/^https:\/\/[^/]+/.test(webhookUrl)) throw new Error(`Context "${CEKURA_CONTEXT.webhookUrl}" must be an https URL, got "${webhookUrl}"`);
@@ -197,6 +221,8 @@ export function loadCekuraPushSettings(scope: Construct): CekuraPushSettings | u
     apiKeySecretArn: apiKeySecretArn === undefined ? undefined : String(apiKeySecretArn),
     apiBaseUrl: apiBaseUrl(raw('apiBaseUrl') ?? CEKURA_CONTEXT_DEFAULTS.apiBaseUrl),
     runLookup: onOff(raw('runLookup'), CEKURA_CONTEXT.runLookup) ?? CEKURA_CONTEXT_DEFAULTS.runLookup,
+    observe,
+    redactFields: redactFields === undefined ? undefined : parseRedactFields(redactFields, `Context "${CEKURA_CONTEXT.redactFields}"`),
   };
 }
 
@@ -243,4 +269,78 @@ export const AMAZON_CONNECT_CONTEXT = 'amazonConnect';
  */
 export function loadAmazonConnectSettings(scope: Construct): AmazonConnectSettings | undefined {
   return parseAmazonConnectSettings(scope.node.tryGetContext(AMAZON_CONNECT_CONTEXT), `Context "${AMAZON_CONNECT_CONTEXT}"`);
+}
+
+/**
+ * Recordings kept in the user's S3 buckets (optional): context `recordingBuckets`, a list of
+ * `"bucket[/prefix]"` strings or `{ "bucket", "prefix"?, "kmsKeyArn"? }` objects (from cdk.json, or
+ * `-c recordingBuckets='[...]'` as JSON, or `-c recordingBuckets=bucket/prefix,other` as text), and
+ * `recordingLinkMinutes`, the lifetime of a signed link. The Lambdas that sign links (GET /calls
+ * and the forwarders) may `s3:GetObject` exactly those prefixes, and `kms:Decrypt` with a listed
+ * key (through S3 only); ingest refuses any other S3 location.
+ */
+export interface RecordingSettings {
+  buckets: RecordingBucket[];
+  /** The KMS keys the buckets' objects are encrypted with (SSE-KMS), when given. */
+  kmsKeyArns: string[];
+  linkMinutes: number;
+}
+
+export const RECORDING_CONTEXT = { buckets: 'recordingBuckets', linkMinutes: 'recordingLinkMinutes' } as const;
+
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+
+export function loadRecordingSettings(scope: Construct): RecordingSettings {
+  const raw: unknown = scope.node.tryGetContext(RECORDING_CONTEXT.buckets);
+  const rawMinutes: unknown = scope.node.tryGetContext(RECORDING_CONTEXT.linkMinutes);
+  const name = `Context "${RECORDING_CONTEXT.buckets}"`;
+  const linkMinutes =
+    rawMinutes === undefined || rawMinutes === null || rawMinutes === ''
+      ? RECORDING_DEFAULTS.linkMinutes
+      : parseLinkMinutes(rawMinutes, `Context "${RECORDING_CONTEXT.linkMinutes}"`);
+  if (raw === undefined || raw === null || raw === '') return { buckets: [], kmsKeyArns: [], linkMinutes };
+  let entries: unknown = raw;
+  if (typeof raw === 'string') entries = raw.trim().startsWith('[') ? parseJson(raw, name) : raw.split(',').map((entry) => entry.trim());
+  if (!Array.isArray(entries) || entries.length === 0) {
+    throw new Error(`${name} must be a list of "bucket[/prefix]" or { "bucket", "prefix"?, "kmsKeyArn"? }, got ${JSON.stringify(raw)}`);
+  }
+  const buckets: RecordingBucket[] = [];
+  const kmsKeyArns = new Set<string>();
+  entries.forEach((entry: unknown, index) => {
+    const at = `${name}[${index}]`;
+    if (typeof entry === 'string') {
+      buckets.push(parseRecordingBucket(entry, at));
+      return;
+    }
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw new Error(`${at} must be "bucket[/prefix]" or an object, got ${JSON.stringify(entry)}`);
+    const { bucket, prefix, kmsKeyArn, ...rest } = entry as Record<string, unknown>;
+    if (Object.keys(rest).length > 0) throw new Error(`${at} has unknown keys: ${Object.keys(rest).join(', ')} (expected bucket, prefix, kmsKeyArn)`);
+    if (typeof bucket !== 'string' || (prefix !== undefined && typeof prefix !== 'string')) throw new Error(`${at}: bucket (and prefix) must be text`);
+    buckets.push(parseRecordingBucket(prefix ? `${bucket}/${prefix}` : bucket, at));
+    if (kmsKeyArn !== undefined) {
+      if (typeof kmsKeyArn !== 'string' || !KMS_KEY_ARN.test(kmsKeyArn)) {
+        throw new Error(`${at}.kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), got ${JSON.stringify(kmsKeyArn)}`);
+      }
+      kmsKeyArns.add(kmsKeyArn);
+    }
+  });
+  return { buckets, kmsKeyArns: [...kmsKeyArns], linkMinutes };
+}
+
+function parseJson(text: string, name: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${name} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** The environment of a Lambda that checks or signs recording locations. */
+export function recordingEnvironment(recordings: RecordingSettings, { signs }: { signs: boolean }): Record<string, string> {
+  if (recordings.buckets.length === 0) return {};
+  return {
+    [RECORDING_ENV.buckets]: formatRecordingBuckets(recordings.buckets),
+    ...(signs ? { [RECORDING_ENV.linkMinutes]: String(recordings.linkMinutes) } : {}),
+  };
 }

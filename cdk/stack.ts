@@ -9,7 +9,7 @@ import { ConnectAnalysis } from './constructs/connect-analysis';
 import { Functions } from './constructs/functions';
 import { HttpApi } from './constructs/http-api';
 import { acknowledgeNagFindings } from './nag';
-import { loadAmazonConnectSettings, loadCekuraPushSettings, loadSettings } from './settings';
+import { loadAmazonConnectSettings, loadCekuraPushSettings, loadRecordingSettings, loadSettings, type RecordingSettings } from './settings';
 
 export const STACK_NAME = 'CekuraCallAdapter';
 
@@ -22,6 +22,10 @@ export class CekuraCallAdapterStack extends Stack {
   readonly cekuraForwarder: CekuraForwarder | undefined;
   /** Only when context `amazonConnect` is set. */
   readonly connectAnalysis: ConnectAnalysis | undefined;
+  /** Only with Cekura Observe on (context `cekuraObserve`): production calls, its own queue and alarm. */
+  readonly cekuraObserveForwarder: CekuraForwarder | undefined;
+  /** Recordings in S3 (context recordingBuckets): where links may be signed. */
+  readonly recordings: RecordingSettings;
   /** Only when context `alarmEmail` is set. */
   readonly alarmTopic: AlarmTopic | undefined;
 
@@ -30,6 +34,8 @@ export class CekuraCallAdapterStack extends Stack {
     const settings = loadSettings(this);
 
     const cekura = loadCekuraPushSettings(this);
+    const recordings = loadRecordingSettings(this);
+    this.recordings = recordings;
 
     this.calls = new CallsTable(this, 'Calls', {
       removalPolicy: settings.removalPolicy,
@@ -42,6 +48,7 @@ export class CekuraCallAdapterStack extends Stack {
       ingestKeys: this.apiKeys.ingestKeys,
       webhookSecrets: this.apiKeys.webhookSecrets,
       settings,
+      recordings,
     });
     this.httpApi = new HttpApi(this, 'Http', { functions: this.functions.byName, settings });
 
@@ -68,7 +75,22 @@ export class CekuraCallAdapterStack extends Stack {
     });
 
     if (cekura) {
-      this.cekuraForwarder = new CekuraForwarder(this, 'CekuraPush', { calls: this.calls, settings, cekura });
+      this.cekuraForwarder = new CekuraForwarder(this, 'CekuraPush', { calls: this.calls, settings, cekura, recordings });
+      if (cekura.observe) {
+        // A second reader of the stream (DynamoDB Streams allows two per shard): its own retries, queue and alarm.
+        this.cekuraObserveForwarder = new CekuraForwarder(this, 'CekuraObserve', {
+          calls: this.calls,
+          settings,
+          cekura,
+          recordings,
+          channel: 'observe',
+          apiKey: { secret: this.cekuraForwarder.apiKey, resource: this.cekuraForwarder.apiKeyResource },
+        });
+        new CfnOutput(this, 'CekuraObserveDeadLetterQueueUrl', {
+          description: 'Production calls that could not be sent to Cekura Observe (npm run cekura -- redrive --queue <url>)',
+          value: this.cekuraObserveForwarder.deadLetters.queueUrl,
+        });
+      }
       new CfnOutput(this, 'CekuraApiKeySecretArn', {
         description: "Secret the Cekura API key is read from: put the key from Cekura's dashboard in it",
         value: this.cekuraForwarder.apiKey.secretArn,
@@ -96,7 +118,9 @@ export class CekuraCallAdapterStack extends Stack {
       this.alarmTopic = new AlarmTopic(this, 'Alarms', { email: settings.alarmEmail, removalPolicy: settings.removalPolicy });
       this.alarmTopic.notify(
         this.httpApi.serverErrorsAlarm,
-        ...(this.cekuraForwarder ? [this.cekuraForwarder.alarm, this.cekuraForwarder.callsWithoutAgentAlarm] : []),
+        ...[this.cekuraForwarder, this.cekuraObserveForwarder].flatMap((forwarder) =>
+          forwarder ? [forwarder.alarm, ...(forwarder.callsWithoutAgentAlarm ? [forwarder.callsWithoutAgentAlarm] : [])] : [],
+        ),
         ...(this.connectAnalysis ? [this.connectAnalysis.alarm] : []),
       );
       new CfnOutput(this, 'AlarmTopicArn', {

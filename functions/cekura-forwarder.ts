@@ -8,6 +8,10 @@
  *   stream position to the dead-letter queue (its on-failure destination);
  * - permanent (a 4xx retrying cannot fix, an undecodable item): sent to the dead-letter queue at
  *   once, not retried. If that send fails, the record is reported as failed instead.
+ * With Cekura Observe on, two forwarders read the same stream, each sending one way (CEKURA_CHANNEL):
+ * test calls to the webhook, production calls to Observe; each has its own retries, dead-letter
+ * queue and alarm, so one failing never holds the other back.
+ *
  * A call no agent takes (no agent_id, agent number not in CEKURA_AGENTS, no CEKURA_AGENT_ID) is not
  * pushed and not failed (retrying cannot route it): it is logged and counted in the CloudWatch
  * metric CekuraCallAdapter/CallsWithoutAgent, for an alarm.
@@ -20,6 +24,7 @@ import { CEKURA_ENV, CEKURA_KEY_PLACEHOLDER, cekuraConfigFromEnv, type ForwardOp
 import { RunLookupCache } from '../lib/cekura-push/runs';
 import { logger } from '../lib/logger';
 import { isSmokeCall } from '../lib/operations/smoke';
+import { recordingSignerFromEnv } from '../lib/recordings/signer';
 import { secretsProvider } from '../lib/secrets/api-keys';
 import { decodeStoredDoc } from '../lib/store/dynamodb-call-store';
 
@@ -77,7 +82,9 @@ export function createForwarderHandler(deps: ForwarderDependencies) {
 
     const failures: string[] = [];
     for (const d of decoded) {
-      const failed = d.call ? failedById.get(d.call.id) : { permanent: true, status: undefined, reason: `undecodable stored call: ${d.error}` };
+      const failed = d.call
+        ? failedById.get(d.call.id)
+        : { permanent: true, status: undefined, reason: `undecodable stored call: ${d.error}`, channel: deps.forward.channels?.[0] };
       if (!failed) continue;
       const sequenceNumber = d.record.dynamodb?.SequenceNumber;
       if (!failed.permanent) {
@@ -90,11 +97,12 @@ export function createForwarderHandler(deps: ForwarderDependencies) {
           callId: d.call?.id,
           status: failed.status,
           reason: failed.reason,
+          ...(failed.channel ? { channel: failed.channel } : {}),
           eventId: d.record.eventID,
           sequenceNumber,
           at: new Date().toISOString(),
         });
-        logger.warn('cekura push dead-lettered', { pk: d.pk, status: failed.status });
+        logger.warn('cekura push dead-lettered', { pk: d.pk, status: failed.status, channel: failed.channel });
       } catch (error) {
         logger.error('could not dead-letter a refused call: reporting it as failed', {
           pk: d.pk,
@@ -116,11 +124,13 @@ export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchRespon
     const secretId = process.env[CEKURA_ENV.apiKeySecretId];
     const dlqUrl = process.env[CEKURA_ENV.dlqUrl];
     if (!secretId || !dlqUrl) throw new Error(`${CEKURA_ENV.apiKeySecretId} and ${CEKURA_ENV.dlqUrl} must be set`);
+    const signRecording = recordingSignerFromEnv();
     lambdaHandler = createForwarderHandler({
       forward: {
         ...config,
         // Kept for the container's lifetime: batches arriving close together share each agent's lookup.
         runLookup: config.runLookup && { ...config.runLookup, lookups: new RunLookupCache() },
+        signRecording,
         apiKey: async () => {
           // Re-read every few minutes, so pasting the key into the secret needs no redeploy; the
           // shared provider's client has timeouts, so a hung Secrets Manager fails the batch quickly.
@@ -131,7 +141,8 @@ export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchRespon
         },
       },
       deadLetters: sqsDeadLetterSender({ queueUrl: dlqUrl }),
-      countUnrouted: cloudWatchUnroutedCounter(),
+      // Both forwarders (webhook, Observe) see every call: the webhook's counts the unrouted ones, once.
+      countUnrouted: config.channels?.includes('webhook') === false ? undefined : cloudWatchUnroutedCounter(),
     });
   }
   return lambdaHandler(event);

@@ -25,6 +25,7 @@ import {
 } from '../lib/http/middleware';
 import { NOTHING_STORED, storePayloads } from '../lib/http/store-payloads';
 import { logger } from '../lib/logger';
+import type { RecordingBucket } from '../lib/recordings/location';
 import { CEKURA_PUSH_ROUTE_KEY } from '../lib/routes';
 import { runtimeFromEnv } from '../lib/runtime';
 import { type KeyCheckProvider, keyCheckProvider } from '../lib/secrets/api-keys';
@@ -38,6 +39,8 @@ export interface IngestDependencies {
   maxBodyBytes: number;
   /** Number given to calls without one (web calls); undefined refuses them. */
   webCallNumber?: string | undefined;
+  /** RECORDING_BUCKETS: where a recording given as an S3 location may be. */
+  recordingBuckets?: readonly RecordingBucket[] | undefined;
   /** See StorePayloadsOptions.onStored (local mode: push to Cekura). */
   onStored?: ((calls: Call[]) => void) | undefined;
 }
@@ -67,6 +70,7 @@ export function createIngestHandler(deps: IngestDependencies) {
         source,
         retentionDays: deps.retentionDays,
         webCallNumber: deps.webCallNumber,
+        recordingBuckets: deps.recordingBuckets,
         onStored: deps.onStored,
       });
     });
@@ -83,6 +87,7 @@ export const handler = (event: APIGatewayProxyEventV2, context: Context) => {
       retentionDays: config.retentionDays,
       maxBodyBytes: config.maxBodyBytes,
       webCallNumber: config.webCallNumber,
+      recordingBuckets: config.recordingBuckets,
     });
   }
   // middy types the event as the intersection its middlewares accept; this is the v2 event they get.

@@ -27,6 +27,7 @@ import {
 import { NOTHING_STORED, storePayloads } from '../lib/http/store-payloads';
 import { logger } from '../lib/logger';
 import { isWebhookPlatform, verifyWebhook, type WebhookPlatform } from '../lib/platform-signatures/signatures';
+import type { RecordingBucket } from '../lib/recordings/location';
 import { runtimeFromEnv } from '../lib/runtime';
 import { type WebhookSecretsProvider, webhookSecretsProvider } from '../lib/secrets/webhook-secrets';
 import type { CallStore } from '../lib/store/call-store';
@@ -37,6 +38,8 @@ export interface WebhookDependencies {
   retentionDays: number;
   maxBodyBytes: number;
   webCallNumber?: string | undefined;
+  /** RECORDING_BUCKETS: where a recording given as an S3 location may be. */
+  recordingBuckets?: readonly RecordingBucket[] | undefined;
   /** See StorePayloadsOptions.onStored (local mode: push to Cekura). */
   onStored?: ((calls: Call[]) => void) | undefined;
   now?: () => number;
@@ -135,6 +138,7 @@ export function createWebhookHandler(deps: WebhookDependencies) {
           source: event.pathParameters!.platform as WebhookPlatform,
           retentionDays: deps.retentionDays,
           webCallNumber: deps.webCallNumber,
+          recordingBuckets: deps.recordingBuckets,
           onStored: deps.onStored,
         }),
       )
@@ -152,6 +156,7 @@ export const handler = (event: APIGatewayProxyEventV2, context: Context) => {
       retentionDays: config.retentionDays,
       maxBodyBytes: config.maxBodyBytes,
       webCallNumber: config.webCallNumber,
+      recordingBuckets: config.recordingBuckets,
     });
   }
   // middy types the event as the intersection its middlewares accept; this is the v2 event they get.

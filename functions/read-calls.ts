@@ -11,6 +11,7 @@ import { errors } from '../lib/http/errors';
 import { HANDLER_OPTIONS, headWithoutBody, jsonErrors, jsonResponse, refuseRepeatedQueryParameters, requireApiKey } from '../lib/http/middleware';
 import { logger } from '../lib/logger';
 import { encodeCursor, MAX_RESPONSE_BYTES, nextPageQueryString, parseReadQuery } from '../lib/query';
+import { type RecordingSigner, recordingSignerFromEnv, signStoredCallJson } from '../lib/recordings/signer';
 import { runtimeFromEnv } from '../lib/runtime';
 import { type KeyCheckProvider, keyCheckProvider } from '../lib/secrets/api-keys';
 import { type CallStore, InvalidPositionError } from '../lib/store/call-store';
@@ -21,6 +22,8 @@ export interface ReadDependencies {
   maxWindowDays: number;
   maxResponseBytes?: number;
   now?: () => number;
+  /** Signs recordings stored as S3 locations (RECORDING_BUCKETS); undefined serves every call as stored. */
+  signRecording?: RecordingSigner | undefined;
 }
 
 export function createReadHandler(deps: ReadDependencies) {
@@ -51,9 +54,25 @@ export function createReadHandler(deps: ReadDependencies) {
         if (page.next !== undefined) {
           headers.Link = `<${event.rawPath}?${nextPageQueryString(params, encodeCursor(query, page.next))}>; rel="next"`;
         }
-        return jsonResponse(200, `[${page.calls.join(',')}]`, headers);
+        const calls = deps.signRecording ? await Promise.all(page.calls.map((json) => servedWithLink(json, deps.signRecording))) : page.calls;
+        return jsonResponse(200, `[${calls.join(',')}]`, headers);
       })
   );
+}
+
+/**
+ * A call as Cekura reads it: an S3 recording as its signed link. A link that cannot be signed (no
+ * credentials, no region) leaves the call as stored and is logged: one recording must not fail the page.
+ */
+async function servedWithLink(json: string, sign: RecordingSigner | undefined): Promise<string> {
+  try {
+    return await signStoredCallJson(json, sign);
+  } catch (error) {
+    logger.error('could not sign a recording link: the call is served with its S3 location', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return json;
+  }
 }
 
 let lambdaHandler: ReturnType<typeof createReadHandler> | undefined;
@@ -62,7 +81,12 @@ let lambdaHandler: ReturnType<typeof createReadHandler> | undefined;
 export const handler = (event: APIGatewayProxyEventV2, context: Context) => {
   if (!lambdaHandler) {
     const { config, store } = runtimeFromEnv();
-    lambdaHandler = createReadHandler({ store, keys: keyCheckProvider('read'), maxWindowDays: config.maxWindowDays });
+    lambdaHandler = createReadHandler({
+      store,
+      keys: keyCheckProvider('read'),
+      maxWindowDays: config.maxWindowDays,
+      signRecording: recordingSignerFromEnv(),
+    });
   }
   // middy types the event as the intersection its middlewares accept; this is the v2 event they get.
   return lambdaHandler(event as Parameters<typeof lambdaHandler>[0], context);

@@ -1,4 +1,5 @@
 import { E164_PATTERN } from './call/phone';
+import { parseRecordingBuckets, RECORDING_ENV, type RecordingBucket } from './recordings/location';
 
 /**
  * Environment variables shared by the Lambdas (set by the CDK functions construct) and local mode.
@@ -27,6 +28,8 @@ export interface AdapterConfig {
   maxWindowDays: number;
   maxBodyBytes: number;
   webCallNumber: string | undefined;
+  /** RECORDING_BUCKETS: where a recording stored as an S3 location may be (empty: S3 locations are refused). */
+  recordingBuckets: RecordingBucket[];
 }
 
 export const DEFAULTS = {
@@ -62,5 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AdapterConfig 
     maxWindowDays: positiveNumber(env, ENV.maxWindowDays, DEFAULTS.maxWindowDays),
     maxBodyBytes: positiveNumber(env, ENV.maxBodyBytes, DEFAULTS.maxBodyBytes),
     webCallNumber: webCallNumber(env[ENV.webCallNumber]),
+    recordingBuckets: parseRecordingBuckets(env[RECORDING_ENV.buckets]),
   };
 }

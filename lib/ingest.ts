@@ -5,6 +5,8 @@
 
 import * as v from 'valibot';
 import { type Call, CallSchema } from './call';
+import { traceIdFromMetadata } from './call/recording-url';
+import { parseS3Location, type RecordingBucket, recordingLocationProblem, signedLinkAllowanceBytes } from './recordings/location';
 import { detectSource, type NormaliseOptions, SOURCE_NAMES, SOURCES, type SourceName } from './sources';
 import { PUSH_ONLY_KEYS } from './sources/cekura/push';
 import { record } from './sources/read';
@@ -45,7 +47,12 @@ export interface IngestOptions extends NormaliseOptions {
   source: SourceName | undefined;
   /** The server's clock (epoch ms), against which a `startedAt` in the future is refused; Date.now() by default. */
   now?: number;
+  /** Buckets (and prefixes) a recording stored as an S3 location may be in (RECORDING_BUCKETS); none: S3 locations are refused. */
+  recordingBuckets?: readonly RecordingBucket[] | undefined;
 }
+
+/** Where a source's recording is in its payload, for the 400 that refuses its S3 location. */
+const RECORDING_FIELD: Partial<Record<SourceName, string>> = { 'cekura-push': 'metadata.recording_url', cekura: 'voice_recording_url' };
 
 const DEFAULT_OPTIONS: IngestOptions = { source: undefined, webCallNumber: undefined };
 
@@ -90,15 +97,26 @@ export function parseIngestBody(body: unknown, options: IngestOptions = DEFAULT_
     } else if (normalised.kind === 'refused') {
       issues.push({ path: joinPath(at, normalised.path), message: normalised.message });
     } else {
-      const result = v.safeParse(CallSchema, normalised.call);
+      const traced = traceIdFromMetadata(normalised.call);
+      if ('problem' in traced) {
+        issues.push({ path: joinPath(at, 'metadata.trace_id'), message: traced.problem });
+        return;
+      }
+      const input = traced.traceId === undefined ? normalised.call : { ...normalised.call, trace_id: traced.traceId };
+      const result = v.safeParse(CallSchema, input);
       const startsIn = result.success ? Date.parse(result.output.startedAt) - (options.now ?? Date.now()) : 0;
+      const recordingProblem =
+        result.success && result.output.recordingUrl !== undefined
+          ? recordingLocationProblem(result.output.recordingUrl, options.recordingBuckets ?? [])
+          : undefined;
       if (startsIn > MAX_START_AHEAD_MS) {
         const converted = SAME_FIELD_NAMES.has(source.name) ? '' : ` (in the call converted from ${source.name})`;
         issues.push({
           path: joinPath(at, 'startedAt'),
           message: `is ${describeAhead(startsIn)} ahead of the server's clock: a call cannot start in the future (at most ${MAX_START_AHEAD_MS / 60_000} minutes of clock difference are accepted); check the sender's clock and time zone${converted}`,
         });
-      } else if (result.success)
+      } else if (recordingProblem !== undefined) issues.push({ path: joinPath(at, RECORDING_FIELD[source.name] ?? 'recordingUrl'), message: recordingProblem });
+      else if (result.success)
         calls.push({
           source: source.name,
           call: result.output,
@@ -215,8 +233,14 @@ export function toCallRecord({ source, call }: SourcedCall, options: { retention
     startedAt: call.startedAt,
     expiresAt: Math.floor(Date.parse(call.startedAt) / 1000) + Math.round(options.retentionDays * 86_400),
     json,
-    responseBytes: bytesAsJsonString(json),
+    responseBytes: bytesAsJsonString(json) + recordingLinkAllowance(call),
   };
+}
+
+/** A recording stored as an S3 location is served as a longer signed link: its page budget counts that. */
+function recordingLinkAllowance(call: Call): number {
+  const location = call.recordingUrl === undefined ? undefined : parseS3Location(call.recordingUrl);
+  return location === undefined ? 0 : signedLinkAllowanceBytes(location);
 }
 
 /** A call not stored because its retention had already ended when it arrived. */

@@ -10,6 +10,8 @@ import { createWebhookHandler } from '../functions/platform-webhook';
 import { createReadHandler } from '../functions/read-calls';
 import { loadConfig } from '../lib/config';
 import type { WebhookPlatform } from '../lib/platform-signatures/signatures';
+import { formatRecordingBuckets } from '../lib/recordings/location';
+import { recordingSignerFromEnv } from '../lib/recordings/signer';
 import type { LambdaName } from '../lib/routes';
 import { webhookSecretsEnvName, webhookSecretsProvider } from '../lib/secrets/webhook-secrets';
 import { createDocumentClient } from '../lib/store/client';
@@ -70,8 +72,11 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
     // Re-read from dev-keys.json when it changes: `npm run keys -- rotate` needs no restart.
     const readKeys = localKeyProvider('read', env, dataDir);
     const ingestKeys = localKeyProvider('ingest', env, dataDir);
+    // Recordings stored as S3 locations are served and pushed as signed links (RECORDING_BUCKETS).
+    const signRecording = recordingSignerFromEnv(env);
+    if (signRecording) options.onNotice?.(`Signing recording links for ${formatRecordingBuckets(config.recordingBuckets)}`);
     // Push to Cekura after each ingest, when CEKURA_AGENT_ID (and CEKURA_API_KEY) are set.
-    const pusher = localPusherFromEnv(env);
+    const pusher = localPusherFromEnv(env, { signRecording });
     const onStored = pusher && ((calls: Parameters<typeof pusher.push>[0]) => pusher.push(calls));
     if (pusher) options.onNotice?.(`Pushing stored calls to Cekura (${pusher.description})`);
 
@@ -80,6 +85,7 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
         store,
         keys: readKeys,
         maxWindowDays: config.maxWindowDays,
+        signRecording,
       }) as unknown as HttpHandler,
       ingestCalls: createIngestHandler({
         store,
@@ -87,6 +93,7 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
         retentionDays: config.retentionDays,
         maxBodyBytes: config.maxBodyBytes,
         webCallNumber: config.webCallNumber,
+        recordingBuckets: config.recordingBuckets,
         onStored,
       }) as unknown as HttpHandler,
       eraseCalls: createEraseHandler({ store, keys: ingestKeys }) as unknown as HttpHandler,
@@ -97,6 +104,7 @@ export async function startLocalApp(options: LocalAppOptions = {}): Promise<Loca
         retentionDays: config.retentionDays,
         maxBodyBytes: config.maxBodyBytes,
         webCallNumber: config.webCallNumber,
+        recordingBuckets: config.recordingBuckets,
         onStored,
       }) as unknown as HttpHandler,
       fallback: fallbackHandler as unknown as HttpHandler,

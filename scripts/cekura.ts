@@ -11,7 +11,8 @@
  *
  * Settings: the CEKURA_* environment variables of local mode (CEKURA_AGENT_ID, CEKURA_AGENTS,
  * CEKURA_PUSH, CEKURA_API_KEY, CEKURA_WEBHOOK_URL, CEKURA_API_BASE_URL, CEKURA_RUN_LOOKUP,
- * CEKURA_MESSAGE_TIMES), except the push window: these commands push old calls on purpose.
+ * CEKURA_MESSAGE_TIMES, CEKURA_OBSERVE, CEKURA_REDACT_FIELDS; RECORDING_BUCKETS to sign recordings stored
+ * as S3 locations), except the push window: these commands push old calls on purpose.
  * The read key may be given as ADAPTER_READ_KEY instead of --key (out of the shell history).
  * Exit code: 0 done, 1 something failed, 2 bad usage or settings.
  */
@@ -25,6 +26,7 @@ import { sqsDeadLetterQueue } from '../lib/cekura-push/dead-letters';
 import {
   type CallRoute,
   CEKURA_ENV,
+  type Channel,
   cekuraConfigFromEnv,
   describeCekuraConfig,
   type ForwardOptions,
@@ -36,6 +38,7 @@ import { type RedriveOutcome, redriveDeadLetters, type StoredCallReader } from '
 import { whyUnrouted } from '../lib/cekura-push/routing';
 import type { RunsLookup } from '../lib/cekura-push/runs';
 import { logger } from '../lib/logger';
+import { recordingSignerFromEnv } from '../lib/recordings/signer';
 import { createDocumentClient } from '../lib/store/client';
 import { decodeStoredDoc } from '../lib/store/dynamodb-call-store';
 import { adapterFetch, adapterUrls, describeNetworkError, RedirectError, UnreachableError, UsageError } from './adapter-url';
@@ -47,7 +50,8 @@ const USAGE = `usage:
   npm run -s cekura -- redrive --queue <CekuraDeadLetterQueueUrl> --table <CallsTableName> [--region <region>] [--dry-run]
       re-pushes what the forwarder dead-lettered (AWS credentials: sqs:ReceiveMessage, sqs:DeleteMessage, dynamodb:GetItem)
 settings: CEKURA_AGENT_ID and/or CEKURA_AGENTS (or CEKURA_PUSH=on), CEKURA_API_KEY; optional CEKURA_WEBHOOK_URL,
-CEKURA_API_BASE_URL, CEKURA_RUN_LOOKUP=off, CEKURA_MESSAGE_TIMES (relative-seconds, the default, or epoch-ms)
+CEKURA_API_BASE_URL, CEKURA_RUN_LOOKUP=off, CEKURA_MESSAGE_TIMES (relative-seconds, the default, or epoch-ms), CEKURA_OBSERVE=on,
+CEKURA_REDACT_FIELDS, RECORDING_BUCKETS
 exit code: 0 done, 1 something failed, 2 usage error or settings`;
 
 /** Calls per POST in a backfill (each agent's share of a chunk is one POST). */
@@ -183,9 +187,10 @@ export interface BackfillSummary {
   sent: Array<{ route: CallRoute }>;
   skipped: string[];
   unrouted: Call[];
-  failed: Array<{ id: string; route: CallRoute | undefined; reason: string }>;
+  failed: Array<{ id: string; route: CallRoute | undefined; reason: string; channel: Channel | undefined }>;
   /** Dry run: the POSTs that would be sent. */
   planned: PushPlan['batches'];
+  plannedObserve: PushPlan['observe'];
 }
 
 /** Pushes calls in chunks, each agent's runs looked up once for the whole backfill. */
@@ -196,7 +201,7 @@ export async function backfill(
 ): Promise<BackfillSummary> {
   const cache = new Map<number, Promise<RunsLookup>>();
   const settings: ForwardOptions = { ...forward, ignorePushWindow: true, runLookup: forward.runLookup && { ...forward.runLookup, cache } };
-  const summary: BackfillSummary = { sent: [], skipped: [], unrouted: [], failed: [], planned: [] };
+  const summary: BackfillSummary = { sent: [], skipped: [], unrouted: [], failed: [], planned: [], plannedObserve: [] };
   const byId = new Map(calls.map((c) => [c.id, c]));
   for (let start = 0; start < calls.length; start += CHUNK) {
     const chunk = calls.slice(start, start + CHUNK);
@@ -205,6 +210,9 @@ export async function backfill(
       for (const id of plan.skipped) summary.skipped.push(id);
       for (const id of plan.unrouted) summary.unrouted.push(byId.get(id)!);
       for (const batch of plan.batches) summary.planned.push(batch);
+      for (const observed of plan.observe) summary.plannedObserve.push(observed);
+      for (const route of plan.undetermined)
+        summary.failed.push({ id: route.id, route, reason: 'the run lookup failed: not known whether a test or a production call', channel: undefined });
     } else {
       const result = await forwardCalls(chunk, settings);
       const routes = new Map(result.routes.map((r) => [r.id, r]));
@@ -212,7 +220,12 @@ export async function backfill(
       for (const id of result.skipped) summary.skipped.push(id);
       for (const id of result.unrouted) summary.unrouted.push(byId.get(id)!);
       for (const f of result.failed)
-        summary.failed.push({ id: f.id, route: routes.get(f.id), reason: `${f.status ? `HTTP ${f.status}` : 'no answer'}: ${f.reason}` });
+        summary.failed.push({
+          id: f.id,
+          route: routes.get(f.id),
+          reason: f.attempts === 0 ? f.reason : `${f.status ? `HTTP ${f.status}` : 'no answer'}: ${f.reason}`,
+          channel: f.channel,
+        });
     }
     options.onProgress?.(Math.min(start + CHUNK, calls.length), calls.length);
   }
@@ -244,12 +257,19 @@ export function describeRun(route: CallRoute): string {
   }
 }
 
+/** Which way the call went and why: the test-run webhook, or Observe for production calls. */
+export function describeChannel(route: CallRoute, observeOn: boolean): string {
+  if (route.channel === 'observe') return '-> Observe (production: no test run)';
+  if (!observeOn) return '-> test-run webhook';
+  return route.runId !== undefined ? '-> test-run webhook (a test call)' : '-> test-run webhook (a test call: several active runs match)';
+}
+
 const column = (label: string) => label.padEnd(9);
 
-export function printBackfill(summary: BackfillSummary, invalid: ReadResult['invalid'], dryRun: boolean, out: Output['out']): void {
+export function printBackfill(summary: BackfillSummary, invalid: ReadResult['invalid'], dryRun: boolean, out: Output['out'], observeOn = false): void {
   const failed = summary.failed.length + invalid.length;
   if (dryRun) {
-    const wouldSend = summary.planned.reduce((n, b) => n + b.calls.length, 0);
+    const wouldSend = summary.planned.reduce((n, b) => n + b.calls.length, 0) + summary.plannedObserve.length;
     out(`dry run: would send ${wouldSend}, skipped ${summary.skipped.length}, unrouted ${summary.unrouted.length}, failed ${failed}`);
     for (const batch of summary.planned) {
       out(
@@ -258,17 +278,27 @@ export function printBackfill(summary: BackfillSummary, invalid: ReadResult['inv
       for (const [i, route] of batch.routes.entries()) {
         const call = batch.payload.calls[i]!;
         out(
-          `    ${column('would')} ${route.id}  ${describeAgent(route)}  ${describeRun(route)}  from ${call.from_phone_number}${call.to_phone_number ? ` to ${call.to_phone_number}` : ''}, ${call.messages.length} messages`,
+          `    ${column('would')} ${route.id}  ${describeAgent(route)}  ${describeRun(route)}  ${describeChannel(route, observeOn)}  from ${call.from_phone_number}${call.to_phone_number ? ` to ${call.to_phone_number}` : ''}, ${call.messages.length} messages`,
         );
       }
     }
+    for (const { route, body } of summary.plannedObserve) {
+      out(`  POST observe agent=${body.agent}: call_id ${body.call_id}, ${Buffer.byteLength(JSON.stringify(body))} bytes`);
+      out(
+        `    ${column('would')} ${route.id}  ${describeAgent(route)}  ${describeRun(route)}  ${describeChannel(route, observeOn)}  from ${body.customer_number}, ${body.transcript_json.length} messages`,
+      );
+    }
   } else {
     out(`sent ${summary.sent.length}, skipped ${summary.skipped.length}, unrouted ${summary.unrouted.length}, failed ${failed}`);
-    for (const { route } of summary.sent) out(`  ${column('sent')} ${route.id}  ${describeAgent(route)}  ${describeRun(route)}`);
+    for (const { route } of summary.sent)
+      out(`  ${column('sent')} ${route.id}  ${describeAgent(route)}  ${describeRun(route)}  ${describeChannel(route, observeOn)}`);
   }
   for (const id of summary.skipped) out(`  ${column('skipped')} ${id}`);
   for (const call of summary.unrouted) out(`  ${column('unrouted')} ${call.id}  no agent: ${whyUnrouted(call)}`);
-  for (const f of summary.failed) out(`  ${column('failed')} ${f.id}${f.route ? `  ${describeAgent(f.route)}  ${describeRun(f.route)}` : ''}  ${f.reason}`);
+  for (const f of summary.failed)
+    out(
+      `  ${column('failed')} ${f.id}${f.route ? `  ${describeAgent(f.route)}  ${describeRun(f.route)}${f.channel ? `  ${describeChannel(f.route, observeOn)}` : ''}` : ''}  ${f.reason}`,
+    );
   for (const f of invalid) out(`  ${column('failed')} ${f.id}  ${f.reason}`);
 }
 
@@ -284,7 +314,7 @@ export function storedCallReader(client: DynamoDBDocumentClient, tableName: stri
   };
 }
 
-export function printRedrive(outcomes: readonly RedriveOutcome[], dryRun: boolean, out: Output['out']): void {
+export function printRedrive(outcomes: readonly RedriveOutcome[], dryRun: boolean, out: Output['out'], observeOn = false): void {
   const count = (kind: RedriveOutcome['kind']) => outcomes.filter((o) => o.kind === kind).length;
   out(
     `${dryRun ? `dry run: would redrive ${count('would-redrive')}` : `redriven ${count('redriven')}`}, not redrivable ${count('not-redrivable')}, ` +
@@ -295,7 +325,7 @@ export function printRedrive(outcomes: readonly RedriveOutcome[], dryRun: boolea
       case 'redriven':
       case 'would-redrive':
         out(
-          `  ${column(o.kind === 'redriven' ? 'redriven' : 'would')} ${o.callId}  ${describeAgent(o.route)}  ${describeRun(o.route)}${o.kind === 'redriven' ? '  (message deleted)' : ''}`,
+          `  ${column(o.kind === 'redriven' ? 'redriven' : 'would')} ${o.callId}  ${describeAgent(o.route)}  ${describeRun(o.route)}  ${describeChannel(o.route, observeOn)}${o.kind === 'redriven' ? '  (message deleted)' : ''}`,
         );
         break;
       case 'not-redrivable':
@@ -323,7 +353,13 @@ function pushSettings(env: NodeJS.ProcessEnv, dryRun: boolean, out: Output['out'
   const apiKey = env[CEKURA_ENV.apiKey]?.trim() ?? '';
   if (apiKey === '' && !dryRun) throw new UsageError(`Set ${CEKURA_ENV.apiKey} (Cekura's API key)`);
   if (apiKey === '' && config.runLookup) out(`note: no ${CEKURA_ENV.apiKey}: run ids are not looked up in this dry run`);
-  return { ...config, runLookup: apiKey === '' ? undefined : config.runLookup, apiKey };
+  let signRecording: ReturnType<typeof recordingSignerFromEnv>;
+  try {
+    signRecording = recordingSignerFromEnv(env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return { ...config, runLookup: apiKey === '' ? undefined : config.runLookup, apiKey, signRecording };
 }
 
 function instant(name: string, value: string | undefined): string {
@@ -377,7 +413,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Output): 
     const from = instant('from', values.from);
     const to = instant('to', values.to);
     io.out(
-      `Cekura: ${describeCekuraConfig({ agentId: forward.agentId, agents: forward.agents ?? {}, url: forward.url!, messageTimes: forward.messageTimes!, pushWindowMinutes: 0, runLookup: forward.runLookup })}`,
+      `Cekura: ${describeCekuraConfig({ agentId: forward.agentId, agents: forward.agents ?? {}, url: forward.url!, messageTimes: forward.messageTimes!, pushWindowMinutes: 0, runLookup: forward.runLookup, observe: forward.observe, channels: undefined })}`,
     );
     const pageSize = values['page-size'] === undefined ? undefined : Number(values['page-size']);
     if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 1000))
@@ -396,7 +432,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Output): 
       dryRun,
       onProgress: (done, total) => io.progress(`${dryRun ? 'planned' : 'pushed'} ${done}/${total} calls`, done === total, { done, total }),
     });
-    printBackfill(summary, read.invalid, dryRun, io.out);
+    printBackfill(summary, read.invalid, dryRun, io.out, forward.observe !== undefined);
     return summary.failed.length + read.invalid.length > 0 ? 1 : 0;
   }
 
@@ -413,7 +449,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Output): 
         onMessage: (_, handled) => io.progress(`handled ${handled} messages`),
       });
       io.progress(`handled ${outcomes.length} messages`, true);
-      printRedrive(outcomes, dryRun, io.out);
+      printRedrive(outcomes, dryRun, io.out, forward.observe !== undefined);
       return outcomes.some((o) => o.kind === 'failed') ? 1 : 0;
     } finally {
       client.destroy();

@@ -9,8 +9,9 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lib/config';
 import type { LambdaName } from '../../lib/routes';
 import { WEBHOOK_SECRETS_SECRET_ID } from '../../lib/secrets/webhook-secrets';
-import type { Settings } from '../settings';
+import { type RecordingSettings, recordingEnvironment, type Settings } from '../settings';
 import type { CallsTable } from './calls-table';
+import { recordingReadStatements } from './recordings';
 
 const FUNCTIONS_DIR = path.join(__dirname, '..', '..', 'functions');
 
@@ -23,6 +24,8 @@ export interface FunctionsProps {
   ingestKeys: ISecret;
   webhookSecrets: ISecret;
   settings: Settings;
+  /** Recordings in S3: GET /calls signs their links, ingest checks their locations. */
+  recordings?: RecordingSettings;
 }
 
 interface FunctionSpec {
@@ -46,6 +49,7 @@ export class Functions extends Construct {
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
     const { calls, readKeys, ingestKeys, webhookSecrets, settings } = props;
+    const recordings = props.recordings ?? { buckets: [], kmsKeyArns: [], linkMinutes: 60 };
     const tableName = calls.table.tableName;
 
     const readCalls = this.fn('ReadCalls', settings, {
@@ -57,6 +61,7 @@ export class Functions extends Construct {
         [ENV.tableName]: tableName,
         [ENV.readKeysSecretId]: readKeys.secretArn,
         [ENV.maxWindowDays]: String(settings.maxWindowDays),
+        ...recordingEnvironment(recordings, { signs: true }),
       },
       statements: [
         // Reads go through the two indexes only; the base table is never read.
@@ -65,6 +70,8 @@ export class Functions extends Construct {
           resources: [calls.indexArn('byNumber'), calls.indexArn('byDay')],
         }),
         getSecretValue(readKeys),
+        // Serves recordings stored as S3 locations as pre-signed links.
+        ...recordingReadStatements(recordings),
       ],
     });
 
@@ -78,6 +85,8 @@ export class Functions extends Construct {
         [ENV.ingestKeysSecretId]: ingestKeys.secretArn,
         [ENV.retentionDays]: String(settings.retentionDays),
         ...webCallEnvironment(settings),
+        // Only checks where a recording is (no S3 permission): a location outside the list is a 400.
+        ...recordingEnvironment(recordings, { signs: false }),
       },
       statements: [writeCalls(calls), getSecretValue(ingestKeys)],
     });
@@ -112,6 +121,8 @@ export class Functions extends Construct {
         [WEBHOOK_SECRETS_SECRET_ID]: webhookSecrets.secretArn,
         [ENV.retentionDays]: String(settings.retentionDays),
         ...webCallEnvironment(settings),
+        // Only checks where a recording is (no S3 permission): a location outside the list is a 400.
+        ...recordingEnvironment(recordings, { signs: false }),
       },
       statements: [writeCalls(calls), getSecretValue(webhookSecrets)],
     });

@@ -8,7 +8,7 @@ import { wireShape } from '../openapi/wire-shape';
 import { parsedString } from '../validation';
 import { MESSAGE_TIME_RULE, readMessageTime } from './message-times';
 import { ACCEPTED_PHONE_PATTERN, E164_MESSAGE, E164_PATTERN, normalisePhoneNumber } from './phone';
-import { isRecordingLocation, RECORDING_URL_MESSAGE } from './recording-url';
+import { RecordingUrlSchema, TraceIdSchema } from './recording-url';
 import { ACCEPTED_INSTANT_PATTERN, ISO_INSTANT_MESSAGE, parseIsoInstant, toIsoMillis } from './timestamps';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -228,13 +228,14 @@ export const CallSchema = v.pipe(
       ),
       messages: v.array(MessageSchema, 'must be an array of messages'),
       endedReason: v.optional(v.string('must be a string')),
-      recordingUrl: v.optional(v.pipe(v.string('must be a string'), v.check(isRecordingLocation, RECORDING_URL_MESSAGE))),
+      recordingUrl: v.optional(RecordingUrlSchema),
       phoneNumber: v.optional(PhoneNumberSchema),
       metadata: v.optional(PlainObjectSchema),
       /** The Cekura agent this call belongs to (Cekura's push body `agent_id`). */
       agent_id: v.optional(CekuraIdSchema),
       /** The Cekura test run this call belongs to: Cekura matches a pushed call by it first. */
       run_id: v.optional(CekuraIdSchema),
+      trace_id: v.optional(TraceIdSchema),
     },
     'must be a call object',
   ),

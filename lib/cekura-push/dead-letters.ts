@@ -14,6 +14,8 @@ export interface DeadLetter {
   status: number | undefined;
   /** Cekura's answer (truncated, key redacted) or the error. */
   reason: string;
+  /** Which way it was refused (the webhook or Observe); absent in letters written before Observe existed. */
+  channel?: 'webhook' | 'observe' | undefined;
   /** The stream record, to find it again. */
   eventId: string | undefined;
   sequenceNumber: string | undefined;

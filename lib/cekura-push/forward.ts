@@ -14,10 +14,19 @@
  *   fix it. A permanent failure of a batch of several calls is retried call by call, so only the
  *   calls Cekura refuses fail.
  * - The API key is never logged: only `describeRequest` output and Cekura's (redacted) answer are.
+ * - With Observe on (`observe`), a call that belongs to no test run (no run id given, and the
+ *   lookup found none or is off) is production traffic: it goes to Cekura Observe (observe.ts), one
+ *   POST per call, with the same retries; test calls keep going to the webhook. A call whose run
+ *   could not be looked up is not guessed at: it fails (retryable) until the lookup answers.
+ * - Recordings stored as S3 locations are sent as signed links (`signRecording`); a link that
+ *   cannot be made leaves the recording out of the push (logged), never the call.
  */
 import type { Call } from '../call';
 import { logger } from '../logger';
+import { parseS3Location } from '../recordings/location';
+import type { RecordingSigner } from '../recordings/signer';
 import { readCappedText } from './capped-body';
+import { buildObserveBody, isObserveAccepted, type ObserveBody, type ObserveOptions, observeRequest } from './observe';
 import { buildWebhookPayload, describeRequest, type MessageTimeUnit, parseAgentId, type WebhookPayload, webhookRequest } from './payload';
 import { type AgentSource, groupByAgent, whyUnrouted } from './routing';
 import { matchRun, RunLookupCache, type RunsLookup, runIdFromCall } from './runs';
@@ -85,7 +94,20 @@ export interface ForwardOptions {
   fetch?: typeof fetch;
   /** Stops retrying (local server shutdown); an aborted push counts as retryable. */
   signal?: AbortSignal;
+  /** Signs recordings stored as S3 locations (RECORDING_BUCKETS). */
+  signRecording?: RecordingSigner | undefined;
+  /** Cekura Observe: production calls (no test run) go there instead of the webhook. Undefined: every call goes to the webhook. */
+  observe?: ObserveOptions | undefined;
+  /**
+   * The ways this forwarder sends (both by default). Deployed, one Lambda sends each, so one failing
+   * never holds the other back; the calls of the other way are reported as `elsewhere`.
+   */
+  channels?: readonly Channel[] | undefined;
 }
+
+/** Where a call goes: Cekura's test-run webhook, or Observe (production monitoring). */
+export type Channel = 'webhook' | 'observe';
+export const CHANNELS: readonly Channel[] = ['webhook', 'observe'];
 
 export interface FailedCall {
   id: string;
@@ -96,6 +118,8 @@ export interface FailedCall {
   /** Why, safe to log: Cekura's answer (truncated, key redacted) or the error message. */
   reason: string;
   attempts: number;
+  /** Where it was to go; undefined when its run could not be told (the run lookup failed, Observe on). */
+  channel: Channel | undefined;
 }
 
 /** Where a run id came from, or why a call has none. */
@@ -110,6 +134,8 @@ export interface CallRoute {
   run: RunResolution;
   /** The runs that matched, when several did. */
   candidates?: number[];
+  /** Where it goes: the webhook (a test call, or Observe off), or Observe (no test run). */
+  channel: Channel;
 }
 
 export interface ForwardResult {
@@ -119,8 +145,10 @@ export interface ForwardResult {
   /** No agent (no agent_id, number not mapped, no default): not sent, logged; count them. */
   unrouted: string[];
   failed: FailedCall[];
-  /** Each call that was sent or failed, with its agent and run. */
+  /** Each call that was sent or failed, with its agent, run and channel. */
   routes: CallRoute[];
+  /** Calls of a channel this forwarder does not send (`channels`): another forwarder sends them. */
+  elsewhere: string[];
 }
 
 /** One POST: an agent's calls and what they are sent with. */
@@ -131,10 +159,24 @@ export interface PlannedBatch {
   payload: WebhookPayload;
 }
 
+/** One Observe POST: a production call. */
+export interface PlannedObserve {
+  call: Call;
+  route: CallRoute;
+  body: ObserveBody;
+}
+
 export interface PushPlan {
   skipped: string[];
   unrouted: string[];
+  /** Test calls: one webhook POST per agent. */
   batches: PlannedBatch[];
+  /** Production calls (Observe on): one Observe POST each. */
+  observe: PlannedObserve[];
+  /** Calls whose run could not be looked up, with Observe on: neither way can be chosen yet. */
+  undetermined: CallRoute[];
+  /** Calls of a channel this forwarder does not send. */
+  elsewhere: CallRoute[];
 }
 
 type Attempt = { ok: true } | { ok: false; retryable: boolean; status: number | undefined; reason: string; retryAfterMs: number | undefined };
@@ -173,24 +215,46 @@ async function preparePush(calls: readonly Call[], options: ForwardOptions): Pro
       calls: unrouted.map((call) => ({ id: call.id, agentNumber: call.phoneNumber, why: whyUnrouted(call) })),
     });
   }
-  const plan: PushPlan = { skipped, unrouted: unrouted.map((call) => call.id), batches: [] };
+  const plan: PushPlan = { skipped, unrouted: unrouted.map((call) => call.id), batches: [], observe: [], undetermined: [], elsewhere: [] };
   if (groups.length === 0) return { plan, apiKey: undefined };
 
   const apiKey = typeof options.apiKey === 'string' ? options.apiKey : await options.apiKey();
-  plan.batches = await Promise.all(
-    groups.map(async (group): Promise<PlannedBatch> => {
-      const groupCalls = group.items.map(({ item }) => item);
-      const routes = await resolveRuns(group.agentId, group.items, options, apiKey);
-      const runIds = new Map(routes.flatMap((r) => (r.runId === undefined ? [] : [[r.id, r.runId] as const])));
-      return {
-        agentId: group.agentId,
-        calls: groupCalls,
-        routes,
-        payload: buildWebhookPayload(groupCalls, { agentId: group.agentId, messageTimes: options.messageTimes, runIds }),
-      };
-    }),
-  );
+  const channels = new Set(options.channels ?? CHANNELS);
+  const resolved = await Promise.all(groups.map(async (group) => ({ group, routes: await resolveRuns(group.agentId, group.items, options, apiKey) })));
+  for (const { group, routes } of resolved) {
+    const webhookCalls: Call[] = [];
+    const webhookRoutes: CallRoute[] = [];
+    for (const [i, route] of routes.entries()) {
+      const call = group.items[i]!.item;
+      if (options.observe && route.run === 'lookup-failed') plan.undetermined.push(route);
+      else if (!channels.has(route.channel)) plan.elsewhere.push(route);
+      else if (route.channel === 'observe') plan.observe.push({ call, route, body: buildObserveBody(call, route.agentId, options.observe) });
+      else {
+        webhookCalls.push(call);
+        webhookRoutes.push(route);
+      }
+    }
+    if (webhookCalls.length === 0) continue;
+    const runIds = new Map(webhookRoutes.flatMap((r) => (r.runId === undefined ? [] : [[r.id, r.runId] as const])));
+    plan.batches.push({
+      agentId: group.agentId,
+      calls: webhookCalls,
+      routes: webhookRoutes,
+      payload: buildWebhookPayload(webhookCalls, { agentId: group.agentId, messageTimes: options.messageTimes, runIds }),
+    });
+  }
   return { plan, apiKey };
+}
+
+/**
+ * Which way a call goes. Without Observe, every call to the webhook (as before). With it, a call
+ * with a run (its own, or the one the lookup found) or several candidate runs is a test call, for
+ * the webhook (Cekura matches it by run, or by number and time); a call the lookup matched to no
+ * active run, or with the lookup off, is production traffic, for Observe.
+ */
+function channelOf(run: RunResolution, runId: number | undefined, observe: boolean): Channel {
+  if (!observe || runId !== undefined || run === 'ambiguous' || run === 'lookup-failed') return 'webhook';
+  return 'observe';
 }
 
 /** Each call's run: its own, else one lookup of the agent's runs for all the calls that need it. */
@@ -204,7 +268,13 @@ async function resolveRuns(
   const latestStart = needLookup.reduce((latest, { item }) => Math.max(latest, Date.parse(item.startedAt)), Number.NEGATIVE_INFINITY);
   const lookup =
     needLookup.length > 0 && options.runLookup && apiKey.trim() !== '' ? await lookupRuns(agentId, options.runLookup, options, apiKey, latestStart) : undefined;
+  const observe = options.observe !== undefined;
   return items.map(({ item: call, agentFrom }): CallRoute => {
+    const route = resolveRun(call, agentFrom);
+    return { ...route, channel: channelOf(route.run, route.runId, observe) };
+  });
+
+  function resolveRun(call: Call, agentFrom: AgentSource): Omit<CallRoute, 'channel'> {
     const base = { id: call.id, agentId, agentFrom };
     const own = runIdFromCall(call);
     if (own) return { ...base, runId: own.runId, run: own.from };
@@ -220,7 +290,7 @@ async function resolveRuns(
       return { ...base, runId: undefined, run: 'ambiguous', candidates: match.runIds };
     }
     return { ...base, runId: undefined, run: 'no-match' };
-  });
+  }
 }
 
 async function lookupRuns(agentId: number, lookup: RunLookupOptions, options: ForwardOptions, apiKey: string, callsStartedAtMs: number): Promise<RunsLookup> {
@@ -245,18 +315,98 @@ async function lookupRuns(agentId: number, lookup: RunLookupOptions, options: Fo
 }
 
 export async function forwardCalls(calls: readonly Call[], options: ForwardOptions): Promise<ForwardResult> {
-  const { plan, apiKey } = await preparePush(calls, options);
-  const result: ForwardResult = { sent: [], skipped: plan.skipped, unrouted: plan.unrouted, failed: [], routes: [] };
-  if (plan.batches.length === 0 || apiKey === undefined) return result;
+  const signed = options.signRecording ? await Promise.all(calls.map((call) => withRecordingLink(call, options.signRecording!))) : calls;
+  const { plan, apiKey } = await preparePush(signed, options);
+  const result: ForwardResult = {
+    sent: [],
+    skipped: plan.skipped,
+    unrouted: plan.unrouted,
+    failed: [],
+    routes: [],
+    elsewhere: plan.elsewhere.map((route) => route.id),
+  };
+  for (const route of plan.undetermined) {
+    result.routes.push(route);
+    result.failed.push({
+      id: route.id,
+      permanent: false,
+      status: undefined,
+      reason: 'the run lookup failed, so whether this is a test call (webhook) or production (Observe) is not known: retried',
+      attempts: 0,
+      channel: undefined,
+    });
+  }
+  if ((plan.batches.length === 0 && plan.observe.length === 0) || apiKey === undefined) return result;
   if (apiKey.trim() === '') throw new Error('The Cekura API key is empty');
 
-  // Agents are independent: one slow agent's retries do not hold the others back.
-  const outcomes = await Promise.all(plan.batches.map((batch) => sendBatch(batch, options, apiKey)));
+  // Agents are independent, and so are the webhook and Observe: one's retries do not hold the other back.
+  const [outcomes, observed] = await Promise.all([
+    Promise.all(plan.batches.map((batch) => sendBatch(batch, options, apiKey))),
+    sendObserved(plan.observe, options, apiKey),
+  ]);
   for (const [i, outcome] of outcomes.entries()) {
     result.sent = result.sent.concat(outcome.sent);
     result.failed = result.failed.concat(outcome.failed);
     result.routes = result.routes.concat(plan.batches[i]!.routes);
   }
+  result.sent = result.sent.concat(observed.sent);
+  result.failed = result.failed.concat(observed.failed);
+  result.routes = result.routes.concat(plan.observe.map((item) => item.route));
+  return result;
+}
+
+/** The call as sent: its S3 recording as a signed link; without the recording (logged) when no link can be made. */
+async function withRecordingLink(call: Call, sign: RecordingSigner): Promise<Call> {
+  if (call.recordingUrl === undefined || parseS3Location(call.recordingUrl) === undefined) return call;
+  try {
+    return { ...call, recordingUrl: await sign(call.recordingUrl) };
+  } catch (error) {
+    logger.error('cekura push: could not sign the recording link, the call is pushed without its recording', {
+      id: call.id,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    const { recordingUrl: _unsigned, ...rest } = call;
+    return rest;
+  }
+}
+
+/** Observe POSTs per push at once: enough to keep a batch quick, few enough not to flood Cekura in a backfill. */
+const OBSERVE_CONCURRENCY = 4;
+
+async function sendObserved(items: readonly PlannedObserve[], options: ForwardOptions, apiKey: string): Promise<Pick<ForwardResult, 'sent' | 'failed'>> {
+  const result: Pick<ForwardResult, 'sent' | 'failed'> = { sent: [], failed: [] };
+  const url = options.observe?.url;
+  if (items.length === 0 || url === undefined) return result;
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const { call, route, body } = items[next++]!;
+      const request = observeRequest(body, apiKey, url);
+      const described = { url, callId: body.call_id, agentId: route.agentId, bytes: Buffer.byteLength(request.body) };
+      const outcome = await sendWithRetries(request, apiKey, options, isObserveAccepted);
+      if (outcome.ok) {
+        logger.info('cekura observe sent', { ...described, attempts: outcome.attempts });
+        result.sent.push(call.id);
+        continue;
+      }
+      const log = outcome.retryable ? logger.warn.bind(logger) : logger.error.bind(logger);
+      log(outcome.retryable ? 'cekura observe failed after retries' : 'cekura refused the observe call', {
+        ...described,
+        status: outcome.status,
+        response: outcome.reason,
+        attempts: outcome.attempts,
+      });
+      result.failed.push({
+        id: call.id,
+        permanent: !outcome.retryable,
+        status: outcome.status,
+        reason: outcome.reason,
+        attempts: outcome.attempts,
+        channel: 'observe',
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(OBSERVE_CONCURRENCY, items.length) }, worker));
   return result;
 }
 
@@ -293,7 +443,14 @@ async function sendBatch(planned: PlannedBatch, options: ForwardOptions, apiKey:
       attempts: outcome.attempts,
     });
     for (const c of batch)
-      result.failed.push({ id: c.id, permanent: !outcome.retryable, status: outcome.status, reason: outcome.reason, attempts: outcome.attempts });
+      result.failed.push({
+        id: c.id,
+        permanent: !outcome.retryable,
+        status: outcome.status,
+        reason: outcome.reason,
+        attempts: outcome.attempts,
+        channel: 'webhook' as const,
+      });
   };
   await send(planned.calls);
   return result;
@@ -303,6 +460,7 @@ async function sendWithRetries(
   request: ReturnType<typeof webhookRequest>,
   apiKey: string,
   options: ForwardOptions,
+  accepted: (status: number) => boolean = is2xx,
 ): Promise<({ ok: true } | Extract<Attempt, { ok: false }>) & { attempts: number }> {
   const maxAttempts = Math.max(1, options.maxAttempts ?? FORWARD_DEFAULTS.maxAttempts);
   const base = options.backoffBaseMs ?? FORWARD_DEFAULTS.backoffBaseMs;
@@ -310,7 +468,7 @@ async function sendWithRetries(
   const sleep = options.sleep ?? defaultSleep(options.signal);
   const random = options.random ?? Math.random;
   for (let attempt = 1; ; attempt++) {
-    const outcome = await attemptOnce(request, apiKey, options);
+    const outcome = await attemptOnce(request, apiKey, options, accepted);
     if (outcome.ok || !outcome.retryable || attempt >= maxAttempts || options.signal?.aborted) return { ...outcome, attempts: attempt };
     const backoff = Math.min(cap, random() * base * 2 ** (attempt - 1));
     await sleep(Math.max(backoff, Math.min(cap, outcome.retryAfterMs ?? 0)));
@@ -318,7 +476,14 @@ async function sendWithRetries(
   }
 }
 
-async function attemptOnce(request: ReturnType<typeof webhookRequest>, apiKey: string, options: ForwardOptions): Promise<Attempt> {
+const is2xx = (status: number) => status >= 200 && status < 300;
+
+async function attemptOnce(
+  request: ReturnType<typeof webhookRequest>,
+  apiKey: string,
+  options: ForwardOptions,
+  accepted: (status: number) => boolean,
+): Promise<Attempt> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? FORWARD_DEFAULTS.timeoutMs);
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   try {
@@ -336,7 +501,7 @@ async function attemptOnce(request: ReturnType<typeof webhookRequest>, apiKey: s
       ),
       apiKey,
     );
-    if (response.status >= 200 && response.status < 300) return { ok: true };
+    if (accepted(response.status)) return { ok: true };
     return {
       ok: false,
       // A redirect is refused too: it would carry the key somewhere we did not choose.

@@ -4,7 +4,7 @@
  * Streams Lambda, and the local server after each ingest) is to send what `webhookRequest` builds.
  *
  * Payload: `{ agent_id: <int>, calls: [{ id, startedAt, endedAt, messages, to_phone_number,
- * from_phone_number, run_id, endedReason, metadata }] }`, header `X-CEKURA-API-KEY`.
+ * from_phone_number, run_id, trace_id, endedReason, metadata }] }`, header `X-CEKURA-API-KEY`.
  */
 import { type Call, LATENCY_KEYS } from '../call';
 import { runIdFromCall } from './runs';
@@ -46,6 +46,8 @@ export interface WebhookCall {
   from_phone_number: string;
   /** The Cekura test run the call belongs to, when known: Cekura matches a pushed call by it first. */
   run_id?: number;
+  /** Cekura's per-call trace id (at most 32 characters), when the call has one. */
+  trace_id?: string;
   endedReason: string;
   metadata: Record<string, unknown>;
 }
@@ -111,6 +113,7 @@ export function toWebhookCall(
     ...(call.phoneNumber !== undefined ? { to_phone_number: call.phoneNumber } : {}),
     from_phone_number: call.customer.number,
     ...(runId !== undefined ? { run_id: runId } : {}),
+    ...(call.trace_id !== undefined ? { trace_id: call.trace_id } : {}),
     endedReason: call.endedReason ?? 'unknown',
     metadata,
   };

@@ -82,7 +82,7 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
         continue;
       }
       const { pk } = letter.letter;
-      if (!byPk.has(pk)) byPk.set(pk, redriveCall(pk, options));
+      if (!byPk.has(pk)) byPk.set(pk, redriveCall(letter.letter, options));
       const { accepted, outcome } = await byPk.get(pk)!;
       if (accepted) {
         try {
@@ -99,7 +99,11 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
   return outcomes;
 }
 
-async function redriveCall(pk: string, options: RedriveOptions): Promise<{ accepted: boolean; outcome: (messageId: string) => RedriveOutcome }> {
+async function redriveCall(
+  letter: DeadLetter & { pk: string },
+  options: RedriveOptions,
+): Promise<{ accepted: boolean; outcome: (messageId: string) => RedriveOutcome }> {
+  const { pk } = letter;
   const failed = (callId: string | undefined, reason: string) => ({
     accepted: false,
     outcome: (messageId: string): RedriveOutcome => ({ kind: 'failed', messageId, callId, reason }),
@@ -121,10 +125,12 @@ async function redriveCall(pk: string, options: RedriveOptions): Promise<{ accep
     };
   }
   const id = call.id;
-  const forward: ForwardOptions = { ...options.forward, ignorePushWindow: true };
+  // A letter of one way is redriven that way only: the other way has its own queue and forwarder.
+  const channels = letter.channel === undefined ? options.forward.channels : [letter.channel];
+  const forward: ForwardOptions = { ...options.forward, ignorePushWindow: true, channels };
   if (options.dryRun) {
     const plan = await planPush([call], forward);
-    const route = plan.batches[0]?.routes[0];
+    const route = plan.batches[0]?.routes[0] ?? plan.observe[0]?.route;
     if (!route) return { accepted: false, outcome: (messageId) => ({ kind: 'unrouted', messageId, callId: id }) };
     return { accepted: false, outcome: (messageId) => ({ kind: 'would-redrive', messageId, callId: id, route }) };
   }
@@ -136,6 +142,11 @@ async function redriveCall(pk: string, options: RedriveOptions): Promise<{ accep
   }
   const route = result.routes[0];
   if (result.unrouted.length > 0) return { accepted: false, outcome: (messageId) => ({ kind: 'unrouted', messageId, callId: id }) };
+  if (result.elsewhere.length > 0)
+    return failed(
+      id,
+      `it is now a ${letter.channel === 'observe' ? 'test call (webhook)' : 'production call (Observe)'}: push it that way with npm run cekura -- push`,
+    );
   if (route && result.sent.includes(id)) return { accepted: true, outcome: (messageId) => ({ kind: 'redriven', messageId, callId: id, route }) };
   const failure = result.failed[0];
   return failed(id, failure ? `${failure.status ? `HTTP ${failure.status}` : 'no answer'}: ${failure.reason}` : 'not sent');

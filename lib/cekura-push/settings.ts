@@ -2,6 +2,8 @@
  * The push's settings from environment variables: the forwarder Lambda, the local server and the
  * `npm run cekura` commands read the same names, with the same defaults and the same errors.
  */
+import type { Channel } from './forward';
+import { type ObserveOptions, observeUrl, parseRedactFields } from './observe';
 import { CEKURA_WEBHOOK_DEFAULT_URL, type MessageTimeUnit, parseAgentId } from './payload';
 import { parseAgentMap } from './routing';
 import { parseApiBaseUrl, RUN_LOOKUP_DEFAULTS } from './runs';
@@ -39,6 +41,12 @@ export const CEKURA_ENV = {
   pushWindowMinutes: 'CEKURA_PUSH_WINDOW_MINUTES',
   /** SQS queue URL that refused calls are sent to (deployed). */
   dlqUrl: 'CEKURA_DLQ_URL',
+  /** `on`: production calls (no test run) go to Cekura Observe instead of the webhook. Off by default. */
+  observe: 'CEKURA_OBSERVE',
+  /** Cekura's PII redaction for calls sent to Observe: comma-separated field names. */
+  redactFields: 'CEKURA_REDACT_FIELDS',
+  /** `webhook` or `observe`: the one way a deployed forwarder sends (each has its own Lambda); unset: both. */
+  channel: 'CEKURA_CHANNEL',
 } as const;
 
 /** The value the deployed key secret is created with, until the user pastes Cekura's key in. */
@@ -54,6 +62,10 @@ export interface CekuraEnvConfig {
   pushWindowMinutes: number;
   /** Where to look run ids up; undefined when CEKURA_RUN_LOOKUP=off. */
   runLookup: { apiBaseUrl: string } | undefined;
+  /** Cekura Observe for production calls; undefined when CEKURA_OBSERVE is not on. */
+  observe: ObserveOptions | undefined;
+  /** The ways this process sends; undefined: both. */
+  channels: Channel[] | undefined;
 }
 
 /**
@@ -82,16 +94,24 @@ export function cekuraConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Cekur
   const url = value(CEKURA_ENV.webhookUrl) ?? FORWARD_DEFAULTS.url;
   if (!isAllowedCekuraUrl(url)) throw new Error(`${CEKURA_ENV.webhookUrl} must be an https URL, got ${JSON.stringify(url)}`);
   const lookup = named(CEKURA_ENV.runLookup, () => parseOnOff(value(CEKURA_ENV.runLookup))) ?? 'on';
+  const apiBaseUrl = named(CEKURA_ENV.apiBaseUrl, () => parseApiBaseUrl(value(CEKURA_ENV.apiBaseUrl) ?? RUN_LOOKUP_DEFAULTS.apiBaseUrl));
+  const observeOn = named(CEKURA_ENV.observe, () => parseOnOff(value(CEKURA_ENV.observe))) === 'on';
+  const redactFields = value(CEKURA_ENV.redactFields);
+  const channel = value(CEKURA_ENV.channel);
+  if (channel !== undefined && channel !== 'webhook' && channel !== 'observe')
+    throw new Error(`${CEKURA_ENV.channel} must be "webhook" or "observe", got ${JSON.stringify(channel)}`);
+  if (channel === 'observe' && !observeOn) throw new Error(`${CEKURA_ENV.channel}=observe needs ${CEKURA_ENV.observe}=on`);
   return {
     agentId: rawAgent === undefined ? undefined : named(CEKURA_ENV.agentId, () => parseAgentId(rawAgent)),
     agents: rawAgents === undefined ? {} : parseAgentMap(rawAgents, CEKURA_ENV.agents),
     url,
     messageTimes: named(CEKURA_ENV.messageTimes, () => parseMessageTimes(value(CEKURA_ENV.messageTimes) ?? FORWARD_DEFAULTS.messageTimes)),
     pushWindowMinutes: named(CEKURA_ENV.pushWindowMinutes, () => parsePushWindow(value(CEKURA_ENV.pushWindowMinutes) ?? FORWARD_DEFAULTS.pushWindowMinutes)),
-    runLookup:
-      lookup === 'off'
-        ? undefined
-        : { apiBaseUrl: named(CEKURA_ENV.apiBaseUrl, () => parseApiBaseUrl(value(CEKURA_ENV.apiBaseUrl) ?? RUN_LOOKUP_DEFAULTS.apiBaseUrl)) },
+    runLookup: lookup === 'off' ? undefined : { apiBaseUrl },
+    observe: observeOn
+      ? { url: observeUrl(apiBaseUrl), redactFields: redactFields === undefined ? undefined : parseRedactFields(redactFields, CEKURA_ENV.redactFields) }
+      : undefined,
+    channels: channel === undefined ? undefined : [channel],
   };
 }
 
@@ -102,7 +122,8 @@ export function describeCekuraConfig(config: CekuraEnvConfig): string {
     ...(config.agentId !== undefined ? [`default agent ${config.agentId}`] : []),
     ...(numbers > 0 ? [`${numbers} agent number${numbers === 1 ? '' : 's'} mapped`] : []),
   ];
-  return `${agents.length > 0 ? agents.join(', ') : "each call's own agent_id"}; run lookup ${config.runLookup ? 'on' : 'off'}`;
+  const observe = config.observe ? '; production calls (no test run) to Observe' : '';
+  return `${agents.length > 0 ? agents.join(', ') : "each call's own agent_id"}; run lookup ${config.runLookup ? 'on' : 'off'}${observe}`;
 }
 
 export function parseOnOff(value: string | undefined): 'on' | 'off' | undefined {

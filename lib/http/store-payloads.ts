@@ -10,6 +10,7 @@ import type { Call } from '../call';
 import { parseIngestBody, toCallRecord, withoutExpired } from '../ingest';
 import { logger } from '../logger';
 import { MAX_RESPONSE_BYTES } from '../query';
+import type { RecordingBucket } from '../recordings/location';
 import type { SourceName } from '../sources';
 import { type CallStore, CallTooLargeError, PartialWriteError } from '../store/call-store';
 import { errors } from './errors';
@@ -22,6 +23,8 @@ export interface StorePayloadsOptions {
   source: SourceName | undefined;
   retentionDays: number;
   webCallNumber: string | undefined;
+  /** See IngestOptions.recordingBuckets. */
+  recordingBuckets?: readonly RecordingBucket[] | undefined;
   /**
    * Called with the calls just stored, after the write succeeded (local mode pushes them to Cekura).
    * Must not block: the response does not wait for it, and what it throws is logged, not answered.
@@ -32,7 +35,12 @@ export interface StorePayloadsOptions {
 }
 
 export async function storePayloads(body: unknown, options: StorePayloadsOptions): Promise<APIGatewayProxyStructuredResultV2> {
-  const parsed = parseIngestBody(body, { source: options.source, webCallNumber: options.webCallNumber, now: (options.now ?? Date.now)() });
+  const parsed = parseIngestBody(body, {
+    source: options.source,
+    webCallNumber: options.webCallNumber,
+    now: (options.now ?? Date.now)(),
+    recordingBuckets: options.recordingBuckets,
+  });
   if (!parsed.ok) throw errors.validation(parsed.issues, NOTHING_STORED);
 
   const { records, expired } = withoutExpired(

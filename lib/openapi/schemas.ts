@@ -4,6 +4,7 @@
  * check real responses against them, and `npm run verify` uses them to judge an endpoint.
  */
 import * as v from 'valibot';
+import { TraceIdSchema } from '../call/recording-url';
 
 export const FieldIssueSchema = v.object({
   path: v.pipe(v.string(), v.description('Where the problem is, e.g. `calls[3].messages[0].start_time`; empty for the whole body')),
@@ -89,8 +90,14 @@ export const CekuraPushCallSchema = v.object({
   from_phone_number: v.optional(v.pipe(v.string(), v.description("The caller: the customer (Cekura's testing agent on inbound tests)"))),
   to_phone_number: v.optional(v.pipe(v.string(), v.description('The customer when from_phone_number is absent; else the agent number'))),
   run_id: v.optional(v.pipe(CekuraId, v.description('The Cekura run the call belongs to'))),
+  trace_id: v.optional(TraceIdSchema),
   endedReason: v.optional(v.string()),
-  metadata: v.optional(v.pipe(OpenObject, v.description('Kept as given; metadata.recording_url also becomes recordingUrl'))),
+  metadata: v.optional(
+    v.pipe(
+      OpenObject,
+      v.description('Kept as given; metadata.recording_url also becomes recordingUrl (a URL or an S3 location), metadata.trace_id the trace_id'),
+    ),
+  ),
 });
 
 /** Cekura's push webhook body: `agent_id` may be left out when every call has a run_id. */
@@ -107,10 +114,13 @@ export const StackCallSchema = v.object({
   startedAt: v.optional(v.pipe(v.string(), v.description("ISO 8601; default: the export's earliest instant (required when it has none)"))),
   endedAt: v.optional(v.pipe(v.string(), v.description("ISO 8601; default: the export's latest instant"))),
   endedReason: v.optional(v.string()),
-  recordingUrl: v.optional(v.string()),
+  recordingUrl: v.optional(
+    v.pipe(v.string(), v.description('A URL, or an S3 location (s3://bucket/key or bucket/key) in a bucket listed in recordingBuckets')),
+  ),
   metadata: v.optional(OpenObject),
   agentId: v.optional(v.pipe(CekuraId, v.description('The Cekura agent id'))),
   runId: v.optional(v.pipe(CekuraId, v.description('The Cekura run id'))),
+  traceId: v.optional(TraceIdSchema),
   transcript: v.pipe(
     v.union([v.array(v.unknown()), OpenObject]),
     v.description(

@@ -127,12 +127,12 @@ describe('npm run cekura -- push', () => {
     const lines = run.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' '));
     expect(lines).toEqual(
       expect.arrayContaining([
-        'sent c-mapped agent 201 (by its agent number) run 9001 (looked up)',
-        'sent c-pooled agent 200 (by its agent number) no run (several active runs match: 9100, 9101)',
-        "sent c-own agent 202 (the call's agent_id) run 77 (the call's run_id)",
-        'sent c-meta agent 200 (by its agent number) run 78 (metadata.cekura_run_id)',
+        'sent c-mapped agent 201 (by its agent number) run 9001 (looked up) -> test-run webhook',
+        'sent c-pooled agent 200 (by its agent number) no run (several active runs match: 9100, 9101) -> test-run webhook',
+        "sent c-own agent 202 (the call's agent_id) run 77 (the call's run_id) -> test-run webhook",
+        'sent c-meta agent 200 (by its agent number) run 78 (metadata.cekura_run_id) -> test-run webhook',
         'unrouted c-lost no agent: no agent_id, agent number +14155550199 not in CEKURA_AGENTS, and no default agent (CEKURA_AGENT_ID)',
-        'failed c-refused agent 201 (by its agent number) no run (no active run matches) HTTP 400: {"detail":"Invalid call"}',
+        'failed c-refused agent 201 (by its agent number) no run (no active run matches) -> test-run webhook HTTP 400: {"detail":"Invalid call"}',
       ]),
     );
     expect(run.stdout).not.toContain('c-outside');
@@ -152,7 +152,7 @@ describe('npm run cekura -- push', () => {
     expect(run.stdout).toContain('dry run: would send 1, skipped 0, unrouted 0, failed 0');
     expect(run.stdout).toMatch(/POST agent_id=200: 1 call, \d+ bytes/);
     expect(run.stdout).toMatch(
-      /would\s+c-pooled {2}agent 200 \(by its agent number\) {2}no run \(several active runs match: 9100, 9101\) {2}from \+16505550001 to \+14155550102, 4 messages/,
+      /would\s+c-pooled {2}agent 200 \(by its agent number\) {2}no run \(several active runs match: 9100, 9101\) {2}-> test-run webhook {2}from \+16505550001 to \+14155550102, 4 messages/,
     );
   });
 
@@ -170,6 +170,38 @@ describe('npm run cekura -- push', () => {
     expect(run.stdout).toMatch(/sent\s+c-mapped {2}agent 201 \(by its agent number\) {2}no run \(run lookup failed, see the log\)/);
     expect(run.stderr).toMatch(/cekura run lookup failed[^\n]*"status":401/);
     expect(run.stderr).not.toContain(CEKURA_KEY);
+  });
+
+  it('with CEKURA_OBSERVE=on, sends the call no test run matches to Observe and says which way each call went', async () => {
+    cekura.observeRequests.length = 0;
+    const run = await cekuraCli(['push', '--url', local.app.url, '--from', FROM, '--to', TO], {
+      ...env,
+      CEKURA_OBSERVE: 'on',
+      CEKURA_REDACT_FIELDS: 'phone_number',
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Cekura: 2 agent numbers mapped; run lookup on; production calls (no test run) to Observe');
+    expect(run.stdout).toContain('sent 5, skipped 0, unrouted 1, failed 0');
+    const lines = run.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' '));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'sent c-mapped agent 201 (by its agent number) run 9001 (looked up) -> test-run webhook (a test call)',
+        'sent c-pooled agent 200 (by its agent number) no run (several active runs match: 9100, 9101) -> test-run webhook (a test call: several active runs match)',
+        'sent c-refused agent 201 (by its agent number) no run (no active run matches) -> Observe (production: no test run)',
+      ]),
+    );
+    const webhookIds = cekura.requests.flatMap((r) => r.json.calls.map((c: Sent) => c.id)).sort();
+    expect(webhookIds).toEqual(['c-mapped', 'c-meta', 'c-own', 'c-pooled']);
+    expect(cekura.observeRequests).toHaveLength(1);
+    expect(cekura.observeRequests[0]!.json).toMatchObject({
+      call_id: 'c-refused',
+      agent: 201,
+      transcript_type: 'cekura',
+      customer_number: '+16505559999',
+      redact_fields: ['phone_number'],
+      transcript_json: expect.arrayContaining([expect.objectContaining({ role: 'Main Agent' }), expect.objectContaining({ role: 'Testing Agent' })]),
+    });
+    expect(`${run.stdout}${run.stderr}`).not.toContain(CEKURA_KEY);
   });
 
   it('refuses bad usage and missing settings with exit code 2, naming what is missing', async () => {

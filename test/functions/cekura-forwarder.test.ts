@@ -119,6 +119,7 @@ describe('cekura forwarder handler', () => {
       {
         pk: 'custom#bad',
         callId: 'bad',
+        channel: 'webhook',
         status: 400,
         reason: '{"detail":"Run IDs not found or deleted: [1]"}',
         eventId: bad.eventID,
@@ -270,5 +271,43 @@ describe('SQS dead-letter sender', () => {
     } finally {
       await sqs.close();
     }
+  });
+});
+
+describe('the two forwarders with Cekura Observe on', () => {
+  const forwarder = (channel: 'webhook' | 'observe', countUnrouted?: (n: number) => void) =>
+    createForwarderHandler({
+      forward: {
+        agentId: 9,
+        agents: {},
+        apiKey: async () => KEY,
+        url: cekura.url,
+        sleep: async () => {},
+        maxAttempts: 2,
+        observe: { url: `${cekura.apiBaseUrl}/observability/v1/observe/` },
+        channels: [channel],
+      },
+      deadLetters: async (letter) => void letters.push(letter),
+      countUnrouted,
+    });
+
+  it('each sends its own way from the same records; a refusal of one way is dead-lettered saying which', async () => {
+    const records = [streamRecord('test-call', { call: { run_id: 31 } }), streamRecord('prod-call'), streamRecord('prod-refused')];
+    cekura.scriptObserve(201, { status: 400, body: '{"transcript_json":["Invalid"]}' });
+    expect(await forwarder('webhook')(event(...records))).toEqual({ batchItemFailures: [] });
+    expect(await forwarder('observe')(event(...records))).toEqual({ batchItemFailures: [] });
+    expect(idsSent(cekura)).toEqual([['test-call']]);
+    expect(cekura.observeRequests.map((r) => r.json.call_id)).toEqual(['prod-call', 'prod-refused']);
+    expect(letters).toEqual([expect.objectContaining({ pk: 'custom#prod-refused', callId: 'prod-refused', status: 400, channel: 'observe' })]);
+  });
+
+  it('Observe being down fails only the Observe forwarder (the stream retries it); the webhook forwarder delivers', async () => {
+    const records = [streamRecord('test-call', { call: { run_id: 31 } }), streamRecord('prod-call')];
+    cekura.scriptObserve(503, 503);
+    const observe = await forwarder('observe')(event(...records));
+    expect(observe.batchItemFailures).toEqual([{ itemIdentifier: records[1]!.dynamodb!.SequenceNumber }]);
+    expect(await forwarder('webhook')(event(...records))).toEqual({ batchItemFailures: [] });
+    expect(idsSent(cekura)).toEqual([['test-call']]);
+    expect(letters).toEqual([]);
   });
 });

@@ -75,7 +75,7 @@ describe('the forwarder alarms', () => {
   test('calls without an agent: the metric the forwarder emits (namespace, name, Powertools service dimension), > 0 over 5 minutes', () => {
     const s = synth({ cekuraPush: 'on' });
     const fw = s.stack.cekuraForwarder!;
-    const alarm = resourcesOf(s)[logicalId(s, fw.callsWithoutAgentAlarm)]!.Properties;
+    const alarm = resourcesOf(s)[logicalId(s, fw.callsWithoutAgentAlarm!)]!.Properties;
     const env = resourcesOf(s)[logicalId(s, fw.fn)]!.Properties.Environment.Variables;
     expect(alarm).toMatchObject({
       AlarmName: `${STACK_NAME}-cekura-calls-without-agent`,
@@ -92,7 +92,7 @@ describe('the forwarder alarms', () => {
     expect(alarm.AlarmActions).toBeUndefined();
     // Three alarms with the push: the API's, the dead letters', the calls without an agent.
     expect(Object.keys(alarmsOf(s)).sort()).toEqual(
-      [fw.alarm, fw.callsWithoutAgentAlarm, s.stack.httpApi.serverErrorsAlarm].map((a) => logicalId(s, a)).sort(),
+      [fw.alarm, fw.callsWithoutAgentAlarm!, s.stack.httpApi.serverErrorsAlarm].map((a) => logicalId(s, a)).sort(),
     );
   });
 });
@@ -177,7 +177,7 @@ describe('with alarmEmail', () => {
     const assembly = app.synth();
     const reports = JSON.parse(fs.readFileSync(path.join(assembly.directory, VALIDATION_REPORT_FILE), 'utf8')).pluginReports as Json[];
     expect(reports.flatMap((r) => r.violations)).toEqual([]);
-    const newPaths = [stack.alarmTopic!.node.path, stack.httpApi.serverErrorsAlarm.node.path, stack.cekuraForwarder!.callsWithoutAgentAlarm.node.path];
+    const newPaths = [stack.alarmTopic!.node.path, stack.httpApi.serverErrorsAlarm.node.path, stack.cekuraForwarder!.callsWithoutAgentAlarm!.node.path];
     const acknowledgedThere = reports.flatMap((r) => r.suppressedViolations ?? []).filter((v: Json) => newPaths.some((p) => v.acknowledgedAt.startsWith(p)));
     expect(acknowledgedThere).toEqual([]);
   });

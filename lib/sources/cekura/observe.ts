@@ -93,6 +93,8 @@ export const cekura: Source = {
         messages,
         endedReason: text(body.call_ended_reason),
         recordingUrl: text(body.voice_recording_url),
+        // Checked by CallSchema: a trace id that is not one is refused, not dropped.
+        trace_id: (body.trace_id ?? undefined) as string | undefined,
         metadata: withAdapterMetadata(record(body.metadata), { source: 'cekura' }),
       }),
       untimedMessages: untimed,

@@ -1,13 +1,14 @@
 /**
  * Cekura's push webhook body (`POST /test_framework/custom-provider-transcript-webhook`), one call
  * of `{ agent_id?, calls: [...] }`, as Cekura's reference agents send it:
- * `{ id, startedAt, endedAt, messages?, from_phone_number?, to_phone_number?, run_id?, endedReason?, metadata? }`.
+ * `{ id, startedAt, endedAt, messages?, from_phone_number?, to_phone_number?, run_id?, trace_id?, endedReason?, metadata? }`.
  * The caller is `from_phone_number` (Cekura's testing agent dials in); the other number, when both
  * are given, is the agent's. Message times are seconds from the start or epoch milliseconds (as
  * Cekura's docs show): CallSchema's shared rule converts the latter. Extra message keys are dropped.
  * A tool result that is JSON `null`, a number or a boolean (Cekura's Gemini Live reference agent
  * sends the mock tool's JSON answer as it is, `null` included) is kept as its JSON text (`"null"`).
  */
+import { isS3Location } from '../../recordings/location';
 import { defined, record, text } from '../read';
 import type { Source } from '../source';
 
@@ -50,10 +51,12 @@ export const cekuraPush: Source = {
         messages: Array.isArray(body.messages) ? body.messages.map(withScalarResultAsText) : (body.messages ?? []),
         endedReason: body.endedReason ?? undefined,
         // Cekura's push body has no recording field: it travels as metadata.recording_url.
-        recordingUrl: recordingUrl !== undefined && URL.canParse(recordingUrl) ? recordingUrl : undefined,
+        recordingUrl: recordingUrl !== undefined && (URL.canParse(recordingUrl) || isS3Location(recordingUrl)) ? recordingUrl : undefined,
         metadata: body.metadata ?? undefined,
         agent_id: body.agent_id ?? options.envelopeAgentId,
         run_id: body.run_id ?? undefined,
+        // Cekura's per-call trace id (added to the webhook 2026-06).
+        trace_id: body.trace_id ?? undefined,
       }) as never,
     };
   },

@@ -3,7 +3,7 @@
  * call, plus the framework's own export, unchanged, as `transcript`:
  *
  *   { id, customer: { number }, phoneNumber?, startedAt?, endedAt?, endedReason?, recordingUrl?,
- *     metadata?, agentId?, runId?, transcript: <export> }
+ *     metadata?, agentId?, runId?, traceId?, transcript: <export> }
  *
  * A stack format (livekit.ts, openai-chat.ts, ...) only reads its export into messages whose
  * times are instants or seconds from the start. The rules every stack shares are here:
@@ -229,6 +229,7 @@ export function normaliseStackCall(payload: unknown, options: NormaliseOptions, 
     metadata: body.metadata ?? undefined,
     agent_id: body.agentId ?? options.envelopeAgentId,
     run_id: body.runId ?? undefined,
+    trace_id: body.traceId ?? undefined,
   }) as unknown as CallInput;
   const dropped = reading.dropped && Object.keys(reading.dropped).length > 0 ? { dropped: reading.dropped } : {};
   return { kind: 'call', call, untimedMessages: untimed, ...dropped };

@@ -45,9 +45,10 @@ describe('forwardCalls', () => {
       unrouted: [],
       failed: [],
       routes: [
-        { id: 'call-1', agentId: 42, agentFrom: 'default', runId: undefined, run: 'lookup-off' },
-        { id: 'call-2', agentId: 42, agentFrom: 'default', runId: undefined, run: 'lookup-off' },
+        { id: 'call-1', agentId: 42, agentFrom: 'default', runId: undefined, run: 'lookup-off', channel: 'webhook' },
+        { id: 'call-2', agentId: 42, agentFrom: 'default', runId: undefined, run: 'lookup-off', channel: 'webhook' },
       ],
+      elsewhere: [],
     });
     expect(cekura.requests).toHaveLength(1);
     const [request] = cekura.requests;
@@ -94,7 +95,7 @@ describe('forwardCalls', () => {
     cekura.script(500, 500, 500, 500, 500);
     const result = await forwardCalls([stored()], options({ maxAttempts: 3 }));
     expect(cekura.requests).toHaveLength(3);
-    expect(result.failed).toEqual([{ id: 'call-1', permanent: false, status: 500, reason: '{"detail":"status 500"}', attempts: 3 }]);
+    expect(result.failed).toEqual([{ id: 'call-1', permanent: false, status: 500, reason: '{"detail":"status 500"}', attempts: 3, channel: 'webhook' }]);
   });
 
   it('times out a Cekura that never answers, and retries', async () => {
@@ -106,7 +107,7 @@ describe('forwardCalls', () => {
 
     cekura.script('timeout', 'timeout');
     const failed = await forwardCalls([stored()], options({ timeoutMs: 1500, maxAttempts: 2 }));
-    expect(failed.failed).toEqual([{ id: 'call-1', permanent: false, status: undefined, reason: 'no answer within 1500 ms', attempts: 2 }]);
+    expect(failed.failed).toEqual([{ id: 'call-1', permanent: false, status: undefined, reason: 'no answer within 1500 ms', attempts: 2, channel: 'webhook' }]);
   });
 
   it("does not retry a 400: the call fails permanently, and Cekura's answer is logged without the key", async () => {
@@ -116,7 +117,14 @@ describe('forwardCalls', () => {
     expect(cekura.requests).toHaveLength(1);
     expect(sleeps).toEqual([]);
     expect(result.failed).toEqual([
-      { id: 'call-1', permanent: true, status: 400, reason: '{"run_id":["A valid integer is required."],"echo":"[redacted]"}', attempts: 1 },
+      {
+        id: 'call-1',
+        permanent: true,
+        status: 400,
+        reason: '{"run_id":["A valid integer is required."],"echo":"[redacted]"}',
+        attempts: 1,
+        channel: 'webhook',
+      },
     ]);
     const out = logs.text();
     expect(out).toContain('cekura refused the push');
@@ -212,7 +220,7 @@ describe('forwardCalls: one POST per agent', () => {
 
   it('sends nothing and reads no key when no call has an agent', async () => {
     const result = await forwardCalls([stored({ id: 'lost' })], options({ agentId: undefined, apiKey: async () => Promise.reject(new Error('not read')) }));
-    expect(result).toEqual({ sent: [], skipped: [], unrouted: ['lost'], failed: [], routes: [] });
+    expect(result).toEqual({ sent: [], skipped: [], unrouted: ['lost'], failed: [], routes: [], elsewhere: [] });
     expect(cekura.requests).toHaveLength(0);
   });
 
@@ -303,7 +311,9 @@ describe('forwardCalls: run ids', () => {
     cekura.setRuns([run(701), run(702, { status: 'in_progress' })]);
     const result = await forwardCalls([stored({ phoneNumber: AGENT_NUMBER })], options(lookup()));
     expect(result.sent).toEqual(['call-1']);
-    expect(result.routes).toEqual([{ id: 'call-1', agentId: 42, agentFrom: 'default', runId: undefined, run: 'ambiguous', candidates: [701, 702] }]);
+    expect(result.routes).toEqual([
+      { id: 'call-1', agentId: 42, agentFrom: 'default', runId: undefined, run: 'ambiguous', candidates: [701, 702], channel: 'webhook' },
+    ]);
     expect(cekura.requests[0]!.json.calls[0]).not.toHaveProperty('run_id');
   });
 

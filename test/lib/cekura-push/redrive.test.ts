@@ -10,6 +10,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetter } from '../../../lib/cekura-push/dead-letters';
 import { regionOfQueueUrl, sqsDeadLetterQueue } from '../../../lib/cekura-push/dead-letters';
 import { readLetter, redriveDeadLetters } from '../../../lib/cekura-push/redrive';
+import { parseIngestBody, toCallRecord } from '../../../lib/ingest';
+import { parseRecordingBuckets } from '../../../lib/recordings/location';
 import { storedKey } from '../../../lib/store/dynamodb-call-store';
 import { printRedrive, storedCallReader } from '../../../scripts/cekura';
 import { captureOutput, type FakeCekura, startFakeCekura } from '../../support/fake-cekura';
@@ -197,7 +199,7 @@ describe('redrive of the dead-letter queue', () => {
     printRedrive(outcomes, false, (line) => lines.push(line));
     const text = lines.join('\n');
     expect(lines[0]).toBe('redriven 3, not redrivable 5, unrouted 0, failed 1');
-    expect(text).toMatch(/redriven\s+fixed {2}agent 31 \(by its agent number\) {2}run 5150 \(looked up\) {2}\(message deleted\)/);
+    expect(text).toMatch(/redriven\s+fixed {2}agent 31 \(by its agent number\) {2}run 5150 \(looked up\) {2}-> test-run webhook {2}\(message deleted\)/);
     expect(text).toMatch(/failed\s+still-bad {2}HTTP 400: \{"detail":"Invalid"\} \(left in the queue\)/);
     expect(text).toContain(`call ${storedKey('expired')} is no longer stored`);
     expect(text).toContain(`call ${storedKey('never-stored')} is no longer stored`);
@@ -224,6 +226,55 @@ describe('redrive of the dead-letter queue', () => {
     expect(outcomes).toMatchObject([{ kind: 'unrouted', callId: 'lost' }]);
     expect(cekura.requests).toHaveLength(0);
     expect(sqs.deletes).toBe(0);
+    client.destroy();
+  });
+
+  it('redrives an Observe letter to Observe only, with the recording signed, and says so; a call now a test call stays', async () => {
+    const { client, tableName, store } = await freshStore();
+    const parsed = parseIngestBody([sampleCall({ id: 'prod', recordingUrl: 's3://rec-bucket/prod.wav' }), sampleCall({ id: 'now-test', run_id: 8 })], {
+      source: undefined,
+      webCallNumber: undefined,
+      recordingBuckets: parseRecordingBuckets('rec-bucket'),
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    await store.putCalls(parsed.calls.map((sourced) => toCallRecord(sourced, { retentionDays: 3650 })));
+    sqs.send(letter('prod', { channel: 'observe' }));
+    sqs.send(letter('now-test', { channel: 'observe' }));
+    const signed: string[] = [];
+    const outcomes = await redriveDeadLetters({
+      queue: sqsDeadLetterQueue({
+        queueUrl: sqs.queueUrl,
+        client: new SQSClient({ endpoint: sqs.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }),
+        waitTimeSeconds: 0,
+      }),
+      readCall: storedCallReader(client, tableName),
+      forward: {
+        agentId: 30,
+        apiKey: KEY,
+        url: cekura.url,
+        observe: { url: `${cekura.apiBaseUrl}/observability/v1/observe/` },
+        signRecording: async (location) => {
+          signed.push(location);
+          return 'https://rec-bucket.s3.amazonaws.com/prod.wav?X-Amz-Signature=abc';
+        },
+      },
+    });
+    expect(outcomes).toMatchObject([
+      { kind: 'redriven', callId: 'prod', route: { channel: 'observe', run: 'lookup-off' } },
+      { kind: 'failed', callId: 'now-test', reason: expect.stringMatching(/now a test call/) },
+    ]);
+    expect(cekura.observeRequests.map((r) => [r.json.call_id, r.json.voice_recording_url])).toEqual([
+      ['prod', 'https://rec-bucket.s3.amazonaws.com/prod.wav?X-Amz-Signature=abc'],
+    ]);
+    expect(signed).toEqual(['s3://rec-bucket/prod.wav']);
+    expect(cekura.requests).toHaveLength(0);
+    expect(sqs.visible()).toHaveLength(0);
+    expect(sqs.all()).toHaveLength(1);
+    const lines: string[] = [];
+    printRedrive(outcomes, false, (line) => lines.push(line), true);
+    expect(lines.join('\n')).toMatch(
+      /redriven\s+prod {2}agent 30 \(the default agent\) {2}no run \(lookup off\) {2}-> Observe \(production: no test run\) {2}\(message deleted\)/,
+    );
     client.destroy();
   });
 
