@@ -24,7 +24,8 @@ export const RecordingUrlSchema = v.pipe(
       type: 'string',
       description:
         'A URL, or an S3 location in a bucket the adapter may sign for (recordingBuckets): s3://bucket/key, or bucket/key as Amazon Connect gives it',
-      examples: ['https://recordings.example.com/call-1.wav', 's3://my-recordings/calls/call-1.wav'],
+      // No https example: the viewer bundles this schema and carries no URL of another origin.
+      examples: ['s3://my-recordings/calls/call-1.wav'],
     },
   }),
 );
