@@ -4,7 +4,7 @@
  *   npm run bench                       every row, full size; writes bench/results/last-run.json (not tracked)
  *   npm run bench -- --record           the same, and records a full run as bench/results/latest.json, the
  *                                       published figures docs/performance.md quotes (commit it with the page)
- *   npm run bench -- --rows 1,2,5       only some rows
+ *   npm run bench -- --rows 1,2,5       only some rows (row 8: ingest to the push leaving local mode)
  *   npm run bench -- --calls 20000      row 3's large table at 20,000 calls instead of 100,000
  *   npm run bench -- --rows 7 --cost-calls 50000 --cost-reads 3 --cost-days 30
  *                                       row 7's monthly cost for another use (calls a month, reads of
@@ -22,6 +22,7 @@ import { coldStartRows } from './rows/cold-start';
 import { COST_DEFAULTS, costRows } from './rows/cost';
 import { endToEndRows } from './rows/end-to-end';
 import { compressionRow, ingestHandlerRows, readHandlerRows } from './rows/handlers';
+import { pushLatencyRows } from './rows/push-latency';
 import { queryScaleRows } from './rows/query-scale';
 import { readUnitsRows } from './rows/read-units';
 import { viewerRows } from './rows/viewer';
@@ -37,7 +38,7 @@ interface Args {
   record: boolean;
 }
 
-const ALL_ROWS = [1, 2, 3, 4, 5, 6, 7, 9];
+const ALL_ROWS = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 const FULL = { largeCalls: 100_000, rounds: 400, coldRuns: 25, seconds: 10 };
 
 function parseArgs(argv: string[]): Args {
@@ -71,7 +72,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--record') args.record = true;
     else if (flag === '--help' || flag === '-h') {
       console.log(
-        'usage: npm run bench -- [--record (a full run only: also write bench/results/latest.json)] [--rows 1,2,3,4,5,6,7,9] [--calls N (row 3, default 100000)] [--rounds N (rows 1-2)] [--cold-runs N >= 20 (row 5)] [--seconds N (row 6)]\n' +
+        'usage: npm run bench -- [--record (a full run only: also write bench/results/latest.json)] [--rows 1,2,3,4,5,6,7,8,9] [--calls N (row 3, default 100000)] [--rounds N (rows 1-2)] [--cold-runs N >= 20 (row 5)] [--seconds N (row 6)]\n' +
           '         [--cost-calls N] [--cost-reads N] [--cost-days N] [--cost-messages N] (row 7; defaults 10000 calls a month, 10 reads each, 90 days, 40 messages)',
       );
       process.exit(0);
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
 
   if (want(9)) rows.push(...(await guarded('9', 'viewer: opening a large call', viewerRows)));
 
-  if (want(3) || want(4) || want(5) || want(6) || want(7)) {
+  if (want(3) || want(4) || want(5) || want(6) || want(7) || want(8)) {
     await withDynamo(progress, async (endpoint) => {
       // Fresh processes while DynamoDB Local is still idle; they need it only for a first answer.
       if (want(5)) rows.push(...(await guarded('5', 'cold start proxies', () => coldStartRows({ runs: args.coldRuns, endpoint, progress }))));
@@ -119,7 +120,8 @@ async function main(): Promise<void> {
       if (want(4)) rows.push(...(await guarded('4', 'read units per call', () => readUnitsRows({ endpoint }))));
       if (want(6)) rows.push(...(await guarded('6', 'end to end on the local server', () => endToEndRows({ endpoint, seconds: args.seconds, progress }))));
       if (want(7)) rows.push(...(await guarded('7', 'AWS cost a month', () => costRows({ endpoint, ...args.cost }))));
-    }).catch((error: unknown) => rows.push(errorRow([3, 4, 5, 6, 7].filter(want).join(','), 'DynamoDB Local', error)));
+      if (want(8)) rows.push(...(await guarded('8', 'ingest to push, local mode', () => pushLatencyRows({ endpoint, progress }))));
+    }).catch((error: unknown) => rows.push(errorRow([3, 4, 5, 6, 7, 8].filter(want).join(','), 'DynamoDB Local', error)));
   }
 
   unmute();

@@ -360,6 +360,17 @@ function track(view: CallView): HTMLElement {
   return bar;
 }
 
+/** A player for the call's recording link; nothing is fetched until it is played (the link is a signed, expiring one). */
+function recordingPlayer(link: string | undefined): HTMLElement[] {
+  if (link === undefined) return [];
+  const audio = h('audio', 'recording');
+  audio.controls = true;
+  audio.preload = 'none';
+  audio.src = link;
+  audio.setAttribute('aria-label', 'Recording of the call');
+  return [h('h3', undefined, 'Recording'), audio, h('p', 'hint', 'A signed link: it stops working when it expires; search again for a fresh one.')];
+}
+
 /** Turns drawn before the call is shown; the rest follow a batch per frame, so any call opens at once. */
 const FIRST_TURNS = 100;
 const TURNS_PER_FRAME = 400;
@@ -440,6 +451,7 @@ function openCall(listed: Listed, { push }: { push: boolean }): void {
     h('p', 'summary', `${view.number} · started ${formatInstant(view.startedAt)} · ${formatDuration(view.durationS)} · ${view.messageCount} message(s)`),
     h('h3', undefined, 'Warnings'),
     warnings,
+    ...recordingPlayer(view.recording),
     h('h3', undefined, 'Timeline'),
     track(view),
     view.turns.length === 0 ? h('p', undefined, 'No messages.') : timeline(view.turns),

@@ -7,8 +7,7 @@
  * A URL signed with temporary credentials (a Lambda role's) stops working when those credentials
  * expire, whatever its own lifetime: at most the role session's remaining time.
  */
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Call } from '../call';
 import { logger } from '../logger';
 import { allowedBy, parseLinkMinutes, parseRecordingBuckets, parseS3Location, RECORDING_DEFAULTS, RECORDING_ENV, type RecordingBucket } from './location';
@@ -19,8 +18,8 @@ export type RecordingSigner = (recordingUrl: string) => Promise<string>;
 export interface S3SignerOptions {
   buckets: readonly RecordingBucket[];
   linkMinutes?: number;
-  /** The client to sign with (its region, credentials and endpoint); by default one from the environment. */
-  client?: S3Client;
+  /** The client to sign with (its region, credentials and endpoint), or its configuration; by default one from the environment. */
+  client?: S3Client | S3ClientConfig;
   /** The signing clock (tests); the system clock by default. */
   now?: () => Date;
 }
@@ -31,8 +30,8 @@ export interface S3SignerOptions {
  * signed with permissions the role does not have.
  */
 export function s3RecordingSigner(options: S3SignerOptions): RecordingSigner {
-  const client = options.client ?? new S3Client({});
   const expiresIn = (options.linkMinutes ?? RECORDING_DEFAULTS.linkMinutes) * 60;
+  let client: S3Client | undefined;
   return async (recordingUrl) => {
     const location = parseS3Location(recordingUrl);
     if (!location) return recordingUrl;
@@ -40,11 +39,18 @@ export function s3RecordingSigner(options: S3SignerOptions): RecordingSigner {
       logger.warn('recording not signed: its S3 location is outside RECORDING_BUCKETS', { bucket: location.bucket });
       return recordingUrl;
     }
+    // Loaded on the first recording to sign: a read Lambda serving calls without one never pays for the S3 client.
+    const [{ GetObjectCommand, S3Client }, { getSignedUrl }] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/s3-request-presigner')]);
+    client ??= isClient(options.client) ? options.client : new S3Client(options.client ?? {});
     return getSignedUrl(client, new GetObjectCommand({ Bucket: location.bucket, Key: location.key }), {
       expiresIn,
       ...(options.now ? { signingDate: options.now() } : {}),
     });
   };
+}
+
+function isClient(value: S3Client | S3ClientConfig | undefined): value is S3Client {
+  return typeof (value as { send?: unknown } | undefined)?.send === 'function';
 }
 
 /**
@@ -60,7 +66,7 @@ export function recordingSignerFromEnv(env: NodeJS.ProcessEnv = process.env): Re
   return s3RecordingSigner({
     buckets,
     linkMinutes: minutes === undefined || minutes.trim() === '' ? undefined : parseLinkMinutes(minutes),
-    client: new S3Client({
+    client: {
       ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
       ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
       // The credential chain reads process.env; an env given here (local mode's) is read the same way.
@@ -73,7 +79,7 @@ export function recordingSignerFromEnv(env: NodeJS.ProcessEnv = process.env): Re
             },
           }
         : {}),
-    }),
+    },
   });
 }
 

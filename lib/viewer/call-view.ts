@@ -77,6 +77,8 @@ export interface CallView {
   turns: Turn[];
   /** Label and value of each field of the call other than its messages, in the format's order. */
   details: Array<[label: string, value: string]>;
+  /** The recording the page can play: an https link (a recording in S3 is served as a signed one); else undefined. */
+  recording: string | undefined;
   /** The call as served, as indented JSON. */
   raw: string;
   warnings: Warning[];
@@ -194,6 +196,7 @@ const DETAIL_FIELDS: Array<[field: string, label: string]> = [
   ['recordingUrl', 'recording URL'],
   ['agent_id', 'Cekura agent id'],
   ['run_id', 'Cekura run id'],
+  ['trace_id', 'Cekura trace id'],
 ];
 
 function detailsOf(call: Loose): Array<[string, string]> {
@@ -238,9 +241,20 @@ export function viewCall(call: unknown, serverNowMs?: number, summary?: CallRow)
     messageCount: row.messageCount,
     turns: turnsOf(call),
     details: detailsOf(object),
+    recording: playableRecording(object.recordingUrl),
     raw: JSON.stringify(call, null, 2),
     warnings: row.warnings,
   };
+}
+
+/** Only https: the page's Content-Security-Policy plays media from https origins, nothing else. */
+function playableRecording(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return new URL(value).protocol === 'https:' ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `7.1 s`, `12.35 s`: the precision the format carries, without trailing zeros. */

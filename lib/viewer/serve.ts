@@ -20,6 +20,8 @@ export const VIEWER_CSP = [
   "style-src 'self'",
   "connect-src 'self'",
   "img-src 'self' data:",
+  // A call's recording, served by GET /calls as a signed https link (S3): played from its own origin, https only.
+  'media-src https:',
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",

@@ -26,6 +26,9 @@ const MARKUP = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</
 const SCREENSHOT = join(__dirname, '..', '..', 'docs', 'viewer-call.png');
 const README = join(__dirname, '..', '..', 'README.md');
 
+const RECORDED_CALLER = '+16505550777';
+/** As GET /calls serves a recording stored in S3: a signed https link (this host never answers: nothing may fetch it). */
+const RECORDING_LINK = 'https://recordings.example.invalid/calls/viewer-recorded.wav?X-Amz-Expires=3600&X-Amz-Signature=abc';
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 
 /** A booking call with what the timeline shows: latency, a paired tool call, a system note, an interruption. */
@@ -99,6 +102,7 @@ describeInBrowser(`call viewer in Chromium (${chromiumMissing ? `SKIPPED: ${CHRO
         minutesAgo(5),
       ),
       ...[1, 2, 3, 4, 5].map((n) => sampleCall({ id: `viewer-busy-${n}`, customer: { number: BUSY_CALLER } }, minutesAgo(30 + n))),
+      sampleCall({ id: 'viewer-recorded', customer: { number: RECORDED_CALLER }, recordingUrl: RECORDING_LINK }, minutesAgo(40)),
     ];
     const stored = await fetch(`${local.app.url}/calls`, {
       method: 'POST',
@@ -269,6 +273,22 @@ describeInBrowser(`call viewer in Chromium (${chromiumMissing ? `SKIPPED: ${CHRO
       'Warns: messages[2] calls tool "book" (id "tool_1") but no function_call_result has that id',
     ]);
     expect(await call.locator('.turn.tool .missing').textContent()).toContain('No function_call_result has this id.');
+    expectOwnOriginOnly(requests);
+  });
+
+  it('offers a player for a call with a recording link, fetching nothing until it is played', async () => {
+    const { page, requests } = await openViewer();
+    await search(page, { key: READ_KEY, number: RECORDED_CALLER });
+    await page.getByRole('button', { name: 'Open call viewer-recorded' }).click();
+    const player = page.locator('#call audio.recording');
+    await player.waitFor();
+    expect([await player.getAttribute('src'), await player.getAttribute('preload'), await player.getAttribute('controls')]).toEqual([
+      RECORDING_LINK,
+      'none',
+      '',
+    ]);
+    expect(await page.getByLabel('Recording of the call').count()).toBe(1);
+    // Nothing was fetched from the recording's origin: the link is used only when played.
     expectOwnOriginOnly(requests);
   });
 

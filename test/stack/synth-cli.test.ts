@@ -18,5 +18,6 @@ describe('cdk synth -q', () => {
     // The CLI itself ends with one blank line on stderr; nothing else may be printed.
     expect({ stdout, stderr: stderr.trim() }).toEqual({ stdout: '', stderr: '' });
     expect(readdirSync(out)).toContain('CekuraCallAdapter.template.json');
-  });
+    // As long as the command may take (its own timeout above): jest's 60 s default is not, on a busy machine.
+  }, 130_000);
 });

@@ -139,6 +139,21 @@ describe('viewCall and summariseCall', () => {
     expect(view).toMatchObject({ id: 'call-1', endedAt: '2025-01-01T10:01:00.000Z', durationS: 60, messageCount: 4 });
   });
 
+  it('offers an https recording link to play (a signed S3 link is one), and nothing else; shows the trace id', () => {
+    const signed = 'https://rec-bucket.s3.us-east-1.amazonaws.com/calls/a.wav?X-Amz-Signature=abc';
+    const view = viewCall({ ...served(), recordingUrl: signed, trace_id: '4bf92f35' });
+    expect(view.recording).toBe(signed);
+    expect(view.details).toEqual(
+      expect.arrayContaining([
+        ['recording URL', signed],
+        ['Cekura trace id', '4bf92f35'],
+      ]),
+    );
+    for (const recordingUrl of ['s3://rec-bucket/calls/a.wav', 'rec-bucket/calls/a.wav', 'http://example.com/a.wav', 'javascript:alert(1)', undefined]) {
+      expect(viewCall({ ...served(), recordingUrl }).recording).toBeUndefined();
+    }
+  });
+
   it('has no duration when the instants do not parse or are backwards', () => {
     expect(summariseCall({ startedAt: 'x', endedAt: '2025-01-01T10:00:00Z' }).durationS).toBeUndefined();
     expect(summariseCall({ startedAt: '2025-01-01T10:00:01Z', endedAt: '2025-01-01T10:00:00Z' }).durationS).toBeUndefined();
