@@ -27,11 +27,11 @@ export function reconcileTimes(platform: string, startMs: number, endMs: number,
   const startedAt = isoFromMs(startMs) as string;
   const endedAt = isoFromMs(endMs) as string;
   if (!Number.isFinite(startMs) || !Number.isFinite(endMs) || messages.length === 0) return { startedAt, endedAt, messages };
-  const earliest = Math.min(...messages.map((m) => m.start_time));
+  const earliest = messages.reduce((min, m) => Math.min(min, m.start_time), Number.POSITIVE_INFINITY);
   const shift = earliest < 0 ? -earliest : 0;
   const shifted = shift === 0 ? messages : messages.map((m) => ({ ...m, start_time: seconds(m.start_time + shift), end_time: seconds(m.end_time + shift) }));
   const newStartMs = startMs - shift * 1000;
-  const latest = Math.max(...shifted.map((m) => m.end_time));
+  const latest = shifted.reduce((max, m) => Math.max(max, m.end_time), Number.NEGATIVE_INFINITY);
   const durationS = (endMs - newStartMs) / 1000;
   const pastEnd = latest > durationS + MESSAGE_TIME_RULE.toleranceS ? latest - durationS : 0;
   if (shift === 0 && pastEnd === 0) return { startedAt, endedAt, messages };

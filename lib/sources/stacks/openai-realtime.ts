@@ -497,15 +497,14 @@ function toMessages(log: SessionLog): StackMessage[] {
       const at = instant(notes.result.at);
       messages.push({ role: 'function_call_result', content: '', ...timed(at, at), data: { id: callId, name, result: jsonText(output) } });
     } else if (notes.mcp) {
-      messages.push(
-        ...mcpMessages(
-          notes,
-          notes.mcp,
-          instant(notes.argumentsDoneAt ?? notes.outputDoneAt ?? response?.doneAt),
-          instant(notes.mcp.endedAt ?? notes.outputDoneAt ?? response?.doneAt),
-          drop,
-        ),
-      );
+      for (const message of mcpMessages(
+        notes,
+        notes.mcp,
+        instant(notes.argumentsDoneAt ?? notes.outputDoneAt ?? response?.doneAt),
+        instant(notes.mcp.endedAt ?? notes.outputDoneAt ?? response?.doneAt),
+        drop,
+      ))
+        messages.push(message);
     } else if (notes.dtmf !== undefined) {
       const at = instant(notes.itemAt);
       messages.push({ role: 'user', content: `[DTMF ${notes.dtmf}]`, ...timed(at, at) });

@@ -127,7 +127,8 @@ export function resolvePipecatConventions(messages: unknown[]): { messages: unkn
   const dropped: DroppedCounts = {};
   const finished = new Set<string>();
   for (const value of messages) {
-    const payload = record(value) && asyncToolPayload(record(value)!);
+    const message = record(value);
+    const payload = message ? asyncToolPayload(message) : undefined;
     if (payload?.status === 'finished') finished.add(payload.toolCallId);
   }
   const resolved = messages.map((value): unknown => {
