@@ -103,7 +103,7 @@ export class CekuraCallAdapterStack extends Stack {
 
     const amazonConnect = loadAmazonConnectSettings(this);
     if (amazonConnect) {
-      this.connectAnalysis = new ConnectAnalysis(this, 'AmazonConnect', { calls: this.calls, settings, connect: amazonConnect });
+      this.connectAnalysis = new ConnectAnalysis(this, 'AmazonConnect', { calls: this.calls, settings, connect: amazonConnect, recordings });
       new CfnOutput(this, 'ConnectDeadLetterQueueUrl', {
         description: 'Amazon Connect analysis files that could not be stored as calls (one S3 event per message)',
         value: this.connectAnalysis.deadLetters.queueUrl,

@@ -53,7 +53,13 @@ export const handler = (event: ObjectCreatedEvent, context: Context) => {
     const clients = connectClients(connect.instance);
     lambdaHandler = createConnectAnalysisHandler(
       { readObject: s3ObjectReader(clients.s3), describeContact: contactDescriber(clients.connect, connect.instance), store },
-      { bucket: connect.bucket, redacted: connect.redacted, retentionDays: config.retentionDays, webCallNumber: config.webCallNumber },
+      {
+        bucket: connect.bucket,
+        redacted: connect.redacted,
+        retentionDays: config.retentionDays,
+        webCallNumber: config.webCallNumber,
+        recordingBuckets: config.recordingBuckets,
+      },
     );
   }
   return lambdaHandler(event, context);

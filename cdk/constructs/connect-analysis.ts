@@ -11,7 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type AmazonConnectSettings, ANALYSIS_PREFIX, CONNECT_ENV } from '../../lib/amazon-connect/settings';
 import { ENV } from '../../lib/config';
-import type { Settings } from '../settings';
+import { type RecordingSettings, recordingEnvironment, type Settings } from '../settings';
 import { alarmName } from './alarms';
 import type { CallsTable } from './calls-table';
 import { SERVICE_NAME } from './functions';
@@ -20,6 +20,8 @@ export interface ConnectAnalysisProps {
   calls: CallsTable;
   settings: Settings;
   connect: AmazonConnectSettings;
+  /** Where recording links may be signed: the contact's recording is linked only when it is in there. */
+  recordings: RecordingSettings;
 }
 
 /**
@@ -59,7 +61,7 @@ export class ConnectAnalysis extends Construct {
 
   constructor(scope: Construct, id: string, props: ConnectAnalysisProps) {
     super(scope, id);
-    const { calls, settings, connect } = props;
+    const { calls, settings, connect, recordings } = props;
     const prefix = connect.redacted ? ANALYSIS_PREFIX.redacted : ANALYSIS_PREFIX.raw;
     this.bucket = connect.bucket;
     this.instanceArn = connect.instanceArn;
@@ -131,6 +133,7 @@ export class ConnectAnalysis extends Construct {
         [CONNECT_ENV.instanceArn]: connect.instanceArn,
         [CONNECT_ENV.bucket]: connect.bucket,
         [CONNECT_ENV.output]: connect.redacted ? 'redacted' : 'raw',
+        ...recordingEnvironment(recordings, { signs: false }),
       },
       bundling: {
         logLevel: LogLevel.ERROR,

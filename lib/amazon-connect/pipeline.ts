@@ -11,7 +11,9 @@
  * retried, and ends in its dead-letter queue): an S3 or KMS access denial, a file that is not JSON or
  * that ingest refuses, a store failure.
  */
+
 import { parseIngestBody, toCallRecord, withoutExpired } from '../ingest';
+import type { RecordingBucket } from '../recordings/location';
 import type { Json } from '../sources/read';
 import type { CallStore } from '../store/call-store';
 import { analysisObjectOf } from './analysis-object';
@@ -29,6 +31,8 @@ export interface ConnectAnalysisOptions {
   redacted: boolean;
   retentionDays: number;
   webCallNumber: string | undefined;
+  /** Where recording links may be signed (RECORDING_BUCKETS): the contact's recording outside them is not linked. */
+  recordingBuckets?: readonly RecordingBucket[] | undefined;
   /** Epoch milliseconds; Date.now by default. */
   now?: () => number;
 }
@@ -77,7 +81,14 @@ export async function ingestAnalysisObject(
     return { status: 'skipped', reason: 'DescribeContact does not know this contact (older than its 24-month retention, or of another instance)' };
   }
 
-  const parsed = parseIngestBody({ contact, transcript: file }, { source: 'amazon-connect', webCallNumber: options.webCallNumber });
+  const parsed = parseIngestBody(
+    { contact, transcript: file },
+    {
+      source: 'amazon-connect',
+      webCallNumber: options.webCallNumber,
+      recordingBuckets: options.recordingBuckets,
+    },
+  );
   if (!parsed.ok) {
     throw new UnreadableAnalysisError(`ingest refused the call: ${parsed.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`);
   }

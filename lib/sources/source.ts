@@ -4,6 +4,7 @@
  * carries no call to store.
  */
 import type { CallInput, MessageRole } from '../call';
+import type { RecordingBucket } from '../recordings/location';
 
 /** In detection order: the first whose `detect` matches a payload takes it. */
 export const SOURCE_NAMES = [
@@ -35,6 +36,12 @@ export interface NormaliseOptions {
   webCallNumber: string | undefined;
   /** `agent_id` of the `{ agent_id, calls }` envelope the payload came in (Cekura's push body). */
   envelopeAgentId?: number | undefined;
+  /**
+   * Where recording links may be signed. A recording a source finds on its own (Amazon Connect's
+   * contact record) outside these is left out and said in `metadata.adapter`; one the sender gives
+   * is checked at ingest (a 400).
+   */
+  recordingBuckets?: readonly RecordingBucket[] | undefined;
 }
 
 export type Normalised =

@@ -9,7 +9,7 @@
  *       "call": <the stored call, as GET serves it>, "untimedMessages"?: n, "dropped"?: { kind: n },
  *       "ignored"?: "<reason>", "issues"?: [{ "path", "message" }],
  *       "detectedAs"?: "<source>" | null,   // when detection rightly picks another source, or none
- *       "options"?: { "webCallNumber"?: "+1..." } }
+ *       "options"?: { "webCallNumber"?: "+1...", "recordingBuckets"?: "bucket/prefix,..." } }
  *
  * One runner (conformance.test.ts) checks every case with `?source=<folder>` and again detected.
  * `UPDATE_CONFORMANCE=1 npx jest test/conformance` writes the expected files from what ingest does
@@ -18,6 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type IngestParseResult, parseIngestBody } from '../../lib/ingest';
+import { parseRecordingBuckets } from '../../lib/recordings/location';
 import { isSourceName, type SourceName } from '../../lib/sources';
 import type { DroppedCounts } from '../../lib/sources/source';
 import type { FieldIssue } from '../../lib/validation';
@@ -32,7 +33,8 @@ export interface Expected {
   ignored?: string;
   issues?: FieldIssue[];
   detectedAs?: SourceName | null;
-  options?: { webCallNumber?: string };
+  /** Ingest's settings for the case; `recordingBuckets` as RECORDING_BUCKETS gives them. */
+  options?: { webCallNumber?: string; recordingBuckets?: string };
 }
 
 export interface ConformanceCase {
@@ -90,7 +92,11 @@ export function outcomeOf(result: IngestParseResult): Omit<Expected, 'origin' | 
 }
 
 export function ingestCase(testCase: ConformanceCase, expected: Expected | undefined, source: SourceName | undefined): IngestParseResult {
-  return parseIngestBody(loadInput(testCase), { source, webCallNumber: expected?.options?.webCallNumber });
+  return parseIngestBody(loadInput(testCase), {
+    source,
+    webCallNumber: expected?.options?.webCallNumber,
+    recordingBuckets: parseRecordingBuckets(expected?.options?.recordingBuckets),
+  });
 }
 
 export function writeExpected(testCase: ConformanceCase, expected: Expected): void {

@@ -244,7 +244,8 @@ describe('a redacted deployment (the default)', () => {
 
 describe('a raw deployment (redacted: false)', () => {
   it("stores the raw twin, with the recording's S3 location, skips the redacted one, and the twins store one call", async () => {
-    const { handler, storedCalls } = await setUp({ redacted: false });
+    const recordingBucket = describedContact.Recordings[0]!.Location!.split('/')[0]!;
+    const { handler, storedCalls } = await setUp({ redacted: false, recordingBuckets: [{ bucket: recordingBucket, prefix: 'connect/' }] });
     await expect(handler(objectCreated(REDACTED_KEY), context)).resolves.toEqual({
       status: 'skipped',
       reason: 'the redacted twin; this deployment stores the raw one',
@@ -254,6 +255,16 @@ describe('a raw deployment (redacted: false)', () => {
     expect(calls.map((call) => call.id)).toEqual([CONTACT_ID]);
     expect(calls[0].messages[1].content).toBe('Just hello. My name is Peter and help.');
     expect(calls[0].recordingUrl).toBe(`s3://${describedContact.Recordings[0]!.Location}`);
+  });
+
+  it('stores the call without its recording, and says why, when the recording is outside recordingBuckets', async () => {
+    const { handler, storedCalls } = await setUp({ redacted: false, recordingBuckets: [{ bucket: 'another-bucket', prefix: '' }] });
+    await expect(handler(objectCreated(RAW_KEY), context)).resolves.toEqual({ status: 'stored', id: CONTACT_ID, messages: 10 });
+    const [call] = await storedCalls();
+    expect(call.recordingUrl).toBeUndefined();
+    expect(call.metadata.adapter.recording).toBe(
+      `not linked: s3://${describedContact.Recordings[0]!.Location} is outside recordingBuckets (RECORDING_BUCKETS), so no link to it can be signed for Cekura`,
+    );
   });
 });
 

@@ -26,7 +26,10 @@
  * analysis (sentiment per turn and overall, conversation characteristics, categories, ...) is kept
  * in `metadata.contactLens`.
  */
+
+import { recordingLocationProblem } from '../../recordings/location';
 import { isoFromMs, type Json, list, phoneNumberIn, record, text } from '../read';
+import type { NormaliseOptions } from '../source';
 import { instantFrom, type StackDefaults, type StackFormat, stackSource } from '../stacks/envelope';
 import { analysisOf, outputOf, type RoleOfTurn, readTurns } from './analysis-file';
 
@@ -91,7 +94,7 @@ function timeZeroOf(contact: Json | undefined): { ms: number; from: string } | u
   return undefined;
 }
 
-function contactLensDefaults(envelope: Json): StackDefaults {
+function contactLensDefaults(envelope: Json, options: NormaliseOptions): StackDefaults {
   const contact = record(envelope.contact);
   const file = record(envelope.transcript) ?? {};
   const output = outputOf(file);
@@ -103,7 +106,10 @@ function contactLensDefaults(envelope: Json): StackDefaults {
   const timeZero = timeZeroOf(contact);
   const audio = audioRecording(contact);
   const location = text(audio?.recording.Location);
-  const keepRecording = output !== 'Redacted' && location !== undefined;
+  const recordingUrl = output !== 'Redacted' && location !== undefined ? s3Url(location) : undefined;
+  // Found by the adapter, not given by the sender: a recording it may not sign for is left out (said
+  // below), rather than refusing the call's transcript.
+  const unsignable = recordingUrl !== undefined && recordingLocationProblem(recordingUrl, options.recordingBuckets ?? []) !== undefined;
   const givenStart = envelope.startedAt !== undefined && envelope.startedAt !== null;
 
   const adapter = {
@@ -117,6 +123,9 @@ function contactLensDefaults(envelope: Json): StackDefaults {
     ...(customerAddress !== undefined && customerNumber === undefined ? { customerAddress } : {}),
     ...(systemAddress !== undefined && agentNumber === undefined ? { systemAddress } : {}),
     ...(output === 'Redacted' && location !== undefined ? { recording: 'not linked: the transcript is redacted, the recording is not' } : {}),
+    ...(unsignable
+      ? { recording: `not linked: ${recordingUrl} is outside recordingBuckets (RECORDING_BUCKETS), so no link to it can be signed for Cekura` }
+      : {}),
   };
   return {
     id: text(contact?.Id),
@@ -125,7 +134,7 @@ function contactLensDefaults(envelope: Json): StackDefaults {
     startedAt: isoFromMs(startedMs),
     endedAt: isoFromMs(msOf(contact?.DisconnectTimestamp)),
     endedReason: text(contact?.DisconnectReason),
-    recordingUrl: keepRecording ? s3Url(location) : undefined,
+    recordingUrl: unsignable ? undefined : recordingUrl,
     metadata: { contactLens: analysisOf(file), adapter: Object.fromEntries(Object.entries(adapter).filter(([, v]) => v !== undefined)) },
     ...(timeZero ? { timeZeroMs: timeZero.ms } : {}),
   };

@@ -84,7 +84,7 @@ export interface StackDefaults {
 export interface StackFormat {
   name: SourceName;
   /** Optional: fields the envelope leaves out, read from the rest of the envelope (see StackDefaults). */
-  defaults?(envelope: Json): StackDefaults;
+  defaults?(envelope: Json, options: NormaliseOptions): StackDefaults;
   /** Whether an export (the envelope's `transcript`) has this stack's shape, and no other's. */
   recognises(transcript: unknown): boolean;
   /** What the format reads, for a 400 when a forced `?source=` reads no message at all: "a list of ... events". */
@@ -106,7 +106,7 @@ export function stackSource(format: StackFormat): Source {
   return {
     name: format.name,
     detect(payload) {
-      const { body } = withDefaults(record(payload), format);
+      const { body } = withDefaults(record(payload), format, { webCallNumber: undefined });
       return isStackEnvelope(body, format.namesTheCall) && format.recognises(body.transcript);
     },
     normalise: (payload, options) => normaliseStackCall(payload, options, format),
@@ -130,9 +130,9 @@ function joinTranscriptPath(path: string): string {
 }
 
 /** The envelope with the fields it leaves out taken from the format's defaults (what it gives wins). */
-function withDefaults(body: Json | undefined, format: StackFormat): { body: Json | undefined; timeZeroMs?: number } {
+function withDefaults(body: Json | undefined, format: StackFormat, options: NormaliseOptions): { body: Json | undefined; timeZeroMs?: number } {
   if (!body || !format.defaults || !format.recognises(body.transcript)) return { body };
-  const { timeZeroMs, metadata, ...defaults } = format.defaults(body);
+  const { timeZeroMs, metadata, ...defaults } = format.defaults(body, options);
   const fields = Object.fromEntries(Object.entries(defaults).filter(([, value]) => value !== undefined));
   const given = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined && value !== null));
   const givenMetadata = record(body.metadata);
@@ -151,7 +151,7 @@ function givenInstant(body: Json, field: 'startedAt' | 'endedAt'): { ms: number 
 }
 
 export function normaliseStackCall(payload: unknown, options: NormaliseOptions, format: StackFormat): Normalised {
-  const { body, timeZeroMs } = withDefaults(record(payload), format);
+  const { body, timeZeroMs } = withDefaults(record(payload), format, options);
   if (!isStackEnvelope(body, format.namesTheCall))
     return { kind: 'refused', path: 'transcript', message: `is required: the ${format.name} export, as the framework gives it` };
   const reading = format.read(body.transcript);
